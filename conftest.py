@@ -1,0 +1,82 @@
+"""Fixtures shared by every spec: the configuration axes and per-spec seeding.
+
+The ``snapshot`` fixture is syrupy's, with ``lstm_spec.snapshot.ArraySnapshotExtension`` made its
+default in ``pytest.ini``.
+
+The axes are named, parametrized fixtures; their ids read as the configuration
+(``LSTM(units=5,return_state=True)-batch=2-seq=9-features=3``).  A spec that documents one option
+fixes it by parametrizing the fixture directly::
+
+    @pytest.mark.parametrize("lstm", lstm_grid(return_sequences=True), ids=str)
+"""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the output
+
+import platform  # noqa: E402
+
+import pytest  # noqa: E402
+
+from lstm_spec.configs import INPUT_GRID, lstm_grid  # noqa: E402
+from lstm_spec.era import installed_version  # noqa: E402
+
+FRESH_PROCESS = pytest.StashKey()
+
+
+def pytest_report_header(config):
+    import tensorflow as tf
+
+    devices = ", ".join(device.name for device in tf.config.list_physical_devices()) or "none"
+    versions = ", ".join(
+        f"{package} {installed_version(package)}" for package in ("tensorflow", "keras", "numpy")
+    )
+    return [f"LSTM shape specs on {versions}, Python {platform.python_version()}", f"devices: {devices}"]
+
+
+def pytest_collection_finish(session):
+    # Start the fresh-process run now, so its TensorFlow import overlaps the other specs.
+    # xdist workers start it when their first spec asks (each runs only some specs).
+    wanted = any("fresh_process_weights" in getattr(item, "fixturenames", ()) for item in session.items)
+    if wanted and not hasattr(session.config, "workerinput"):
+        from lstm_spec.fresh_process import FreshProcessWeights
+
+        session.config.stash[FRESH_PROCESS] = FreshProcessWeights()
+
+
+@pytest.fixture(scope="session")
+def fresh_process_weights(request):
+    """The seeded page LSTM's weights as built by another Python process."""
+    from lstm_spec.fresh_process import FreshProcessWeights
+
+    process = request.config.stash.get(FRESH_PROCESS, None) or FreshProcessWeights()
+    yield process.result()
+    process.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_keras_session():
+    """Every spec starts from a cleared Keras session and the suite's seed."""
+    from lstm_spec.builders import fresh_keras
+
+    fresh_keras()
+
+
+@pytest.fixture(params=INPUT_GRID, ids=str)
+def input_dims(request):
+    """(batch, seq_len, features) of the input: the page's (2, 9, 3) and edge points."""
+    return request.param
+
+
+@pytest.fixture(params=lstm_grid(), ids=str)
+def lstm(request):
+    """An LSTM configuration: units over the width grid, every return_sequences/return_state pair."""
+    return request.param
+
+
+@pytest.fixture
+def lstm_run(lstm, input_dims):
+    """The LSTM built with the suite's seed and called on seeded data of ``input_dims``."""
+    from lstm_spec.builders import run_lstm
+
+    return run_lstm(lstm, input_dims)

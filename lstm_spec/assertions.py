@@ -1,0 +1,87 @@
+"""Assertion helpers whose failures read as documentation: what was observed, what the behaviour
+is, on which configuration, and a snippet that reproduces it.
+
+Each helper hides itself from the traceback (``__tracebackhide__``), so a failing spec points at
+the spec line, and attaches the repro snippet with ``add_note``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lstm_spec import arrays_text
+
+
+def _fail(message: str, repro: str | None) -> None:
+    __tracebackhide__ = True
+    error = AssertionError(message)
+    if repro:
+        error.add_note("Reproduce with:\n    " + repro.replace("\n", "\n    "))
+    raise error
+
+
+def assert_shape(name: str, actual, expected, context: object = "", repro: str | None = None) -> None:
+    """``actual`` (a shape, or anything with ``.shape``) equals ``expected``."""
+    __tracebackhide__ = True
+    actual_shape = tuple(getattr(actual, "shape", actual))
+    expected = tuple(expected)
+    if expected != actual_shape:
+        _fail(f"{name}.shape={actual_shape}, but should be {expected} [{context}]", repro)
+
+
+def assert_count(name: str, actual: int, expected: int, context: object = "", repro: str | None = None) -> None:
+    """An integer property (parameter count, number of outputs) equals ``expected``."""
+    __tracebackhide__ = True
+    if expected != actual:
+        _fail(f"{name}={actual}, but should be {expected} [{context}]", repro)
+
+
+def assert_close(
+    name: str,
+    actual,
+    expected,
+    context: object = "",
+    repro: str | None = None,
+    *,
+    rtol: float = arrays_text.DEFAULT_RTOL,
+    atol: float = arrays_text.DEFAULT_ATOL,
+) -> None:
+    """``actual`` equals ``expected`` within float32 tolerance (shapes and dtypes exactly)."""
+    __tracebackhide__ = True
+    differences = arrays_text.compare_arrays(
+        [(name, np.asarray(expected))], [(name, np.asarray(actual))], rtol=rtol, atol=atol
+    )
+    if differences:
+        lines = [line for difference in differences for line in difference.lines()]
+        _fail(f"{name} should equal the expected values [{context}]:\n" + "\n".join(lines), repro)
+
+
+def assert_differs(
+    name: str, actual, other_name: str, other, context: object = "", repro: str | None = None
+) -> None:
+    """``actual`` is not (even approximately) equal to ``other``: they are different quantities."""
+    __tracebackhide__ = True
+    actual, other = np.asarray(actual), np.asarray(other)
+    if actual.shape == other.shape and np.allclose(
+        actual, other, rtol=arrays_text.DEFAULT_RTOL, atol=arrays_text.DEFAULT_ATOL
+    ):
+        _fail(f"{name} equals {other_name}, but they should differ [{context}]", repro)
+
+
+def layer_table(model) -> list[tuple[str, tuple, int]]:
+    """(layer class, output shape, parameter count) for each layer of a functional model."""
+    return [
+        (type(layer).__name__, tuple(layer.output.shape), layer.count_params())
+        for layer in model.layers
+    ]
+
+
+def assert_layer_table(model, expected: list[tuple[str, tuple, int]], context: object = "") -> None:
+    """The model's layers, their output shapes and parameter counts are exactly ``expected``."""
+    __tracebackhide__ = True
+    actual = layer_table(model)
+    if expected != actual:
+        rows = [f"    {'':2} {'layer':<26} {'output shape':<22} params"]
+        for marker, table in (("- ", expected), ("+ ", actual)):
+            rows += [f"    {marker} {kind:<26} {str(shape):<22} {params}" for kind, shape, params in table]
+        _fail(f"layer table differs (- should be, + is) [{context}]:\n" + "\n".join(rows), None)

@@ -1,0 +1,96 @@
+"""Seeded inputs, models and runs, built the way the page builds them.
+
+Every builder starts from ``fresh_keras(seed)`` (clear the Keras session, seed Keras, NumPy and
+Python), so what it returns depends on its arguments alone, never on which spec ran before.
+That is what makes ``run_lstm`` safe to cache: one build and one forward pass per configuration
+serve every spec that asks for it, in any order and in any xdist worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import keras
+import numpy as np
+
+from lstm_spec.configs import InputDims, LSTMConfig
+
+# The page's reset_graph(seed=313); any fixed number would do.
+SEED = 313
+DATA_SEED = 0
+
+
+def fresh_keras(seed: int = SEED) -> None:
+    """Clears Keras' global state (layer-name counters included) and seeds every generator."""
+    # free_memory=False skips a gc.collect() that costs ~0.15 s a call with TensorFlow loaded.
+    keras.backend.clear_session(free_memory=False)
+    keras.utils.set_random_seed(seed)
+
+
+def make_inputs(dims: InputDims, seed: int = DATA_SEED) -> np.ndarray:
+    """Standard-normal float32 data of shape (batch, seq_len, features), as the page draws it."""
+    return np.random.default_rng(seed).normal(0.0, 1.0, size=dims.shape).astype(np.float32)
+
+
+def to_numpy(structure):
+    """Model outputs (a tensor, or a tuple/list of them) as read-only NumPy arrays, same nesting."""
+    if isinstance(structure, (tuple, list)):
+        return type(structure)(to_numpy(item) for item in structure)
+    array = np.array(keras.ops.convert_to_numpy(structure))
+    array.setflags(write=False)
+    return array
+
+
+def lstm_model(config: LSTMConfig, dims: InputDims, seed: int = SEED) -> keras.Model:
+    """``Model(Input(shape=(seq_len, features)), LSTM(**config)(inputs))`` with seeded weights."""
+    fresh_keras(seed)
+    inputs = keras.Input(shape=(dims.seq_len, dims.features))
+    outputs = getattr(keras.layers, config.layer)(**config.kwargs())(inputs)
+    return keras.Model(inputs, outputs)
+
+
+@dataclass(frozen=True)
+class LSTMRun:
+    """One configuration built and run: what the specs of that configuration look at."""
+
+    config: LSTMConfig
+    dims: InputDims
+    model: keras.Model
+    inputs: np.ndarray
+    outputs: object  # an array, or a tuple/list of arrays, exactly as the model returned them
+    weights: tuple[np.ndarray, ...]
+
+    @property
+    def layer(self):
+        return self.model.layers[-1]
+
+    def __str__(self) -> str:
+        return f"{self.config} on input {self.dims.shape}"
+
+    def repro(self) -> str:
+        """A snippet that rebuilds this case outside the suite."""
+        return lstm_repro(self.config, self.dims)
+
+
+@lru_cache(maxsize=None)
+def run_lstm(config: LSTMConfig, dims: InputDims, seed: int = SEED) -> LSTMRun:
+    """Builds ``lstm_model`` and calls it on ``make_inputs(dims)`` (cached per configuration)."""
+    model = lstm_model(config, dims, seed)
+    inputs = make_inputs(dims)
+    outputs = to_numpy(model(inputs, training=False))
+    weights = tuple(to_numpy(model.layers[-1].get_weights()))
+    return LSTMRun(config, dims, model, inputs, outputs, weights)
+
+
+def lstm_repro(config: LSTMConfig, dims: InputDims, seed: int = SEED) -> str:
+    arguments = ", ".join(f"{name}={value!r}" for name, value in config.kwargs().items())
+    return "\n".join([
+        "import keras, numpy as np",
+        f"keras.utils.set_random_seed({seed})",
+        f"x = np.random.default_rng({DATA_SEED}).normal(size={dims.shape}).astype('float32')",
+        f"inputs = keras.Input(shape=({dims.seq_len}, {dims.features}))",
+        f"model = keras.Model(inputs, keras.layers.{config.layer}({arguments})(inputs))",
+        "out = model.predict(x, verbose=0)",
+        "print(keras.tree.map_structure(lambda a: a.shape, out))",
+    ])

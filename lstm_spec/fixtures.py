@@ -1,0 +1,17 @@
+"""Fixture factories for spec modules that fix some of the configuration axes."""
+
+import pytest
+
+from lstm_spec.configs import lstm_grid
+
+
+def lstm_fixture(**options):
+    """An ``lstm`` fixture over the width grid with ``options`` fixed; assign it to ``lstm`` in a
+    spec module to override conftest's (all option sets) for that module."""
+
+    @pytest.fixture(params=lstm_grid(**options), ids=str)
+    def lstm(request):
+        """An LSTM configuration of this module's options, over the width grid."""
+        return request.param
+
+    return lstm

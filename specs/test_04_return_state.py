@@ -1,0 +1,32 @@
+"""4. return_state=True: three arrays [output, h, c], each (batch, units); output is h, c is the cell state."""
+
+from lstm_spec.assertions import assert_close, assert_count, assert_differs, assert_shape
+from lstm_spec.fixtures import lstm_fixture
+
+lstm = lstm_fixture(return_sequences=False, return_state=True)
+
+
+def test_returns_output_h_and_c_each_batch_by_units(lstm_run):
+    """``lstm1, state_h, state_c = LSTM(units, return_state=True)(inputs)``: three arrays of shape (batch, units)."""
+    assert_count("len(outputs)", len(lstm_run.outputs), 3, lstm_run, lstm_run.repro())
+    expected = (lstm_run.dims.batch, lstm_run.config.units)
+    for name, array in zip(("output", "state_h", "state_c"), lstm_run.outputs):
+        assert_shape(name, array, expected, lstm_run, lstm_run.repro())
+
+
+def test_output_equals_h(lstm_run):
+    """The output is the last hidden state: output and state_h hold the same values."""
+    output, state_h, _ = lstm_run.outputs
+    assert_close("output", output, state_h, lstm_run, lstm_run.repro())
+
+
+def test_c_is_not_h(lstm_run):
+    """state_c is the cell state, a different quantity from the hidden state state_h."""
+    _, state_h, state_c = lstm_run.outputs
+    assert_differs("state_c", state_c, "state_h", state_h, lstm_run, lstm_run.repro())
+
+
+def test_output_h_c_values(lstm_run, snapshot):
+    """The seeded output, h and c are pinned."""
+    output, state_h, state_c = lstm_run.outputs
+    assert snapshot == {"output": output, "state_h": state_h, "state_c": state_c}

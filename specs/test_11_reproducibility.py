@@ -1,0 +1,64 @@
+"""11. Reproducibility: which seeding makes two Keras 3 models start from the same weights.
+
+The page seeds with its ``reset_graph()`` (TensorFlow 1 graph seed and NumPy's global seed).  On
+Keras 3 that no longer fixes the weights; ``keras.utils.set_random_seed`` after
+``keras.backend.clear_session()`` does, in this process and in a fresh one.
+"""
+
+import numpy as np
+import pytest
+
+from lstm_spec.builders import SEED, lstm_model
+from lstm_spec.configs import PAGE_DIMS, LSTMConfig
+from lstm_spec.era import KERAS_ERA
+
+PAGE_LSTM = LSTMConfig(units=5)
+
+
+def reset_graph(seed=313):
+    """The page's seeding, verbatim."""
+    import tensorflow as tf
+
+    tf.compat.v1.reset_default_graph()
+    tf.compat.v1.set_random_seed(seed)
+    np.random.seed(seed)
+
+
+def page_lstm_weights() -> list[np.ndarray]:
+    """The weights of the page's LSTM(5) on (9, 3) input, built with no seeding of its own."""
+    import keras
+
+    inputs = keras.Input(shape=(PAGE_DIMS.seq_len, PAGE_DIMS.features))
+    layer = keras.layers.LSTM(PAGE_LSTM.units)
+    keras.Model(inputs, layer(inputs))
+    return layer.get_weights()
+
+
+def same_weights(first, second) -> bool:
+    return len(first) == len(second) and all(np.array_equal(a, b) for a, b in zip(first, second))
+
+
+def seeded_weights(seed: int) -> list[np.ndarray]:
+    return lstm_model(PAGE_LSTM, PAGE_DIMS, seed).layers[-1].get_weights()
+
+
+@pytest.mark.skipif(KERAS_ERA < 3, reason=f"Keras {KERAS_ERA} is not Keras 3")
+def test_page_reset_graph_does_not_fix_keras_3_weights():
+    """Two models built each after the page's ``reset_graph(313)`` get different weights on Keras 3."""
+    reset_graph(313)
+    first = page_lstm_weights()
+    reset_graph(313)
+    second = page_lstm_weights()
+    assert not same_weights(first, second), "reset_graph() now fixes the weights: the page's seeding works again"
+
+
+def test_set_random_seed_fixes_the_weights():
+    """``clear_session()`` then ``set_random_seed(313)`` before each build gives equal weights; another seed does not."""
+    first, second = seeded_weights(SEED), seeded_weights(SEED)
+    assert same_weights(first, second)
+    assert not same_weights(first, seeded_weights(SEED + 1))
+
+
+def test_set_random_seed_fixes_the_weights_across_processes(fresh_process_weights):
+    """A fresh Python process seeded the same way builds exactly the same weights."""
+    assert same_weights(seeded_weights(SEED), fresh_process_weights)

@@ -1,0 +1,64 @@
+#!/usr/bin/env python3
+"""Set up and run the suite: ``python3 suite.py docs`` or ``python3 suite.py test``.
+
+Creates ``.venv`` next to this file when it is missing, installs ``requirements/lock.txt`` into it
+whenever the lock has changed since the last install, then runs pytest inside it.  Needs only
+Python 3.11 and the package index.  Arguments after the command go to pytest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+LOCK = ROOT / "requirements" / "lock.txt"
+STAMP = VENV / "installed-lock.sha256"
+PYTHON = VENV / "bin" / "python"
+
+COMMANDS = {
+    "docs": ("the specs as living documentation", ["specs", "-v"]),
+    "test": ("the whole suite: specs and the machinery's own tests", []),
+}
+
+
+def usage() -> str:
+    lines = ["usage: python3 suite.py COMMAND [pytest arguments]", "commands:"]
+    lines += [f"  {name:<6} {summary}" for name, (summary, _) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def ensure_environment() -> None:
+    if sys.version_info[:2] != (3, 11):
+        sys.exit(f"suite.py needs Python 3.11 (the lock is for it); this is {sys.version.split()[0]}.")
+    if not PYTHON.exists():
+        print(f"suite.py: creating {VENV.relative_to(ROOT)}", flush=True)
+        venv.create(VENV, with_pip=True)
+    wanted = hashlib.sha256(LOCK.read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text().strip() == wanted:
+        return
+    print(f"suite.py: installing {LOCK.relative_to(ROOT)} into {VENV.relative_to(ROOT)}", flush=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "-r", str(LOCK)], check=True)
+    STAMP.write_text(wanted + "\n")
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        given = f"unknown command {argv[0]!r}" if argv else "no command given"
+        print(f"suite.py: {given}.\n{usage()}", file=sys.stderr)
+        return 2
+    ensure_environment()
+    _, pytest_arguments = COMMANDS[argv[0]]
+    command = [str(PYTHON), "-m", "pytest", *pytest_arguments, *argv[1:]]
+    os.chdir(ROOT)
+    return subprocess.run(command).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,78 @@
+"""The assertion helpers: each passes on the right value and fails, readably, on a broken one."""
+
+import numpy as np
+import pytest
+
+from lstm_spec.assertions import (
+    assert_close,
+    assert_count,
+    assert_differs,
+    assert_layer_table,
+    assert_shape,
+)
+from lstm_spec.configs import PAGE_DIMS, LSTMConfig
+
+
+def failure(check, *args, **kwargs) -> AssertionError:
+    with pytest.raises(AssertionError) as raised:
+        check(*args, **kwargs)
+    return raised.value
+
+
+def test_assert_shape_message_names_value_shapes_and_configuration():
+    """A wrong shape fails as 'out.shape=(2, 9, 5), but should be (2, 5) [LSTM(units=5)]'."""
+    error = failure(assert_shape, "out", np.zeros((2, 9, 5)), (2, 5), LSTMConfig(units=5))
+    assert "out.shape=(2, 9, 5), but should be (2, 5) [LSTM(units=5)]" == str(error)
+    assert_shape("out", np.zeros((2, 5)), (2, 5))
+
+
+def test_failure_carries_a_repro_snippet():
+    """With a repro snippet, the failure's notes hold it, indented, after 'Reproduce with:'."""
+    error = failure(assert_shape, "out", (1,), (2,), "", "print('repro')")
+    assert ["Reproduce with:\n    print('repro')"] == error.__notes__
+
+
+def test_assert_count():
+    """A wrong count fails naming the counted thing and both numbers."""
+    assert "count_params()=159, but should be 160 [cnn]" == str(failure(assert_count, "count_params()", 159, 160, "cnn"))
+    assert_count("n", 3, 3)
+
+
+def test_assert_close_reports_the_differing_elements():
+    """Values beyond float32 tolerance fail with the element table; values within it pass."""
+    expected = np.linspace(0, 1, 5, dtype=np.float32)
+    assert_close("out", expected * np.float32(1 + 1e-7), expected)
+    error = failure(assert_close, "out", expected + np.float32(1e-3), expected, "ctx")
+    assert str(error).startswith("out should equal the expected values [ctx]:\nout: 5 of 5 elements differ")
+
+
+def test_assert_differs():
+    """Equal arrays fail assert_differs; different ones pass."""
+    assert "c equals h, but they should differ [ctx]" == str(failure(assert_differs, "c", np.ones(2), "h", np.ones(2), "ctx"))
+    assert_differs("c", np.ones(2), "h", np.zeros(2))
+
+
+def test_assert_layer_table_shows_both_tables():
+    """A wrong layer table fails listing the expected (-) and actual (+) rows."""
+    import keras
+
+    inputs = keras.Input(shape=PAGE_DIMS.shape[1:])
+    model = keras.Model(inputs, keras.layers.LSTM(5)(inputs))
+    right = [("InputLayer", (None, 9, 3), 0), ("LSTM", (None, 5), 180)]
+    assert_layer_table(model, right)
+    error = failure(assert_layer_table, model, [right[0], ("LSTM", (None, 5), 181)], "page")
+    assert "-  LSTM" in str(error) and "181" in str(error) and "+  LSTM" in str(error)
+
+
+@pytest.mark.parametrize(
+    "config, text",
+    [
+        (LSTMConfig(units=5), "LSTM(units=5)"),
+        (LSTMConfig(units=5, return_state=True), "LSTM(units=5,return_state=True)"),
+        (LSTMConfig(units=1, return_sequences=True, return_state=True), "LSTM(units=1,return_sequences=True,return_state=True)"),
+    ],
+)
+def test_configuration_ids_read_as_the_call(config, text):
+    """Configurations print as the layer call, listing only options that differ from the default."""
+    assert text == str(config)
+    assert "batch=2-seq=9-features=3" == str(PAGE_DIMS)

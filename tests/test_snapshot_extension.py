@@ -1,0 +1,132 @@
+"""The array snapshot extension inside a real pytest run: every failure mode, and its messages.
+
+Each test writes a tiny spec that snapshots an array, records it with ``--snapshot-update``,
+then changes the value (or the stored file) and runs again.
+"""
+
+import textwrap
+
+import pytest
+
+SPEC = """
+import numpy as np
+from lstm_spec.snapshot import ArraySnapshotExtension
+
+def test_values(snapshot):
+    value = np.arange(6, dtype=np.float32).reshape(2, 3) / 7
+    {change}
+    assert snapshot == {{"output": value}}
+"""
+
+
+# As in pytest.ini: the extension is syrupy's default, so no amber extension runs beside it.
+OPTIONS = ("-p", "no:cacheprovider", "--snapshot-default-extension", "lstm_spec.snapshot.ArraySnapshotExtension")
+
+
+def write_spec(pytester, change: str = "") -> None:
+    pytester.makepyfile(test_spec=textwrap.dedent(SPEC.format(change=change)))
+
+
+@pytest.fixture
+def recorded(pytester):
+    """A spec whose snapshot has been recorded; returns the snapshot file."""
+    write_spec(pytester)
+    pytester.runpytest(*OPTIONS, "--snapshot-update").assert_outcomes(passed=1)
+    (stored,) = (pytester.path / "__snapshots__").rglob("*.ambr")
+    return stored
+
+
+def rerun(pytester, change: str = ""):
+    write_spec(pytester, change)
+    return pytester.runpytest(*OPTIONS)
+
+
+def test_recorded_file_is_readable_text(recorded):
+    """The stored entry names the spec and holds a header and the values as NumPy prints them."""
+    text = recorded.read_text()
+    assert "# name: test_values\n" in text
+    assert "  output: shape=(2, 3) dtype=float32\n  [[ 0.00000000e+00  1.42857149e-01" in text
+    assert recorded.parent.name.startswith("seeded-keras")
+
+
+def test_unchanged_value_passes(pytester, recorded):
+    """The same value matches its snapshot."""
+    rerun(pytester).assert_outcomes(passed=1)
+
+
+def test_change_inside_tolerance_passes(pytester, recorded):
+    """A relative change of 1e-7 is float32 noise and matches."""
+    rerun(pytester, "value = value * np.float32(1 + 1e-7)").assert_outcomes(passed=1)
+
+
+def test_changed_value_fails_with_a_difference_table(pytester, recorded):
+    """A changed element fails; the message counts it and gives index, snapshot, actual and difference."""
+    result = rerun(pytester, "value[1, 2] += 0.5")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*Values differ from snapshot 'test_values' in *test_spec.ambr (rtol=1e-05, atol=1e-06):*",
+        "*output: 1 of 6 elements differ*largest absolute difference 0.5*",
+        "*(1, 2)*0.71428573*1.2142857*0.5*",
+    ])
+
+
+def test_changed_shape_fails(pytester, recorded):
+    """A different shape fails, naming both shapes."""
+    result = rerun(pytester, "value = value[:, :2]")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*output: shape is (2, 2), snapshot has (2, 3)*"])
+
+
+def test_changed_dtype_fails(pytester, recorded):
+    """A different dtype fails even when the values are equal."""
+    result = rerun(pytester, "value = value.astype(np.float64)")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*output: dtype is float64, snapshot has float32*"])
+
+
+def test_update_keeps_values_within_tolerance(pytester, recorded):
+    """``--snapshot-update`` leaves a within-tolerance snapshot byte for byte as it was."""
+    before = recorded.read_text()
+    write_spec(pytester, "value = value * np.float32(1 + 1e-7)")
+    pytester.runpytest(*OPTIONS, "--snapshot-update").assert_outcomes(passed=1)
+    assert before == recorded.read_text()
+
+
+def test_tolerance_can_be_set_per_assertion(pytester, recorded):
+    """``with_tolerance`` widens the tolerance of one assertion."""
+    pytester.makepyfile(test_spec=textwrap.dedent(SPEC.format(change="value = value + 1e-3")).replace(
+        "assert snapshot ==", "assert snapshot(extension_class=ArraySnapshotExtension.with_tolerance(atol=1e-2)) =="
+    ))
+    pytester.runpytest(*OPTIONS).assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    "garble, reason",
+    [
+        (lambda text: text.replace("1.42857149e-01", "1.4x857149e-01"), "a value is not a float32 number"),
+        (lambda text: text.replace("shape=(2, 3)", "shape=(2, 4)"), "needs 8 values, the text has 6"),
+        (lambda text: "this is not a snapshot\n" + text, "not a syrupy amber file"),
+    ],
+    ids=["bad-number", "wrong-count", "no-header"],
+)
+def test_garbled_file_fails_naming_the_file(pytester, recorded, garble, reason):
+    """A snapshot file edited into garbage fails with a message that names the file and how to fix it."""
+    recorded.write_text(garble(recorded.read_text()))
+    result = rerun(pytester)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        f"*Cannot read snapshot 'test_values' in *test_spec.ambr: *{reason}*",
+        "*Fix: restore the file from git*--snapshot-update*",
+    ])
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_text_snapshots_compare_exactly(pytester):
+    """A string is stored as it is, and any change to it fails with a line diff."""
+    spec = textwrap.dedent(SPEC.format(change="")).replace('{"output": value}', "TEXT")
+    pytester.makepyfile(test_spec=spec.replace("import numpy as np", "import numpy as np\nTEXT = 'Total params: 174'"))
+    pytester.runpytest(*OPTIONS, "--snapshot-update").assert_outcomes(passed=1)
+    pytester.makepyfile(test_spec=spec.replace("import numpy as np", "import numpy as np\nTEXT = 'Total params: 175'"))
+    result = pytester.runpytest(*OPTIONS)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*Text differs from snapshot 'test_values'*", "*Total params: 17*"])
