@@ -77,6 +77,6 @@ def lstm(request):
 @pytest.fixture
 def lstm_run(lstm, input_dims):
     """The LSTM built with the suite's seed and called on seeded data of ``input_dims``."""
-    from lstm_spec.builders import run_lstm
+    from lstm_spec.builders import run_recurrent
 
-    return run_lstm(lstm, input_dims)
+    return run_recurrent(lstm, input_dims)

@@ -2,7 +2,7 @@
 
 Every builder starts from ``fresh_keras(seed)`` (clear the Keras session, seed Keras, NumPy and
 Python), so what it returns depends on its arguments alone, never on which spec ran before.
-That is what makes ``run_lstm`` safe to cache: one build and one forward pass per configuration
+That is what makes ``run_recurrent`` safe to cache: one build and one forward pass per configuration
 serve every spec that asks for it, in any order and in any xdist worker.
 """
 
@@ -14,7 +14,7 @@ from functools import lru_cache
 import keras
 import numpy as np
 
-from lstm_spec.configs import InputDims, LSTMConfig
+from lstm_spec.configs import InputDims, RecurrentConfig
 
 # The page's reset_graph(seed=313); any fixed number would do.
 SEED = 313
@@ -42,8 +42,9 @@ def to_numpy(structure):
     return array
 
 
-def lstm_model(config: LSTMConfig, dims: InputDims, seed: int = SEED) -> keras.Model:
-    """``Model(Input(shape=(seq_len, features)), LSTM(**config)(inputs))`` with seeded weights."""
+def recurrent_model(config: RecurrentConfig, dims: InputDims, seed: int = SEED) -> keras.Model:
+    """``Model(Input(shape=(seq_len, features)), LSTM(**config)(inputs))`` with seeded weights
+    (any recurrent layer: ``config.layer`` names it)."""
     fresh_keras(seed)
     inputs = keras.Input(shape=(dims.seq_len, dims.features))
     outputs = getattr(keras.layers, config.layer)(**config.kwargs())(inputs)
@@ -51,10 +52,10 @@ def lstm_model(config: LSTMConfig, dims: InputDims, seed: int = SEED) -> keras.M
 
 
 @dataclass(frozen=True)
-class LSTMRun:
+class RecurrentRun:
     """One configuration built and run: what the specs of that configuration look at."""
 
-    config: LSTMConfig
+    config: RecurrentConfig
     dims: InputDims
     model: keras.Model
     inputs: np.ndarray
@@ -70,20 +71,20 @@ class LSTMRun:
 
     def repro(self) -> str:
         """A snippet that rebuilds this case outside the suite."""
-        return lstm_repro(self.config, self.dims)
+        return recurrent_repro(self.config, self.dims)
 
 
 @lru_cache(maxsize=None)
-def run_lstm(config: LSTMConfig, dims: InputDims, seed: int = SEED) -> LSTMRun:
-    """Builds ``lstm_model`` and calls it on ``make_inputs(dims)`` (cached per configuration)."""
-    model = lstm_model(config, dims, seed)
+def run_recurrent(config: RecurrentConfig, dims: InputDims, seed: int = SEED) -> RecurrentRun:
+    """Builds ``recurrent_model`` and calls it on ``make_inputs(dims)`` (cached per configuration)."""
+    model = recurrent_model(config, dims, seed)
     inputs = make_inputs(dims)
     outputs = to_numpy(model(inputs, training=False))
     weights = tuple(to_numpy(model.layers[-1].get_weights()))
-    return LSTMRun(config, dims, model, inputs, outputs, weights)
+    return RecurrentRun(config, dims, model, inputs, outputs, weights)
 
 
-def lstm_repro(config: LSTMConfig, dims: InputDims, seed: int = SEED) -> str:
+def recurrent_repro(config: RecurrentConfig, dims: InputDims, seed: int = SEED) -> str:
     arguments = ", ".join(f"{name}={value!r}" for name, value in config.kwargs().items())
     return "\n".join([
         "import keras, numpy as np",

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 # The page's own example: data (batch_size=2, seq_len=9, in_features=3) into LSTM(units=5).
 PAGE_UNITS = 5
@@ -45,32 +45,49 @@ UNITS_GRID = (PAGE_UNITS, 1, 64)
 
 
 @dataclass(frozen=True)
-class LSTMConfig:
-    """The arguments of one ``keras.layers.LSTM``; options left at their default are not printed."""
+class RecurrentConfig:
+    """The arguments of one recurrent layer; options left at their default are not printed.
 
+    ``extra`` holds any other keyword argument as sorted (name, value) pairs, so a config stays
+    hashable (``run_recurrent`` caches on it): ``RecurrentConfig("GRU", 5, extra=(("reset_after", False),))``
+    prints as ``GRU(units=5,reset_after=False)``.
+    """
+
+    layer: str
     units: int
     return_sequences: bool = False
     return_state: bool = False
-    layer: str = "LSTM"
+    extra: tuple[tuple[str, object], ...] = ()
 
     def kwargs(self) -> dict:
-        arguments = asdict(self)
-        del arguments["layer"]
+        """The keyword arguments of the layer call."""
+        arguments = {"units": self.units, "return_sequences": self.return_sequences,
+                     "return_state": self.return_state}
+        arguments.update(self.extra)
         return arguments
 
-    def with_options(self, **options) -> "LSTMConfig":
-        return replace(self, **options)
+    def with_options(self, **options) -> "RecurrentConfig":
+        """The same layer with some arguments changed (any keyword argument of the layer)."""
+        fields = {name: options.pop(name) for name in ("units", "return_sequences", "return_state")
+                  if name in options}
+        extra = tuple(sorted({**dict(self.extra), **options}.items()))
+        return replace(self, **fields, extra=extra)
 
     @property
-    def defaults(self) -> "LSTMConfig":
+    def defaults(self) -> "RecurrentConfig":
         """The same layer with every option at its default (the page's plain ``LSTM(units)``)."""
-        return LSTMConfig(units=self.units, layer=self.layer)
+        return RecurrentConfig(self.layer, self.units)
 
     def __str__(self) -> str:
         shown = [f"units={self.units}"]
         shown += [f"{name}={value}" for name, value in self.kwargs().items()
-                  if name != "units" and value is not False]
+                  if name != "units" and not (name.startswith("return_") and value is False)]
         return f"{self.layer}({','.join(shown)})"
+
+
+def LSTMConfig(units: int, **options) -> RecurrentConfig:
+    """An ``LSTM(units, **options)`` configuration."""
+    return RecurrentConfig("LSTM", units).with_options(**options)
 
 
 OPTION_SETS = tuple(
@@ -79,7 +96,12 @@ OPTION_SETS = tuple(
 )
 
 
-def lstm_grid(**options) -> list[LSTMConfig]:
-    """LSTMConfig for every width in UNITS_GRID, with ``options`` fixed (all option sets if none)."""
+def recurrent_grid(layer: str, **options) -> list[RecurrentConfig]:
+    """``layer`` at every width of UNITS_GRID with ``options`` fixed (every return option set if none)."""
     option_sets = [options] if options else OPTION_SETS
-    return [LSTMConfig(units=units, **chosen) for chosen in option_sets for units in UNITS_GRID]
+    return [RecurrentConfig(layer, units).with_options(**chosen) for chosen in option_sets for units in UNITS_GRID]
+
+
+def lstm_grid(**options) -> list[RecurrentConfig]:
+    """LSTM at every width of UNITS_GRID with ``options`` fixed (every return option set if none)."""
+    return recurrent_grid("LSTM", **options)

@@ -15,9 +15,9 @@ from lstm_spec.builders import SEED
 # Builds the page's LSTM(5) on (9, 3) input, seeded, and saves its weights to argv[1].
 SEEDED_WEIGHTS_SNIPPET = (
     "import sys, numpy as np\n"
-    "from lstm_spec.builders import lstm_model\n"
+    "from lstm_spec.builders import recurrent_model\n"
     "from lstm_spec.configs import PAGE_DIMS, LSTMConfig\n"
-    f"weights = lstm_model(LSTMConfig(units=5), PAGE_DIMS, {SEED}).layers[-1].get_weights()\n"
+    f"weights = recurrent_model(LSTMConfig(units=5), PAGE_DIMS, {SEED}).layers[-1].get_weights()\n"
     "np.savez(sys.argv[1], *weights)\n"
 )
 

@@ -1,7 +1,7 @@
 """3. return_sequences=True: the hidden state (= output) at every time step, (batch, seq_len, units)."""
 
 from lstm_spec.assertions import assert_close, assert_shape
-from lstm_spec.builders import run_lstm
+from lstm_spec.builders import run_recurrent
 from lstm_spec.fixtures import lstm_fixture
 
 lstm = lstm_fixture(return_sequences=True, return_state=False)
@@ -15,7 +15,7 @@ def test_sequence_output_is_batch_seq_len_units(lstm_run):
 
 def test_last_step_is_the_default_output(lstm_run):
     """The last time step of the sequence equals the default output of an LSTM with the same weights."""
-    default = run_lstm(lstm_run.config.defaults, lstm_run.dims)
+    default = run_recurrent(lstm_run.config.defaults, lstm_run.dims)
     for index, (weight, default_weight) in enumerate(zip(lstm_run.weights, default.weights)):
         assert_close(f"weights[{index}]", weight, default_weight, "same seed, same weights")
     assert_close("out[:, -1, :]", lstm_run.outputs[:, -1, :], default.outputs, lstm_run, lstm_run.repro())

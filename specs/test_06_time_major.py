@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lstm_spec.assertions import assert_close, assert_shape
-from lstm_spec.builders import make_inputs, run_lstm
+from lstm_spec.builders import make_inputs, run_recurrent
 from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
 from lstm_spec.era import KERAS_ERA
 from lstm_spec.fixtures import lstm_fixture
@@ -53,7 +53,7 @@ def test_untransposed_time_major_data_is_read_with_time_as_the_batch():
     page = PAGE_DIMS
     time_major_data = np.transpose(make_inputs(page), (1, 0, 2))  # (9, 2, 3)
     misread = InputDims(batch=page.seq_len, seq_len=page.batch, features=page.features)
-    run = run_lstm(LSTMConfig(units=PAGE_UNITS), misread)
+    run = run_recurrent(LSTMConfig(units=PAGE_UNITS), misread)
     output = run.model(time_major_data, training=False)
     assert_shape("out", output, (page.seq_len, PAGE_UNITS), run, run.repro())
 
@@ -64,6 +64,6 @@ def test_page_time_major_output_has_its_feature_axis_as_batch():
     assert_shape("page_data", page_data, (2, 3, 9))
     # Keras 2's time_major=True reads (time=2, batch=3, features=9); Keras 3 takes that batch-major.
     as_keras_2_reads_it = np.transpose(page_data, (1, 0, 2))
-    run = run_lstm(LSTMConfig(units=PAGE_UNITS), InputDims(batch=3, seq_len=2, features=9))
+    run = run_recurrent(LSTMConfig(units=PAGE_UNITS), InputDims(batch=3, seq_len=2, features=9))
     output = run.model(as_keras_2_reads_it, training=False)
     assert_shape("h", output, (page_data.shape[1], PAGE_UNITS), run, run.repro())

@@ -8,7 +8,7 @@ Keras 3 that no longer fixes the weights; ``keras.utils.set_random_seed`` after
 import numpy as np
 import pytest
 
-from lstm_spec.builders import SEED, lstm_model
+from lstm_spec.builders import SEED, recurrent_model
 from lstm_spec.configs import PAGE_DIMS, LSTMConfig
 from lstm_spec.era import KERAS_ERA
 
@@ -39,7 +39,7 @@ def same_weights(first, second) -> bool:
 
 
 def seeded_weights(seed: int) -> list[np.ndarray]:
-    return lstm_model(PAGE_LSTM, PAGE_DIMS, seed).layers[-1].get_weights()
+    return recurrent_model(PAGE_LSTM, PAGE_DIMS, seed).layers[-1].get_weights()
 
 
 @pytest.mark.skipif(KERAS_ERA < 3, reason=f"Keras {KERAS_ERA} is not Keras 3")
