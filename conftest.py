@@ -54,6 +54,14 @@ def fresh_process_weights(request):
     process.close()
 
 
+@pytest.fixture
+def pinned_snapshot(snapshot):
+    """A snapshot for values from pinned weights, stored in ``__snapshots__/pinned/`` (not in the era's seeded folder)."""
+    from lstm_spec.snapshot import PinnedArraySnapshotExtension
+
+    return snapshot.use_extension(PinnedArraySnapshotExtension)
+
+
 @pytest.fixture(autouse=True)
 def fresh_keras_session():
     """Every spec starts from a cleared Keras session and the suite's seed."""

@@ -7,6 +7,8 @@ are stored as they are and compared exactly.
 Files live in ``specs/__snapshots__/<kind>/<spec module>.ambr`` (syrupy's amber layout, one
 named entry per spec and configuration).  Seeded-weight values follow Keras' random stream and so
 belong to a Keras era: their kind is ``seeded-keras3`` (or ``seeded-keras2``).
+Values from pinned weights depend on the math alone and are of kind ``pinned``, the same on every
+version (``PinnedArraySnapshotExtension``, the ``pinned_snapshot`` fixture).
 
 A tighter or looser tolerance for one assertion::
 
@@ -144,3 +146,11 @@ def _read_file(serializer_class, location: str):
         collection = SnapshotCollection(location=location)
         collection.tainted = True
         return collection
+
+
+class PinnedArraySnapshotExtension(ArraySnapshotExtension):
+    """Values computed from pinned weights (``lstm_spec.pinned``): they depend on the math alone, so
+    one file, ``specs/__snapshots__/pinned/<spec module>.ambr``, holds for every Keras version.
+    A diff here means the computation changed: a regression until explained."""
+
+    kind = "pinned"
