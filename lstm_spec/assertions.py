@@ -7,6 +7,9 @@ the spec line, and attaches the repro snippet with ``add_note``.
 
 from __future__ import annotations
 
+import re
+from contextlib import contextmanager
+
 import numpy as np
 
 from lstm_spec import arrays_text
@@ -85,3 +88,29 @@ def assert_layer_table(model, expected: list[tuple[str, tuple, int]], context: o
         for marker, table in (("- ", expected), ("+ ", actual)):
             rows += [f"    {marker} {kind:<26} {str(shape):<22} {params}" for kind, shape, params in table]
         _fail(f"layer table differs (- should be, + is) [{context}]:\n" + "\n".join(rows), None)
+
+
+ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+SHOWN_MESSAGE_CHARS = 400
+
+
+def error_message(error: BaseException) -> str:
+    """The message a user reads, without the terminal styling (bold escape codes) Keras adds."""
+    return ANSI_STYLE.sub("", str(error))
+
+
+@contextmanager
+def assert_raises(expected_type: type[BaseException], fragment: str, context: object = ""):
+    """The block raises exactly ``expected_type`` (a subclass is a different error) with
+    ``fragment`` in its message; raising nothing or anything else fails, naming what happened."""
+    __tracebackhide__ = True
+    expected = f"{expected_type.__name__} saying {fragment!r}"
+    try:
+        yield
+    except Exception as error:
+        message = error_message(error)
+        if expected_type is type(error) and fragment in message:
+            return
+        shown = message if len(message) <= SHOWN_MESSAGE_CHARS else message[:SHOWN_MESSAGE_CHARS] + " ..."
+        _fail(f"raised {type(error).__name__}: {shown}\nbut should raise {expected} [{context}]", None)
+    _fail(f"nothing was raised, but should raise {expected} [{context}]", None)
