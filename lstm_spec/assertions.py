@@ -59,6 +59,31 @@ def assert_close(
         _fail(f"{name} should equal the expected values [{context}]:\n" + "\n".join(lines), repro)
 
 
+OUTPUT_NAMES = ("output", "state_h", "state_c")
+
+
+def assert_matches_oracle(actual, expected, context: object = "", repro: str | None = None) -> None:
+    """A layer's outputs (an array, or a list ``[output, *states]``) equal the oracle's ``expected``
+    array by array within ``oracle.RTOL``/``oracle.ATOL`` (compared as float64)."""
+    __tracebackhide__ = True
+    from lstm_spec import oracle
+
+    actual = list(actual) if isinstance(actual, (list, tuple)) else [actual]
+    expected = list(expected) if isinstance(expected, (list, tuple)) else [expected]
+    assert_count("len(outputs)", len(actual), len(expected), context, repro)
+    names = OUTPUT_NAMES[:len(actual)] if len(actual) <= 3 else [f"[{index}]" for index in range(len(actual))]
+    for name, got, want in zip(names, actual, expected):
+        assert_shape(name, got, np.shape(want), context, repro)
+    differences = arrays_text.compare_arrays(
+        [(name, np.asarray(array, dtype=np.float64)) for name, array in zip(names, expected)],
+        [(name, np.asarray(array, dtype=np.float64)) for name, array in zip(names, actual)],
+        rtol=oracle.RTOL, atol=oracle.ATOL,
+    )
+    if differences:
+        lines = [line for difference in differences for line in difference.lines()]
+        _fail(f"the layer's outputs should equal the NumPy oracle's [{context}]:\n" + "\n".join(lines), repro)
+
+
 def assert_differs(
     name: str, actual, other_name: str, other, context: object = "", repro: str | None = None
 ) -> None:
