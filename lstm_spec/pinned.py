@@ -1,0 +1,170 @@
+"""Recurrent layers run with pinned weights: values that depend on the math alone.
+
+A pinned run builds ``keras.layers.<layer>(**config)`` the way the page does (``Input`` -> layer ->
+``Model``), replaces its weights with ``set_weights`` by numbers drawn from a NumPy Generator with
+a fixed seed, and calls the model on the suite's fixed inputs. Nothing comes from Keras' random
+stream, so the outputs must be the same on every TensorFlow/Keras version (within float32
+tolerance): they are what the oracle and the ``pinned`` snapshots check.
+
+Optionally the input passes through ``Masking(mask_value=0.0)`` with the steps of ``pinned_mask``
+zeroed, and the initial state is a model input drawn from another fixed Generator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import keras
+import numpy as np
+
+from lstm_spec import oracle
+from lstm_spec.builders import DATA_SEED, fresh_keras, make_inputs, to_numpy
+from lstm_spec.configs import InputDims, RecurrentConfig
+
+WEIGHT_SEED = 1234
+STATE_SEED = 1235
+BIAS_LIMIT = 0.5
+STATE_COUNT = {"LSTM": 2}  # [h, c]; every other layer has the single state h
+
+
+def pinned_weights(shapes, seed: int = WEIGHT_SEED) -> list[np.ndarray]:
+    """float32 weights of ``shapes`` (kernel, recurrent kernel[, bias]) from ``default_rng(seed)``.
+
+    Kernels are uniform in +-1/sqrt(rows), so pre-activations stay of order one at every width
+    (no saturated gates, no runaway relu); biases are uniform in +-0.5, non-zero so their layout
+    is checked too.
+    """
+    rng = np.random.default_rng(seed)
+    return [
+        rng.uniform(-limit, limit, size=shape).astype(np.float32)
+        for limit, shape in ((1 / np.sqrt(shape[0]) if index < 2 else BIAS_LIMIT, tuple(shape))
+                             for index, shape in enumerate(shapes))
+    ]
+
+
+def pinned_mask(dims: InputDims) -> np.ndarray:
+    """Which steps count (batch, time): every third step is masked, shifted per sample, so samples
+    differ and masked steps fall at the start, in the middle and at the end."""
+    batch, steps = np.indices((dims.batch, dims.seq_len))
+    return (batch + steps) % 3 != 2
+
+
+def pinned_initial_state(layer: str, dims: InputDims, units: int, seed: int = STATE_SEED) -> list[np.ndarray]:
+    """One float32 (batch, units) array per state of ``layer``, standard normal from ``default_rng(seed)``."""
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=(dims.batch, units)).astype(np.float32) for _ in range(STATE_COUNT.get(layer, 1))]
+
+
+@dataclass(frozen=True)
+class PinnedRun:
+    """One layer with pinned weights called on fixed inputs, and everything the oracle needs to redo it."""
+
+    config: RecurrentConfig
+    dims: InputDims
+    inputs: np.ndarray
+    mask: np.ndarray | None
+    initial_state: list | None
+    weights: tuple[np.ndarray, ...]
+    outputs: object
+
+    def expected(self):
+        """The oracle's output for this run: the config's options passed explicitly, nothing read from Keras."""
+        return oracle.forward(self.config.layer, self.inputs, self.weights, mask=self.mask,
+                              initial_state=self.initial_state, **self.config.kwargs())
+
+    def __str__(self) -> str:
+        extras = [name for name, used in (("masked", self.mask is not None),
+                                          ("initial_state", self.initial_state is not None)) if used]
+        return " ".join([f"{self.config} on input {self.dims.shape}", *(f"with {name}" for name in extras)])
+
+    def repro(self) -> str:
+        """A snippet that rebuilds this run outside the suite."""
+        arguments = ", ".join(f"{name}={value!r}" for name, value in self.config.kwargs().items())
+        dims = self.dims
+        lines = [
+            "import keras, numpy as np",
+            f"x = np.random.default_rng({DATA_SEED}).normal(size={dims.shape}).astype('float32')",
+            f"inputs = keras.Input(shape=({dims.seq_len}, {dims.features}))",
+            f"layer = keras.layers.{self.config.layer}({arguments})",
+        ]
+        layer_input = "inputs"
+        if self.mask is not None:
+            lines.append(f"x[np.indices(({dims.batch}, {dims.seq_len})).sum(0) % 3 == 2] = 0.0  # masked steps")
+            layer_input = "keras.layers.Masking(0.0)(inputs)"
+        feed, state = "x", "None"
+        if self.initial_state is not None:
+            count = len(self.initial_state)
+            lines += [f"rng = np.random.default_rng({STATE_SEED})",
+                      f"states = [rng.normal(size=({dims.batch}, {self.config.units})).astype('float32') "
+                      f"for _ in range({count})]",
+                      f"inputs = [inputs] + [keras.Input(shape=({self.config.units},)) for _ in range({count})]"]
+            layer_input = layer_input.replace("(inputs)", "(inputs[0])") if self.mask is not None else "inputs[0]"
+            feed, state = "[x, *states]", "inputs[1:]"
+        lines += [
+            f"model = keras.Model(inputs, layer({layer_input}, initial_state={state}))",
+            f"rng = np.random.default_rng({WEIGHT_SEED})",
+            f"layer.set_weights([rng.uniform(-(1 / np.sqrt(w.shape[0]) if i < 2 else {BIAS_LIMIT}), "
+            f"(1 / np.sqrt(w.shape[0]) if i < 2 else {BIAS_LIMIT}), size=w.shape).astype('float32') "
+            "for i, w in enumerate(layer.get_weights())])",
+            f"out = model({feed})",
+        ]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PinnedCase:
+    """A layer configuration plus how it is fed: through ``Masking`` and/or with an initial state."""
+
+    config: RecurrentConfig
+    masked: bool = False
+    initial_state: bool = False
+
+    def run(self, dims: InputDims) -> PinnedRun:
+        return pinned_run(self.config, dims, masked=self.masked, initial_state=self.initial_state)
+
+    def __str__(self) -> str:
+        return "+".join([str(self.config), *(name for name in ("masked", "initial_state") if getattr(self, name))])
+
+
+def option_cases(config: RecurrentConfig) -> list[PinnedCase]:
+    """``config`` with each option the oracle implements beyond the return pair: the option fixtures."""
+    activations = {"activation": "relu"}
+    if config.layer != "SimpleRNN":  # SimpleRNN has no gates, so no recurrent_activation
+        activations["recurrent_activation"] = "tanh"
+    return [
+        PinnedCase(config.with_options(go_backwards=True)),
+        PinnedCase(config.with_options(unroll=True)),
+        PinnedCase(config.with_options(**activations)),
+        PinnedCase(config.with_options(use_bias=False)),
+        PinnedCase(config, initial_state=True),
+        PinnedCase(config, masked=True),
+        PinnedCase(config.with_options(zero_output_for_mask=True), masked=True),
+        PinnedCase(config.with_options(zero_output_for_mask=True, return_sequences=False), masked=True),
+        PinnedCase(config.with_options(go_backwards=True), masked=True),
+    ]
+
+
+@lru_cache(maxsize=None)
+def pinned_run(config: RecurrentConfig, dims: InputDims, *, masked: bool = False,
+               initial_state: bool = False) -> PinnedRun:
+    """``config`` built as a model, given ``pinned_weights`` and called on ``make_inputs(dims)`` (cached)."""
+    fresh_keras()
+    inputs = make_inputs(dims)
+    mask = pinned_mask(dims) if masked else None
+    if masked:
+        inputs[~mask] = 0.0  # what Masking(mask_value=0.0) reads as a padded step
+    inputs.setflags(write=False)
+    states = pinned_initial_state(config.layer, dims, config.units) if initial_state else None
+
+    model_inputs = [keras.Input(shape=(dims.seq_len, dims.features))]
+    layer_input = keras.layers.Masking(mask_value=0.0)(model_inputs[0]) if masked else model_inputs[0]
+    if states:
+        model_inputs += [keras.Input(shape=(config.units,)) for _ in states]
+    layer = getattr(keras.layers, config.layer)(**config.kwargs())
+    model = keras.Model(model_inputs if states else model_inputs[0],
+                        layer(layer_input, initial_state=model_inputs[1:] or None))
+    layer.set_weights(pinned_weights([weight.shape for weight in layer.get_weights()]))
+    weights = tuple(to_numpy(layer.get_weights()))
+    outputs = to_numpy(model([inputs, *states] if states else inputs, training=False))
+    return PinnedRun(config, dims, inputs, mask, states, weights, outputs)
