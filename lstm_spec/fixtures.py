@@ -15,3 +15,15 @@ def lstm_fixture(**options):
         return request.param
 
     return lstm
+
+
+def input_dims_fixture(*dims):
+    """An ``input_dims`` fixture over ``dims`` only; assign it to ``input_dims`` in a spec module
+    whose behaviour the whole INPUT_GRID would not document better, only more slowly."""
+
+    @pytest.fixture(params=dims, ids=str)
+    def input_dims(request):
+        """(batch, seq_len, features) of the input, for this module."""
+        return request.param
+
+    return input_dims
