@@ -18,7 +18,7 @@ import platform  # noqa: E402
 
 import pytest  # noqa: E402
 
-from lstm_spec.configs import INPUT_GRID, lstm_grid  # noqa: E402
+from lstm_spec.configs import INPUT_GRID, UNITS_GRID, lstm_grid  # noqa: E402
 from lstm_spec.era import installed_version  # noqa: E402
 
 FRESH_PROCESS = pytest.StashKey()
@@ -73,6 +73,12 @@ def fresh_keras_session():
 @pytest.fixture(params=INPUT_GRID, ids=str)
 def input_dims(request):
     """(batch, seq_len, features) of the input: the page's (2, 9, 3) and edge points."""
+    return request.param
+
+
+@pytest.fixture(params=UNITS_GRID, ids=lambda units: f"units={units}")
+def units(request):
+    """The layer width: the page's 5 units, one unit, and a wide 64."""
     return request.param
 
 
