@@ -16,8 +16,11 @@ import keras
 import numpy as np
 
 from lstm_spec.builders import DATA_SEED, SEED, fresh_keras, make_inputs, to_numpy
-from lstm_spec.configs import RecurrentConfig
+from lstm_spec.configs import PAGE_DIMS, InputDims, RecurrentConfig
 
+# The family's specs run on the page's input and one point that differs from it on every axis:
+# the full INPUT_GRID would multiply their cost without documenting more.
+FAMILY_DIMS = (PAGE_DIMS, InputDims(batch=3, seq_len=4, features=1))
 # Token ids drawn for integer (Embedding) inputs are 1 .. TOKENS-1; 0 is left for padding.
 TOKENS = 10
 
