@@ -1,13 +1,15 @@
 """Recurrent layers run with pinned weights: values that depend on the math alone.
 
-A pinned run builds ``keras.layers.<layer>(**config)`` the way the page does (``Input`` -> layer ->
-``Model``), replaces its weights with ``set_weights`` by numbers drawn from a NumPy Generator with
-a fixed seed, and calls the model on the suite's fixed inputs. Nothing comes from Keras' random
-stream, so the outputs must be the same on every TensorFlow/Keras version (within float32
-tolerance): they are what the oracle and the ``pinned`` snapshots check.
+A pinned run builds ``keras.layers.<layer>(**config)``, replaces its weights with ``set_weights``
+by numbers drawn from a NumPy Generator with a fixed seed, and calls it on the suite's fixed
+inputs. Nothing comes from Keras' random stream, so the outputs must be the same on every
+TensorFlow/Keras version (within float32 tolerance): they are what the oracle and the ``pinned``
+snapshots check. Optionally the call gets ``mask=pinned_mask(dims)`` and an ``initial_state``
+drawn from another fixed Generator.
 
-Optionally the input passes through ``Masking(mask_value=0.0)`` with the steps of ``pinned_mask``
-zeroed, and the initial state is a model input drawn from another fixed Generator.
+The layer is called directly, ``layer(x)``: a functional ``Model`` around it computes the same
+numbers (``specs/test_14`` checks ``model.predict`` and the seeded LSTM grid ``model(x)``) at three
+times the cost.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import numpy as np
 
 from lstm_spec import oracle
 from lstm_spec.builders import DATA_SEED, fresh_keras, make_inputs, to_numpy
-from lstm_spec.configs import InputDims, RecurrentConfig
+from lstm_spec.configs import INPUT_GRID, PAGE_DIMS, UNITS_GRID, InputDims, RecurrentConfig
 
 WEIGHT_SEED = 1234
 STATE_SEED = 1235
@@ -81,40 +83,40 @@ class PinnedRun:
     def repro(self) -> str:
         """A snippet that rebuilds this run outside the suite."""
         arguments = ", ".join(f"{name}={value!r}" for name, value in self.config.kwargs().items())
-        dims = self.dims
+        batch, steps, features = self.dims.shape
+        call = ["x"]
         lines = [
             "import keras, numpy as np",
-            f"x = np.random.default_rng({DATA_SEED}).normal(size={dims.shape}).astype('float32')",
-            f"inputs = keras.Input(shape=({dims.seq_len}, {dims.features}))",
+            f"x = np.random.default_rng({DATA_SEED}).normal(size={self.dims.shape}).astype('float32')",
             f"layer = keras.layers.{self.config.layer}({arguments})",
-        ]
-        layer_input = "inputs"
-        if self.mask is not None:
-            lines.append(f"x[np.indices(({dims.batch}, {dims.seq_len})).sum(0) % 3 == 2] = 0.0  # masked steps")
-            layer_input = "keras.layers.Masking(0.0)(inputs)"
-        feed, state = "x", "None"
-        if self.initial_state is not None:
-            count = len(self.initial_state)
-            lines += [f"rng = np.random.default_rng({STATE_SEED})",
-                      f"states = [rng.normal(size=({dims.batch}, {self.config.units})).astype('float32') "
-                      f"for _ in range({count})]",
-                      f"inputs = [inputs] + [keras.Input(shape=({self.config.units},)) for _ in range({count})]"]
-            layer_input = layer_input.replace("(inputs)", "(inputs[0])") if self.mask is not None else "inputs[0]"
-            feed, state = "[x, *states]", "inputs[1:]"
-        lines += [
-            f"model = keras.Model(inputs, layer({layer_input}, initial_state={state}))",
+            f"layer.build((None, {steps}, {features}))",
             f"rng = np.random.default_rng({WEIGHT_SEED})",
-            f"layer.set_weights([rng.uniform(-(1 / np.sqrt(w.shape[0]) if i < 2 else {BIAS_LIMIT}), "
-            f"(1 / np.sqrt(w.shape[0]) if i < 2 else {BIAS_LIMIT}), size=w.shape).astype('float32') "
-            "for i, w in enumerate(layer.get_weights())])",
-            f"out = model({feed})",
+            f"limits = [1 / np.sqrt(w.shape[0]) for w in layer.get_weights()[:2]] + [{BIAS_LIMIT}]",
+            "layer.set_weights([rng.uniform(-limit, limit, size=w.shape).astype('float32')",
+            "                   for limit, w in zip(limits, layer.get_weights())])",
         ]
+        if self.mask is not None:
+            lines.append(f"mask = np.indices(({batch}, {steps})).sum(0) % 3 != 2")
+            call.append("mask=mask")
+        if self.initial_state is not None:
+            lines += [f"rng = np.random.default_rng({STATE_SEED})",
+                      f"states = [rng.normal(size=({batch}, {self.config.units})).astype('float32') "
+                      f"for _ in range({len(self.initial_state)})]"]
+            call.append("initial_state=states")
+        lines.append(f"out = layer({', '.join(call)})")
         return "\n".join(lines)
+
+
+def grid_points(config: RecurrentConfig) -> list[tuple[RecurrentConfig, InputDims]]:
+    """``config`` at every width of UNITS_GRID on the page's input, then at its own width on every
+    other input of INPUT_GRID: each axis of the grid in full, at half the runs of the product."""
+    return ([(config.with_options(units=units), PAGE_DIMS) for units in UNITS_GRID]
+            + [(config, dims) for dims in INPUT_GRID if dims != PAGE_DIMS])
 
 
 @dataclass(frozen=True)
 class PinnedCase:
-    """A layer configuration plus how it is fed: through ``Masking`` and/or with an initial state."""
+    """A layer configuration plus what the call gets beyond the input: a mask, an initial state."""
 
     config: RecurrentConfig
     masked: bool = False
@@ -148,23 +150,15 @@ def option_cases(config: RecurrentConfig) -> list[PinnedCase]:
 @lru_cache(maxsize=None)
 def pinned_run(config: RecurrentConfig, dims: InputDims, *, masked: bool = False,
                initial_state: bool = False) -> PinnedRun:
-    """``config`` built as a model, given ``pinned_weights`` and called on ``make_inputs(dims)`` (cached)."""
+    """``config`` built, given ``pinned_weights`` and called on ``make_inputs(dims)`` (cached)."""
     fresh_keras()
     inputs = make_inputs(dims)
-    mask = pinned_mask(dims) if masked else None
-    if masked:
-        inputs[~mask] = 0.0  # what Masking(mask_value=0.0) reads as a padded step
     inputs.setflags(write=False)
+    mask = pinned_mask(dims) if masked else None
     states = pinned_initial_state(config.layer, dims, config.units) if initial_state else None
-
-    model_inputs = [keras.Input(shape=(dims.seq_len, dims.features))]
-    layer_input = keras.layers.Masking(mask_value=0.0)(model_inputs[0]) if masked else model_inputs[0]
-    if states:
-        model_inputs += [keras.Input(shape=(config.units,)) for _ in states]
     layer = getattr(keras.layers, config.layer)(**config.kwargs())
-    model = keras.Model(model_inputs if states else model_inputs[0],
-                        layer(layer_input, initial_state=model_inputs[1:] or None))
+    layer.build((None, dims.seq_len, dims.features))
     layer.set_weights(pinned_weights([weight.shape for weight in layer.get_weights()]))
     weights = tuple(to_numpy(layer.get_weights()))
-    outputs = to_numpy(model([inputs, *states] if states else inputs, training=False))
+    outputs = to_numpy(layer(inputs, mask=mask, initial_state=states, training=False))
     return PinnedRun(config, dims, inputs, mask, states, weights, outputs)

@@ -12,18 +12,13 @@ import numpy as np
 import pytest
 
 from lstm_spec.assertions import assert_close, assert_matches_oracle
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, UNITS_GRID, RecurrentConfig
+from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
 from lstm_spec.builders import make_inputs, to_numpy
-from lstm_spec.pinned import option_cases, pinned_run, pinned_weights
+from lstm_spec.pinned import grid_points, option_cases, pinned_run, pinned_weights
 
 FULL = RecurrentConfig("SimpleRNN", PAGE_UNITS, return_sequences=True, return_state=True)
 RETURN_PAIRS = [FULL.with_options(return_sequences=sequences, return_state=state)
                 for sequences, state in ((False, False), (False, True), (True, False))]
-
-
-@pytest.fixture(params=UNITS_GRID, ids=lambda units: f"units={units}")
-def units(request):
-    return request.param
 
 
 def test_simple_rnn_is_the_page_formula():
@@ -38,9 +33,10 @@ def test_simple_rnn_is_the_page_formula():
     assert_close("output", run.outputs[0], np.stack(expected, axis=1).astype(np.float32), run, run.repro())
 
 
-def test_simple_rnn_matches_oracle(units, input_dims):
-    """SimpleRNN's output sequence and final state equal the oracle's on every grid point."""
-    run = pinned_run(FULL.with_options(units=units), input_dims)
+@pytest.mark.parametrize("config, dims", grid_points(FULL), ids=str)
+def test_simple_rnn_matches_oracle(config, dims):
+    """SimpleRNN's output sequence and final state equal the oracle's at every width and input shape of the grid."""
+    run = pinned_run(config, dims)
     assert_matches_oracle(run.outputs, run.expected(), run, run.repro())
 
 
