@@ -177,3 +177,12 @@ def chain_repro(chain: Chain, dims, seed: int = SEED) -> str:
         "out = model(x)",
         "print(keras.tree.map_structure(lambda a: a.shape, out))",
     ])
+
+
+@lru_cache(maxsize=None)
+def built_layer(config: RecurrentConfig, dims, seed: int = SEED) -> keras.layers.Layer:
+    """The layer of ``config`` built (weights created, seeded) for input ``dims``, without a model or a call."""
+    fresh_keras(seed)
+    layer = _build(config)
+    layer.build((None, *tuple(dims.shape)[1:]))
+    return layer
