@@ -147,18 +147,24 @@ def option_cases(config: RecurrentConfig) -> list[PinnedCase]:
     ]
 
 
-@lru_cache(maxsize=None)
-def pinned_run(config: RecurrentConfig, dims: InputDims, *, masked: bool = False,
-               initial_state: bool = False) -> PinnedRun:
-    """``config`` built, given ``pinned_weights`` and called on ``make_inputs(dims)`` (cached)."""
+def call_with_weights(config: RecurrentConfig, dims: InputDims, weights, *, mask=None, initial_state=None):
+    """``config`` built for ``dims``, given ``weights`` (a function of the layer's weight shapes, or a
+    list) with ``set_weights``, and called on ``make_inputs(dims)``: (inputs, weights, outputs) as NumPy."""
     fresh_keras()
     inputs = make_inputs(dims)
     inputs.setflags(write=False)
-    mask = pinned_mask(dims) if masked else None
-    states = pinned_initial_state(config.layer, dims, config.units) if initial_state else None
     layer = getattr(keras.layers, config.layer)(**config.kwargs())
     layer.build((None, dims.seq_len, dims.features))
-    layer.set_weights(pinned_weights([weight.shape for weight in layer.get_weights()]))
-    weights = tuple(to_numpy(layer.get_weights()))
-    outputs = to_numpy(layer(inputs, mask=mask, initial_state=states, training=False))
+    layer.set_weights(weights([weight.shape for weight in layer.get_weights()]) if callable(weights) else weights)
+    outputs = to_numpy(layer(inputs, mask=mask, initial_state=initial_state, training=False))
+    return inputs, tuple(to_numpy(layer.get_weights())), outputs
+
+
+@lru_cache(maxsize=None)
+def pinned_run(config: RecurrentConfig, dims: InputDims, *, masked: bool = False,
+               initial_state: bool = False) -> PinnedRun:
+    """``config`` given ``pinned_weights`` and called on ``make_inputs(dims)`` (cached)."""
+    mask = pinned_mask(dims) if masked else None
+    states = pinned_initial_state(config.layer, dims, config.units) if initial_state else None
+    inputs, weights, outputs = call_with_weights(config, dims, pinned_weights, mask=mask, initial_state=states)
     return PinnedRun(config, dims, inputs, mask, states, weights, outputs)
