@@ -1,0 +1,79 @@
+"""Stateful LSTM: the batch size fixed by Input(batch_shape=...), state carried between predict calls, reset_state().
+
+Keras 3 dropped ``batch_input_shape``: a stateful layer gets its fixed batch size from
+``keras.Input(batch_shape=(batch, seq_len, features))``.  Its final h and c become the initial
+state of the next call, so two calls on consecutive halves of a sequence give what one call on the
+whole sequence gives, until ``layer.reset_state()`` zeroes them (``reset_states(states=...)`` is
+gone; both errors are pinned in ``test_31_errors.py``).
+"""
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from lstm_spec.assertions import assert_close, assert_count, assert_differs, assert_shape
+from lstm_spec.builders import run_recurrent
+from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
+from lstm_spec.family import Chain, chain_inputs, chain_model
+
+STATEFUL = Chain((LSTMConfig(PAGE_UNITS, stateful=True),), fixed_batch=True)
+CONTEXT = f"{STATEFUL} on input {PAGE_DIMS.shape}"
+
+
+def states(layer) -> list[np.ndarray]:
+    return [state.numpy() for state in layer.states]
+
+
+@pytest.fixture(scope="module")
+def story():
+    """One stateful model through predict, predict, reset_state(), predict, recording each step."""
+    model = chain_model(STATEFUL, PAGE_DIMS)
+    layer, x = model.layers[-1], chain_inputs(STATEFUL, PAGE_DIMS)
+    record = SimpleNamespace(model=model, inputs=x, weights=layer.get_weights(), before=states(layer))
+    record.first = model.predict(x, verbose=0)
+    record.after_first = states(layer)
+    record.second = model.predict(x, verbose=0)
+    layer.reset_state()
+    record.after_reset = states(layer)
+    record.after_reset_output = model.predict(x, verbose=0)
+    return record
+
+
+def test_batch_size_is_fixed_by_input_batch_shape(story):
+    """The model's input is (2, 9, 3), batch included, and the layer holds [h, c] of shape (2, units) from the start."""
+    assert_shape("model.input", story.model.input, PAGE_DIMS.shape, CONTEXT)
+    assert_count("len(layer.states)", len(story.before), 2, CONTEXT)
+    for name, state in zip(("h", "c"), story.before):
+        assert_shape(name, state, (PAGE_DIMS.batch, PAGE_UNITS), CONTEXT)
+        assert_close(name, state, np.zeros_like(state), CONTEXT)
+
+
+def test_state_after_predict_is_its_final_h_and_c(story):
+    """After a predict the layer holds that call's final h (its output) and c (not h)."""
+    h, c = story.after_first
+    assert_close("h", h, story.first, CONTEXT)
+    assert_differs("c", c, "h", h, CONTEXT)
+
+
+def test_state_carries_to_the_next_predict(story):
+    """The second predict starts from the first one's state: it equals a plain LSTM on the input twice over."""
+    assert_differs("second predict", story.second, "first predict", story.first, CONTEXT)
+    twice = InputDims(PAGE_DIMS.batch, 2 * PAGE_DIMS.seq_len, PAGE_DIMS.features)
+    plain = run_recurrent(LSTMConfig(PAGE_UNITS), twice)
+    for index, (weight, other) in enumerate(zip(plain.weights, story.weights)):
+        assert_close(f"weights[{index}]", weight, other, "same seed, same weights")
+    whole = plain.model(np.concatenate([story.inputs, story.inputs], axis=1))
+    assert_close("second predict", story.second, whole, CONTEXT)
+
+
+def test_reset_state_zeroes_it(story):
+    """``layer.reset_state()`` sets h and c to zeros, so the next predict repeats the first."""
+    for name, state in zip(("h", "c"), story.after_reset):
+        assert_close(name, state, np.zeros_like(state), CONTEXT)
+    assert_close("predict after reset", story.after_reset_output, story.first, CONTEXT)
+
+
+def test_first_and_second_predict_values(story, snapshot):
+    """The seeded outputs of the first two predict calls are pinned."""
+    assert snapshot == {"first": story.first, "second": story.second}
