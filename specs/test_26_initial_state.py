@@ -1,0 +1,57 @@
+"""initial_state: one (batch, units) tensor per state (LSTM h and c, GRU and SimpleRNN h), zeros by default.
+
+``layer(x, initial_state=[h0, c0])`` starts the recurrence from the given state instead of zeros.
+Feeding the final states of one call as the initial state of the next continues the sequence:
+two calls on the halves give what one call on the whole gives.  A wrong count or shape fails;
+those errors are pinned in ``test_31_errors.py``.
+"""
+
+import numpy as np
+import pytest
+
+from lstm_spec.assertions import assert_close, assert_differs, assert_shape
+from lstm_spec.builders import run_recurrent
+from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
+
+STATE_COUNT = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1}
+SPLIT = 4  # the first call reads steps 0..3, the second steps 4..8
+
+
+@pytest.fixture(params=list(STATE_COUNT))
+def run(request):
+    """The layer with return_state=True, seeded, on the page's input."""
+    return run_recurrent(RecurrentConfig(request.param, PAGE_UNITS, return_state=True), PAGE_DIMS)
+
+
+def start(run, value: float) -> list[np.ndarray]:
+    """An initial state filled with ``value``: one (batch, units) array per state of the layer."""
+    shape = (PAGE_DIMS.batch, PAGE_UNITS)
+    return [np.full(shape, value, np.float32) for _ in range(STATE_COUNT[run.config.layer])]
+
+
+def test_zero_initial_state_is_the_default(run):
+    """Zeros of shape (batch, units), one per state, give exactly the output of a call without initial_state."""
+    outputs = run.layer(run.inputs, initial_state=start(run, 0.0))
+    for index, (output, default) in enumerate(zip(outputs, run.outputs)):
+        assert_close(f"outputs[{index}]", output, default, run, run.repro())
+
+
+def test_initial_state_changes_the_output(run):
+    """A non-zero initial state gives another output of the same shape."""
+    output = run.layer(run.inputs, initial_state=start(run, 0.5))[0]
+    assert_shape("output", output, (PAGE_DIMS.batch, PAGE_UNITS), run, run.repro())
+    assert_differs("output", output, "default output", run.outputs[0], run, run.repro())
+
+
+def test_final_state_as_initial_state_continues_the_sequence(run):
+    """The states after steps 0..3, passed as initial_state for steps 4..8, give the whole sequence's output and states."""
+    first = run.layer(run.inputs[:, :SPLIT])
+    second = run.layer(run.inputs[:, SPLIT:], initial_state=list(first[1:]))
+    for index, (output, whole) in enumerate(zip(second, run.outputs)):
+        assert_close(f"outputs[{index}]", output, whole, run, run.repro())
+
+
+def test_output_from_initial_state_values(run, snapshot):
+    """The seeded output and states from an initial state of 0.5 everywhere are pinned."""
+    outputs = run.layer(run.inputs, initial_state=start(run, 0.5))
+    assert snapshot == {f"outputs[{index}]": np.asarray(output) for index, output in enumerate(outputs)}
