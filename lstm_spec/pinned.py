@@ -38,16 +38,16 @@ def pinned_weights(shapes, seed: int = WEIGHT_SEED) -> list[np.ndarray]:
     is checked too.
     """
     rng = np.random.default_rng(seed)
-    return [
-        rng.uniform(-limit, limit, size=shape).astype(np.float32)
-        for limit, shape in ((1 / np.sqrt(shape[0]) if index < 2 else BIAS_LIMIT, tuple(shape))
-                             for index, shape in enumerate(shapes))
-    ]
+    weights = []
+    for index, shape in enumerate(shapes):
+        limit = 1 / np.sqrt(shape[0]) if index < 2 else BIAS_LIMIT
+        weights.append(rng.uniform(-limit, limit, size=tuple(shape)).astype(np.float32))
+    return weights
 
 
 def pinned_mask(dims: InputDims) -> np.ndarray:
-    """Which steps count (batch, time): every third step is masked, shifted per sample, so samples
-    differ and masked steps fall at the start, in the middle and at the end."""
+    """Which steps count (batch, time): every third step is masked, shifted by one per sample, so
+    samples differ and masked steps fall in the middle and at the end (at the start from sample 2 on)."""
     batch, steps = np.indices((dims.batch, dims.seq_len))
     return (batch + steps) % 3 != 2
 
