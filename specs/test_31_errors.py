@@ -22,6 +22,8 @@ from lstm_spec.family import Chain, Layer, chain_model
 
 UNITS_MUST_BE_POSITIVE = "Received an invalid value for argument `units`, expected a positive integer, got {}."
 MATMUL_SHAPES = "Matrix size-incompatible: In[0]: {}, In[1]: {}"
+STATEFUL_BATCH_2_GOT_3 = ("If an RNN is stateful, the batch size of the input sequences must be the same as the "
+                          "batch size of the initial state. \n- Expected batch size: 2\n- Received batch size: 3")
 
 TOLD = {
     # what goes wrong: {Keras era: (exception type, the key part of the message)}
@@ -47,9 +49,10 @@ TOLD = {
     "initial state of another batch size": {
         3: (tf.errors.InvalidArgumentError, "Incompatible shapes: [2,20] vs. [3,20]")},
     "stateful layer called on another batch size": {
-        3: (ValueError, "If an RNN is stateful, the batch size of the input sequences must be the same as the "
-                        "batch size of the initial state. \n- Expected batch size: 2\n- Received batch size: 3")},
-    "stateful model's predict() on another batch size": {
+        3: (ValueError, STATEFUL_BATCH_2_GOT_3)},
+    "stateful model's first predict() on another batch size": {
+        3: (ValueError, STATEFUL_BATCH_2_GOT_3)},
+    "stateful model's predict() on another batch size after one on its own": {
         3: (tf.errors.InvalidArgumentError, "Incompatible shapes: [3,20] vs. [2,20]")},
     "stateful layer without a fixed batch size": {
         3: (ValueError, "When using `stateful=True` in a RNN, the batch size must be static. "
@@ -176,8 +179,14 @@ def _():
     model(make_inputs(InputDims(3, 9, 3)))
 
 
-@mistake("stateful model's predict() on another batch size")
+@mistake("stateful model's first predict() on another batch size")
 def _():
+    chain_model(STATEFUL, PAGE_DIMS).predict(make_inputs(InputDims(3, 9, 3)), verbose=0)
+
+
+@mistake("stateful model's predict() on another batch size after one on its own")
+def _():
+    # The first predict() compiled the model for its batch; the second fails inside that graph.
     model = chain_model(STATEFUL, PAGE_DIMS)
     model.predict(X, verbose=0)
     model.predict(make_inputs(InputDims(3, 9, 3)), verbose=0)
