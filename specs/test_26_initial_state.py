@@ -2,8 +2,8 @@
 
 ``layer(x, initial_state=[h0, c0])`` starts the recurrence from the given state instead of zeros.
 Feeding the final states of one call as the initial state of the next continues the sequence:
-two calls on the halves give what one call on the whole gives.  A wrong count or shape fails;
-those errors are pinned in ``test_31_errors.py``.
+two calls on the halves give what one call on the whole gives.  For an LSTM a wrong count or
+shape fails (pinned in ``test_31_errors.py``); a GRU silently ignores extra tensors.
 """
 
 import numpy as np
@@ -55,3 +55,12 @@ def test_output_from_initial_state_values(run, snapshot):
     """The seeded output and states from an initial state of 0.5 everywhere are pinned."""
     outputs = run.layer(run.inputs, initial_state=start(run, 0.5))
     assert snapshot == {f"outputs[{index}]": np.asarray(output) for index, output in enumerate(outputs)}
+
+
+def test_extra_initial_state_tensors_for_a_gru_are_silently_ignored():
+    """A GRU given [h0, extra] raises nothing: it starts from h0 and ignores the extra tensor (a silent mistake)."""
+    run = run_recurrent(RecurrentConfig("GRU", PAGE_UNITS, return_state=True), PAGE_DIMS)
+    h0 = start(run, 0.5)
+    with_extra = run.layer(run.inputs, initial_state=h0 + start(run, -0.5))
+    for index, (output, expected) in enumerate(zip(with_extra, run.layer(run.inputs, initial_state=h0))):
+        assert_close(f"outputs[{index}]", output, expected, run, run.repro())
