@@ -24,6 +24,8 @@ PYTHON = VENV / "bin" / "python"
 COMMANDS = {
     "docs": ("the specs as living documentation", ["specs", "-v"]),
     "test": ("the whole suite: specs and the machinery's own tests", []),
+    "bench": ("the predict() benchmarks (specs/benchmarks/; --full-grid for the whole size grid)",
+              ["specs/benchmarks", "--benchmark-columns=median,iqr,min,rounds"]),
 }
 
 
