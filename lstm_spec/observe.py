@@ -1,0 +1,39 @@
+"""Cached runs that report themselves: how the shape reference page sees every model a spec runs.
+
+``run_recurrent``, ``run_chain`` and ``pinned_run`` are decorated with ``cached_run``: cached like
+``functools.lru_cache``, and each call (a cache hit included) hands its run to the observers
+registered with ``observing``.  The page's recorder (``lstm_spec.shapes_page``) observes each spec
+while it runs, so a spec needs nothing extra to appear on the page.
+"""
+
+from __future__ import annotations
+
+import functools
+from contextlib import contextmanager
+
+_OBSERVERS: list = []
+
+
+def cached_run(function):
+    """``functools.lru_cache(maxsize=None)(function)``, reporting each result to the observers."""
+    cached = functools.lru_cache(maxsize=None)(function)
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        result = cached(*args, **kwargs)
+        for observer in _OBSERVERS:
+            observer(result)
+        return result
+
+    run.cache_info, run.cache_clear = cached.cache_info, cached.cache_clear
+    return run
+
+
+@contextmanager
+def observing(observer):
+    """Calls ``observer(run)`` for every run a ``cached_run`` function returns inside the block."""
+    _OBSERVERS.append(observer)
+    try:
+        yield observer
+    finally:
+        _OBSERVERS.remove(observer)
