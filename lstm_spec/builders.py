@@ -9,12 +9,12 @@ serve every spec that asks for it, in any order and in any xdist worker.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import keras
 import numpy as np
 
 from lstm_spec.configs import InputDims, RecurrentConfig
+from lstm_spec.observe import cached_run
 
 # The page's reset_graph(seed=313); any fixed number would do.
 SEED = 313
@@ -74,7 +74,7 @@ class RecurrentRun:
         return recurrent_repro(self.config, self.dims)
 
 
-@lru_cache(maxsize=None)
+@cached_run
 def run_recurrent(config: RecurrentConfig, dims: InputDims, seed: int = SEED) -> RecurrentRun:
     """Builds ``recurrent_model`` and calls it on ``make_inputs(dims)`` (cached per configuration)."""
     model = recurrent_model(config, dims, seed)

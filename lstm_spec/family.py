@@ -17,6 +17,7 @@ import numpy as np
 
 from lstm_spec.builders import DATA_SEED, SEED, fresh_keras, make_inputs, to_numpy
 from lstm_spec.configs import PAGE_DIMS, InputDims, RecurrentConfig
+from lstm_spec.observe import cached_run
 
 # The family's specs run on the page's input and one point that differs from it on every axis:
 # the full INPUT_GRID would multiply their cost without documenting more.
@@ -147,7 +148,7 @@ def chain_model(chain: Chain, dims, seed: int = SEED) -> keras.Model:
     return keras.Model(inputs, outputs)
 
 
-@lru_cache(maxsize=None)
+@cached_run
 def run_chain(chain: Chain, dims, seed: int = SEED) -> ChainRun:
     """Builds ``chain_model`` and calls it on ``chain_inputs`` (cached per chain and dims)."""
     if chain.fixed_batch:

@@ -15,7 +15,6 @@ times the cost.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import keras
 import numpy as np
@@ -23,6 +22,7 @@ import numpy as np
 from lstm_spec import oracle
 from lstm_spec.builders import DATA_SEED, fresh_keras, make_inputs, to_numpy
 from lstm_spec.configs import INPUT_GRID, PAGE_DIMS, UNITS_GRID, InputDims, RecurrentConfig
+from lstm_spec.observe import cached_run
 
 WEIGHT_SEED = 1234
 STATE_SEED = 1235
@@ -160,7 +160,7 @@ def call_with_weights(config: RecurrentConfig, dims: InputDims, weights, *, mask
     return inputs, tuple(to_numpy(layer.get_weights())), outputs
 
 
-@lru_cache(maxsize=None)
+@cached_run
 def pinned_run(config: RecurrentConfig, dims: InputDims, *, masked: bool = False,
                initial_state: bool = False) -> PinnedRun:
     """``config`` given ``pinned_weights`` and called on ``make_inputs(dims)`` (cached)."""
