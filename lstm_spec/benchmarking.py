@@ -254,6 +254,9 @@ def plot_latency(machine_info: dict, benchmarks: list[dict], output: str | Path)
             axis.plot(batches, [median * 1e3 for median in medians], marker="o", label=PATHS[path])
         axis.set(xscale="log", yscale="log", xlabel="batch", ylabel="median latency (ms)",
                  title=f"{layer}(units={units}) seq={seq_len} features={features} {device}")
+        batches = sorted({batch for points in lines.values() for batch, _ in points})
+        axis.set_xticks(batches, [str(batch) for batch in batches])
+        axis.minorticks_off()
         axis.title.set_fontsize(9)
         axis.grid(True, which="both", alpha=0.3)
     for axis in list(axes.flat)[len(panels):]:
@@ -272,7 +275,7 @@ def median_spread(first: list[dict], second: list[dict]) -> list[tuple[str, floa
     """For each benchmark in both runs: its name and how far the medians differ, as
     (larger ÷ smaller - 1), largest first."""
     medians = {bench["fullname"]: bench["stats"]["median"] for bench in first}
-    spread = [(bench["fullname"], max(a, b) / min(a, b) - 1)
+    spread = [(bench["name"], max(a, b) / min(a, b) - 1)
               for bench in second if bench["fullname"] in medians
               for a, b in [(medians[bench["fullname"]], bench["stats"]["median"])]]
     return sorted(spread, key=lambda item: -item[1])
