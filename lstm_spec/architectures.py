@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import keras
+import numpy as np
 from keras import layers
 
-from lstm_spec.builders import SEED, fresh_keras
+from lstm_spec import observe
+from lstm_spec.builders import SEED, fresh_keras, to_numpy
 from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, InputDims
 
 
@@ -47,3 +51,23 @@ def summary_text(model: keras.Model, line_length: int = 80) -> str:
     lines: list[str] = []
     model.summary(line_length=line_length, print_fn=lambda line, *args, **kwargs: lines.append(line))
     return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """A composite model called on data: what the shape reference page records of it."""
+
+    name: str  # how the specs name the model: "cnn_lstm()"
+    model: keras.Model
+    inputs: np.ndarray
+    outputs: object
+
+    def __str__(self) -> str:
+        return f"{self.name} on input {tuple(self.inputs.shape)}"
+
+
+def call_model(name: str, model: keras.Model, data: np.ndarray, *, predict: bool = False):
+    """``model(data)`` (or ``model.predict(data)``) as NumPy, reported to the shape page as ``name``."""
+    outputs = to_numpy(model.predict(data, verbose=0) if predict else model(data, training=False))
+    observe.report(ModelRun(name, model, data, outputs))
+    return outputs

@@ -2,7 +2,7 @@
 
 ``run_recurrent``, ``run_chain`` and ``pinned_run`` are decorated with ``cached_run``: cached like
 ``functools.lru_cache``, and each call (a cache hit included) hands its run to the observers
-registered with ``observing``.  The page's recorder (``lstm_spec.shapes_page``) observes each spec
+registered with ``observing``; other builders (``architectures.call_model``) call ``report``.  The page's recorder (``lstm_spec.shapes_page``) observes each spec
 while it runs, so a spec needs nothing extra to appear on the page.
 """
 
@@ -21,12 +21,17 @@ def cached_run(function):
     @functools.wraps(function)
     def run(*args, **kwargs):
         result = cached(*args, **kwargs)
-        for observer in _OBSERVERS:
-            observer(result)
+        report(result)
         return result
 
     run.cache_info, run.cache_clear = cached.cache_info, cached.cache_clear
     return run
+
+
+def report(run) -> None:
+    """Hands ``run`` to the observers: for runs built without a ``cached_run`` function."""
+    for observer in _OBSERVERS:
+        observer(run)
 
 
 @contextmanager

@@ -2,9 +2,9 @@
 
 import pytest
 
-from lstm_spec.architectures import subsequence_lstm
+from lstm_spec.architectures import call_model, subsequence_lstm
 from lstm_spec.assertions import assert_count, assert_layer_table, assert_shape
-from lstm_spec.builders import make_inputs, to_numpy
+from lstm_spec.builders import make_inputs
 from lstm_spec.configs import PAGE_DIMS
 
 # 9 steps = 3 sub-sequences of 3 steps; TimeDistributed applies its layer to each sub-sequence.
@@ -35,4 +35,4 @@ def test_total_parameters(model):
 
 def test_prediction_is_batch_by_units(model):
     """On the page's (2, 9, 3) data the model predicts (2, 5): one LSTM step per sub-sequence."""
-    assert_shape("out", to_numpy(model(make_inputs(PAGE_DIMS))), (2, 5), "subsequence_lstm()")
+    assert_shape("out", call_model("subsequence_lstm()", model, make_inputs(PAGE_DIMS)), (2, 5), "subsequence_lstm()")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lstm_spec.architectures import lstm_cnn
+from lstm_spec.architectures import call_model, lstm_cnn
 from lstm_spec.assertions import assert_count, assert_layer_table, assert_shape
 from lstm_spec.builders import make_inputs
 from lstm_spec.configs import INPUT_GRID, InputDims
@@ -35,4 +35,5 @@ def test_total_parameters(model):
 def test_prediction_is_batch_by_256(model, batch):
     """``model.predict(data)`` gives (batch, 256) for any batch size, (2, 256) on the page's data."""
     data = make_inputs(InputDims(batch=batch, seq_len=9, features=3))
-    assert_shape("out", model.predict(data, verbose=0), (batch, 256), f"lstm_cnn() on batch={batch}")
+    out = call_model("lstm_cnn()", model, data, predict=True)
+    assert_shape("out", out, (batch, 256), f"lstm_cnn() on batch={batch}")
