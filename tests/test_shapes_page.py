@@ -1,0 +1,190 @@
+"""docs/shapes.md: rows from recorded runs, the rendered page, when a run may compare it, and staleness."""
+
+import re
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from lstm_spec.shapes_page import (PAGE, REFRESH, ShapeRow, describe, installed_versions, partial_run_reason,
+                                   render_page, rows_from_records, stale_message)
+
+ROOT = Path(__file__).resolve().parents[1]
+VERSIONS = {"TensorFlow": "2.21.0", "Keras": "3.15.1", "NumPy": "2.4.6"}
+
+
+class FakeRun:
+    """Prints like the suite's runs: '<configuration> on input <shape>'."""
+
+    def __init__(self, configuration, inputs, outputs, weights=(), model=None):
+        self.configuration, self.inputs, self.outputs, self.weights, self.model = (
+            configuration, inputs, outputs, weights, model)
+
+    def __str__(self):
+        return f"{self.configuration} on input {tuple(self.inputs.shape)}"
+
+
+def record(module, runs, snapshots=(), behaviour="A behaviour."):
+    return {"module": module, "behaviour": behaviour, "runs": runs, "snapshots": list(snapshots)}
+
+
+def run_data(configuration, input_shape=(2, 9, 3), outputs="(2, 5)", params=180):
+    return {"configuration": configuration, "input_shape": list(input_shape), "output_shapes": outputs, "params": params}
+
+
+def test_describe_reads_configuration_shapes_and_parameters():
+    """A run's configuration is its text without the input; several outputs print as a list; weights give the count."""
+    zeros = np.zeros
+    run = FakeRun("LSTM(units=5,return_state=True) with masked", zeros((2, 9, 3)),
+                  [zeros((2, 5)), zeros((2, 5)), zeros((2, 5))], weights=(zeros((3, 20)), zeros((5, 20)), zeros(20)))
+    assert {"configuration": "LSTM(units=5,return_state=True) with masked", "input_shape": [2, 9, 3],
+            "output_shapes": "[(2, 5), (2, 5), (2, 5)]", "params": 180} == describe(run)
+
+
+def test_rows_merge_repeated_runs_and_their_snapshots():
+    """The same run seen by two specs is one row, linking every snapshot file that pinned it."""
+    records = [record("specs/test_02.py", [run_data("LSTM(units=5)")], ["specs/__snapshots__/s/test_02.ambr"]),
+               record("specs/test_02.py", [run_data("LSTM(units=5)")]),
+               record("specs/test_02.py", [run_data("LSTM(units=5)")], ["specs/__snapshots__/p/test_02.ambr"])]
+    expected = [ShapeRow("specs/test_02.py", "LSTM(units=5)", (2, 9, 3), "(2, 5)", 180,
+                         ("specs/__snapshots__/p/test_02.ambr", "specs/__snapshots__/s/test_02.ambr"))]
+    assert expected == rows_from_records(records)
+
+
+def test_page_has_versions_tables_links_and_grid_order():
+    """The header names the versions; rows sort units=5 before units=10 and link the spec and the snapshot."""
+    rows = [ShapeRow("specs/test_02_output.py", "LSTM(units=10)", (2, 9, 3), "(2, 10)", 560),
+            ShapeRow("specs/test_02_output.py", "LSTM(units=5)", (2, 9, 3), "(2, 5)", 180,
+                     ("specs/__snapshots__/seeded-keras3/test_02_output.ambr",))]
+    page = render_page({"specs/test_02_output.py": "2. Output.", "specs/test_11_seeds.py": "11. Seeds."}, rows, VERSIONS)
+    assert "from the specs' own runs on TensorFlow 2.21.0, Keras 3.15.1, NumPy 2.4.6." in page
+    spec = "[test_02_output.py](../specs/test_02_output.py)"
+    snapshot = "[seeded-keras3/test_02_output.ambr](../specs/__snapshots__/seeded-keras3/test_02_output.ambr)"
+    table = [line for line in page.splitlines() if line.startswith("| `")]
+    assert [f"| `LSTM(units=5)` | (2, 9, 3) | (2, 5) | 180 | {spec} | {snapshot} |",
+            f"| `LSTM(units=10)` | (2, 9, 3) | (2, 10) | 560 | {spec} |  |"] == table
+    assert "## 11. Seeds.\n\nSpec: [test_11_seeds.py](../specs/test_11_seeds.py)\n\nNo model calls recorded" in page
+
+
+def test_page_escapes_table_separators():
+    """A '|' inside a configuration does not split the Markdown row."""
+    page = render_page({"specs/t.py": "T."}, [ShapeRow("specs/t.py", "Lambda(a|b)", (1,), "(1,)", 0)], VERSIONS)
+    assert "| `Lambda(a\\|b)` |" in page
+
+
+def test_matching_page_is_not_stale():
+    """The committed page equal to the rendered one gives no message."""
+    assert None is stale_message("same\n", "same\n")
+
+
+def test_missing_page_says_how_to_generate_it():
+    """No committed page: the message names the command that writes it."""
+    assert f"{PAGE} is missing. Generate it with: {REFRESH}" == stale_message(None, "page")
+
+
+def test_stale_page_shows_the_difference_and_the_refresh_command():
+    """A changed row is shown as committed (-) and observed (+), then the command that refreshes the page."""
+    message = stale_message("a\n| x | (2, 5) |\nc\n", "a\n| x | (2, 6) |\nc\n")
+    lines = message.splitlines()
+    assert lines[0].startswith(f"{PAGE} is stale: it differs from what the specs observe on TensorFlow ")
+    assert ["-| x | (2, 5) |", "+| x | (2, 6) |"] == lines[2:4]
+    assert f"Refresh it with: {REFRESH}" in lines[-1]
+
+
+def fake_config(args, **options):
+    option = SimpleNamespace(**{"keyword": "", "markexpr": "", "deselect": [], "lf": False, "collectonly": False,
+                                "ignore_glob": [], "ignore": [], **options})
+    return SimpleNamespace(option=option, args=args, rootpath=ROOT, invocation_params=SimpleNamespace(dir=ROOT))
+
+
+@pytest.mark.parametrize("args, options, expected", [
+    (["specs"], {}, None),
+    (["specs", "tests"], {"ignore": ["specs/benchmarks"]}, None),
+    (["."], {}, None),
+    (["specs"], {"keyword": "return_state"}, "-k selects part of the specs"),
+    (["specs"], {"deselect": ["specs/test_01_input.py::test_x"]}, "--deselect selects part of the specs"),
+    (["specs"], {"ignore": ["specs/test_01_input.py"]}, "--ignore leaves out test_01_input.py"),
+    (["specs/test_01_input.py"], {}, "the run's arguments do not name the whole specs folder"),
+    (["specs::test_x"], {}, "the run's arguments do not name the whole specs folder"),
+], ids=str)
+def test_only_a_run_of_every_spec_compares_the_page(args, options, expected):
+    """The page is compared (None) only when no option or argument selects part of the specs."""
+    assert expected == partial_run_reason(fake_config(args, **options))
+
+
+def test_committed_page_was_generated_with_the_installed_versions():
+    """docs/shapes.md names the TensorFlow, Keras and NumPy installed here (else regenerate it)."""
+    page = ROOT / PAGE
+    assert page.exists(), f"{PAGE} is missing. Generate it with: {REFRESH}"
+    header = re.search(r"from the specs' own runs on (.*)\.\n", page.read_text())
+    installed = ", ".join(f"{name} {version}" for name, version in installed_versions().items())
+    assert header, f"{PAGE} has no versions line; regenerate it with: {REFRESH}"
+    assert installed == header.group(1), f"{PAGE} was generated on {header.group(1)}; refresh it with: {REFRESH}"
+
+
+SPEC = '''
+"""1. Fake runs, recorded for the page."""
+import numpy as np
+from lstm_spec import observe
+
+
+class Run:
+    def __init__(self, units):
+        self.inputs, self.outputs, self.weights = np.zeros((2, 3)), np.zeros((2, units)), (np.zeros(units),)
+
+    def __str__(self):
+        return f"Fake(units={{self.units}}) on input (2, 3)"
+
+
+def test_runs():
+    """Two runs are reported."""
+    for units in (5, 64):
+        run = Run(units)
+        run.units = units
+        observe.report(run)
+    assert {outputs_check}
+'''
+
+
+def make_project(pytester, outputs_check="True"):
+    pytester.makeini("[pytest]\npythonpath = .\n")
+    (pytester.path / "specs").mkdir(exist_ok=True)
+    (pytester.path / "specs" / "test_fake.py").write_text(SPEC.format(outputs_check=outputs_check))
+
+
+def run_page(pytester, *arguments):
+    return pytester.runpytest_subprocess("-p", "lstm_spec.shapes_page", "-p", "no:cacheprovider", *arguments)
+
+
+@pytest.fixture
+def project(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the subprocess (and its xdist workers) import lstm_spec
+    make_project(pytester)
+    return pytester
+
+
+def test_write_then_check_then_stale(project):
+    """write generates the page from an xdist run; a check passes on it; an edited page fails, naming the command."""
+    run_page(project, "specs", "-n", "2", "--shapes-page=write").assert_outcomes(passed=1)
+    page = (project.path / PAGE).read_text()
+    assert "| `Fake(units=5)` | (2, 3) | (2, 5) | 5 | [test_fake.py](../specs/test_fake.py) |  |" in page
+    assert page.index("Fake(units=5)") < page.index("Fake(units=64)")
+    assert 0 == run_page(project, "specs").ret
+    (project.path / PAGE).write_text(page.replace("(2, 64) | 64", "(2, 64) | 63"))
+    stale = run_page(project, "specs")
+    assert pytest.ExitCode.TESTS_FAILED == stale.ret
+    stale.stdout.fnmatch_lines(["*docs/shapes.md is stale*", "-*| 63 |*", "+*| 64 |*",
+                                f"Refresh it with: {REFRESH}*", "*1 passed, 1 stale shape page*"])
+
+
+def test_partial_or_failing_run_leaves_the_page_alone(project):
+    """-k, or a failing spec, neither writes nor checks the page, and says why when asked to write."""
+    run_page(project, "specs", "-k", "runs", "--shapes-page=write").stdout.fnmatch_lines(
+        [f"{PAGE} not regenerated: -k selects part of the specs. Run `{REFRESH}` with no selection."])
+    assert not (project.path / PAGE).exists()
+    assert 0 == run_page(project, "specs", "-k", "runs").ret
+    make_project(project, outputs_check="False")
+    run_page(project, "specs", "--shapes-page=write").stdout.fnmatch_lines(
+        [f"{PAGE} not regenerated: not every spec passed.*"])
+    assert not (project.path / PAGE).exists()
