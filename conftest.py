@@ -21,6 +21,9 @@ import pytest  # noqa: E402
 from lstm_spec.configs import INPUT_GRID, UNITS_GRID, lstm_grid  # noqa: E402
 from lstm_spec.era import installed_version  # noqa: E402
 
+# --outline (the run as a documentation outline) and docs/shapes.md (recorded runs, staleness check).
+pytest_plugins = ["lstm_spec.outline", "lstm_spec.shapes_page"]
+
 FRESH_PROCESS = pytest.StashKey()
 
 
