@@ -22,7 +22,8 @@ STAMP = VENV / "installed-lock.sha256"
 PYTHON = VENV / "bin" / "python"
 
 COMMANDS = {
-    "docs": ("the specs as living documentation", ["specs", "-v"]),
+    "docs": ("the specs as living documentation; regenerates docs/shapes.md",
+             ["specs", "--outline", "--shapes-page=write"]),
     "test": ("the whole suite: specs and the machinery's own tests", []),
     "bench": ("the predict() benchmarks (specs/benchmarks/; --full-grid for the whole size grid)",
               ["specs/benchmarks", "--benchmark-columns=median,iqr,min,rounds"]),
