@@ -7,7 +7,8 @@ travel in the report's ``user_properties`` (pytest-xdist forwards them from its 
 passing specs count.
 
 When every spec ran (no ``-k``, ``-m``, ``--deselect``, ``--lf``, no single files) and all passed,
-the page rendered from the records is compared with ``docs/shapes.md``: ``--shapes-page=write``
+on the versions ``requirements/lock.txt`` pins (the page documents those; a version-matrix run on
+others leaves it alone, saying so), the page rendered from the records is compared with ``docs/shapes.md``: ``--shapes-page=write``
 (what ``python3 suite.py docs`` passes) writes it, the default ``check`` fails the run when the
 committed page differs, and says how to refresh it.  A partial run leaves the page alone.
 """
@@ -29,6 +30,7 @@ RECORDS = "lstm_spec.shapes"
 PAGE = Path("docs") / "shapes.md"
 SPECS = Path("specs")
 REFRESH = "python3 suite.py docs"
+LOCK = Path("requirements") / "lock.txt"
 PACKAGES = (("TensorFlow", "tensorflow"), ("Keras", "keras"), ("NumPy", "numpy"))
 SHOWN_DIFF_LINES = 12
 
@@ -138,6 +140,21 @@ def installed_versions() -> dict[str, str]:
     return {name: installed_version(package) for name, package in PACKAGES}
 
 
+def locked_versions(lock_text: str) -> dict[str, str]:
+    """The versions ``requirements/lock.txt`` pins for the page's packages ('not locked' when absent)."""
+    pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", lock_text, flags=re.MULTILINE))
+    pins = {name.lower(): version for name, version in pins.items()}
+    return {name: pins.get(package, "not locked") for name, package in PACKAGES}
+
+
+def versions_reason(installed: dict[str, str], locked: dict[str, str]) -> str | None:
+    """Why the page (which documents the locked versions) cannot be compared here, None when it can."""
+    differing = [f"{name} {installed[name]} (locked {locked[name]})" for name in locked if installed[name] != locked[name]]
+    if differing:
+        return f"installed here: {', '.join(differing)}; the page documents the versions {LOCK} pins"
+    return None
+
+
 def stale_message(committed: str | None, rendered: str, page: Path = PAGE) -> str | None:
     """None when the committed page is the rendered one; else what differs and how to refresh it."""
     if committed == rendered:
@@ -235,7 +252,15 @@ class PageKeeper:
             reason = "not every spec passed"
         if reason is None and not self.records:
             reason = "no spec recorded anything"
+        version_mismatch = None
+        if reason is None:
+            lock = self.config.rootpath / LOCK
+            locked = locked_versions(lock.read_text() if lock.exists() else "")
+            reason = version_mismatch = versions_reason(installed_versions(), locked)
         write = self.config.getoption("shapes_page") == "write"
+        if version_mismatch:  # said on every version-matrix run (nox), so nobody expects a comparison
+            self.verdict = ("yellow", f"{PAGE} left as it is: {reason}.")
+            return
         if reason is not None:
             if write:
                 self.verdict = ("yellow", f"{PAGE} not regenerated: {reason}. Run `{REFRESH}` with no selection.")

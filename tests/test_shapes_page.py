@@ -7,8 +7,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lstm_spec.shapes_page import (PAGE, REFRESH, ShapeRow, describe, installed_versions, partial_run_reason,
-                                   render_page, rows_from_records, stale_message)
+from lstm_spec.shapes_page import (LOCK, PAGE, REFRESH, ShapeRow, describe, installed_versions, locked_versions,
+                                   partial_run_reason, render_page, rows_from_records, stale_message, versions_reason)
 
 ROOT = Path(__file__).resolve().parents[1]
 VERSIONS = {"TensorFlow": "2.21.0", "Keras": "3.15.1", "NumPy": "2.4.6"}
@@ -113,14 +113,28 @@ def test_only_a_run_of_every_spec_compares_the_page(args, options, expected):
     assert expected == partial_run_reason(fake_config(args, **options))
 
 
-def test_committed_page_was_generated_with_the_installed_versions():
-    """docs/shapes.md names the TensorFlow, Keras and NumPy installed here (else regenerate it)."""
+def test_lock_pins_are_read_by_package_name():
+    """Pins are found by name, extras and case aside; a package the lock lacks reads 'not locked'."""
+    lock = "# header\nKeras==3.15.1\ntensorflow[and-cuda]==2.21.0\nnumpy-financial==1.0\n"
+    assert {"TensorFlow": "2.21.0", "Keras": "3.15.1", "NumPy": "not locked"} == locked_versions(lock)
+
+
+def test_versions_other_than_the_lock_leave_the_page_alone():
+    """On versions the lock does not pin (a version-matrix run) the page is not compared, and the reason names them."""
+    assert None is versions_reason(VERSIONS, VERSIONS)
+    installed = {**VERSIONS, "Keras": "2.15.0"}
+    assert f"installed here: Keras 2.15.0 (locked 3.15.1); the page documents the versions {LOCK} pins" == \
+        versions_reason(installed, VERSIONS)
+
+
+def test_committed_page_documents_the_locked_versions():
+    """docs/shapes.md names the TensorFlow, Keras and NumPy of requirements/lock.txt (else regenerate it)."""
     page = ROOT / PAGE
     assert page.exists(), f"{PAGE} is missing. Generate it with: {REFRESH}"
     header = re.search(r"from the specs' own runs on (.*)\.\n", page.read_text())
-    installed = ", ".join(f"{name} {version}" for name, version in installed_versions().items())
+    locked = ", ".join(f"{name} {version}" for name, version in locked_versions((ROOT / LOCK).read_text()).items())
     assert header, f"{PAGE} has no versions line; regenerate it with: {REFRESH}"
-    assert installed == header.group(1), f"{PAGE} was generated on {header.group(1)}; refresh it with: {REFRESH}"
+    assert locked == header.group(1), f"{PAGE} was generated on {header.group(1)}, not {locked}; refresh it with: {REFRESH}"
 
 
 SPEC = '''
@@ -147,8 +161,11 @@ def test_runs():
 '''
 
 
-def make_project(pytester, outputs_check="True"):
+def make_project(pytester, outputs_check="True", versions=None):
     pytester.makeini("[pytest]\npythonpath = .\n")
+    (pytester.path / LOCK).parent.mkdir(exist_ok=True)
+    pins = zip(("tensorflow", "keras", "numpy"), (versions or installed_versions()).values())
+    (pytester.path / LOCK).write_text("".join(f"{package}=={version}\n" for package, version in pins))
     (pytester.path / "specs").mkdir(exist_ok=True)
     (pytester.path / "specs" / "test_fake.py").write_text(SPEC.format(outputs_check=outputs_check))
 
@@ -187,4 +204,13 @@ def test_partial_or_failing_run_leaves_the_page_alone(project):
     make_project(project, outputs_check="False")
     run_page(project, "specs", "--shapes-page=write").stdout.fnmatch_lines(
         [f"{PAGE} not regenerated: not every spec passed.*"])
+    assert not (project.path / PAGE).exists()
+
+
+def test_run_on_other_versions_than_the_lock_leaves_the_page_alone(project):
+    """A run on versions the lock does not pin neither writes nor fails on the page, and says why."""
+    make_project(project, versions={**installed_versions(), "Keras": "0.0.1"})
+    run = run_page(project, "specs", "--shapes-page=write")
+    run.stdout.fnmatch_lines([f"{PAGE} left as it is: installed here: Keras * (locked 0.0.1); the page documents*"])
+    assert 0 == run.ret
     assert not (project.path / PAGE).exists()
