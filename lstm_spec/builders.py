@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from lstm_spec import compat
 from lstm_spec.configs import InputDims, RecurrentConfig
 from lstm_spec.observe import cached_run
 
@@ -23,8 +24,7 @@ DATA_SEED = 0
 
 def fresh_keras(seed: int = SEED) -> None:
     """Clears Keras' global state (layer-name counters included) and seeds every generator."""
-    # free_memory=False skips a gc.collect() that costs ~0.15 s a call with TensorFlow loaded.
-    keras.backend.clear_session(free_memory=False)
+    compat.clear_session()
     keras.utils.set_random_seed(seed)
 
 
@@ -37,7 +37,7 @@ def to_numpy(structure):
     """Model outputs (a tensor, or a tuple/list of them) as read-only NumPy arrays, same nesting."""
     if isinstance(structure, (tuple, list)):
         return type(structure)(to_numpy(item) for item in structure)
-    array = np.array(keras.ops.convert_to_numpy(structure))
+    array = np.array(compat.convert_to_numpy(structure))
     array.setflags(write=False)
     return array
 
@@ -87,11 +87,11 @@ def run_recurrent(config: RecurrentConfig, dims: InputDims, seed: int = SEED) ->
 def recurrent_repro(config: RecurrentConfig, dims: InputDims, seed: int = SEED) -> str:
     arguments = ", ".join(f"{name}={value!r}" for name, value in config.kwargs().items())
     return "\n".join([
-        "import keras, numpy as np",
+        compat.repro_imports(),
         f"keras.utils.set_random_seed({seed})",
         f"x = np.random.default_rng({DATA_SEED}).normal(size={dims.shape}).astype('float32')",
         f"inputs = keras.Input(shape=({dims.seq_len}, {dims.features}))",
         f"model = keras.Model(inputs, keras.layers.{config.layer}({arguments})(inputs))",
         "out = model.predict(x, verbose=0)",
-        "print(keras.tree.map_structure(lambda a: a.shape, out))",
+        compat.repro_print_shapes(),
     ])

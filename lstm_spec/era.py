@@ -15,5 +15,11 @@ def installed_version(package: str) -> str:
         return "not installed"
 
 
-KERAS_VERSION = installed_version("keras")
+# keras-nightly installs the same ``keras`` package under another distribution name.
+KERAS_DISTRIBUTION = "keras" if installed_version("keras") != "not installed" else "keras-nightly"
+KERAS_VERSION = installed_version(KERAS_DISTRIBUTION)
 KERAS_ERA = int(KERAS_VERSION.split(".")[0]) if KERAS_VERSION[0].isdigit() else 0
+
+# The sequence type in which a layer or model returns several tensors (return_state=True,
+# Bidirectional with merge_mode=None or return_state=True).
+SEVERAL_OUTPUTS_TYPE = {2: list, 3: tuple}

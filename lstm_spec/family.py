@@ -15,6 +15,7 @@ from functools import lru_cache
 import keras
 import numpy as np
 
+from lstm_spec import compat
 from lstm_spec.builders import DATA_SEED, SEED, fresh_keras, make_inputs, to_numpy
 from lstm_spec.configs import PAGE_DIMS, InputDims, RecurrentConfig
 from lstm_spec.observe import cached_run
@@ -169,14 +170,14 @@ def chain_repro(chain: Chain, dims, seed: int = SEED) -> str:
     else:
         data = f"np.random.default_rng({DATA_SEED}).normal(size={shape}).astype('float32')"
     return "\n".join([
-        "import keras, numpy as np",
+        compat.repro_imports(),
         f"keras.utils.set_random_seed({seed})",
         f"x = {data}",
         f"inputs = outputs = {chain.input_code(shape)}",
         *(f"outputs = {_code(layer)}(outputs)" for layer in chain.layers),
         "model = keras.Model(inputs, outputs)",
         "out = model(x)",
-        "print(keras.tree.map_structure(lambda a: a.shape, out))",
+        compat.repro_print_shapes(),
     ])
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from lstm_spec import oracle
+from lstm_spec import compat, oracle
 from lstm_spec.builders import DATA_SEED, fresh_keras, make_inputs, to_numpy
 from lstm_spec.configs import INPUT_GRID, PAGE_DIMS, UNITS_GRID, InputDims, RecurrentConfig
 from lstm_spec.observe import cached_run
@@ -156,7 +156,7 @@ def call_with_weights(config: RecurrentConfig, dims: InputDims, weights, *, mask
     layer = getattr(keras.layers, config.layer)(**config.kwargs())
     layer.build((None, dims.seq_len, dims.features))
     layer.set_weights(weights([weight.shape for weight in layer.get_weights()]) if callable(weights) else weights)
-    outputs = to_numpy(layer(inputs, mask=mask, initial_state=initial_state, training=False))
+    outputs = to_numpy(layer(inputs, mask=mask, initial_state=compat.state_tensors(initial_state), training=False))
     return inputs, tuple(to_numpy(layer.get_weights())), outputs
 
 

@@ -1,0 +1,82 @@
+"""The Keras calls the machinery makes whose spelling differs by era, one table per call.
+
+Keras 3's ``clear_session`` collects garbage unless told not to (``free_memory=False``, ~0.15 s a
+call saved) and converts tensors with ``keras.ops``; Keras 2 (TensorFlow <= 2.15) has neither the
+argument (its ``clear_session`` never collects) nor ``keras.ops`` (its eager tensors convert with
+NumPy).  Specs state era differences of *behaviour* in their own tables; this module only keeps
+the machinery's spelling out of their way.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+from lstm_spec.era import KERAS_ERA
+
+_CLEAR_SESSION = {
+    2: lambda: keras.backend.clear_session(),
+    3: lambda: keras.backend.clear_session(free_memory=False),
+}
+
+_CONVERT_TO_NUMPY = {
+    2: np.asarray,
+    3: lambda tensor: keras.ops.convert_to_numpy(tensor),
+}
+
+
+_STATE_TENSORS = {
+    2: lambda states: [_tensorflow().convert_to_tensor(state) for state in states],
+    3: list,
+}
+
+# The last line of a reproduction snippet: the shapes of whatever the model returned.
+PRINT_SHAPES = {
+    2: "print(tf.nest.map_structure(lambda a: a.shape, out))",
+    3: "print(keras.tree.map_structure(lambda a: a.shape, out))",
+}
+IMPORTS = {
+    2: "import keras, numpy as np, tensorflow as tf",
+    3: "import keras, numpy as np",
+}
+
+
+def _tensorflow():
+    import tensorflow
+
+    return tensorflow
+
+
+def _for_this_era(table: dict):
+    try:
+        return table[KERAS_ERA]
+    except KeyError:
+        raise RuntimeError(
+            f"the suite knows Keras eras {sorted(table)}, not Keras {KERAS_ERA}; "
+            "install the locked versions (python3 suite.py test) or a supported one (noxfile.py)"
+        ) from None
+
+
+def clear_session() -> None:
+    """Clears Keras' global state (layer-name counters included) without a garbage collection."""
+    _for_this_era(_CLEAR_SESSION)()
+
+
+def convert_to_numpy(tensor) -> np.ndarray:
+    """A tensor (or array) as a NumPy array."""
+    return _for_this_era(_CONVERT_TO_NUMPY)(tensor)
+
+
+def state_tensors(states):
+    """``initial_state`` values (arrays or tensors) in the form this era's eager layer call takes."""
+    return None if states is None else _for_this_era(_STATE_TENSORS)(states)
+
+
+def repro_imports() -> str:
+    """The first line of a reproduction snippet."""
+    return _for_this_era(IMPORTS)
+
+
+def repro_print_shapes() -> str:
+    """The last line of a reproduction snippet: the shapes of ``out``."""
+    return _for_this_era(PRINT_SHAPES)
