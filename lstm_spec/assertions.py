@@ -39,6 +39,13 @@ def assert_count(name: str, actual: int, expected: int, context: object = "", re
         _fail(f"{name}={actual}, but should be {expected} [{context}]", repro)
 
 
+def assert_type(name: str, actual, expected: type, context: object = "", repro: str | None = None) -> None:
+    """``actual`` is exactly of type ``expected`` (a list is not a tuple)."""
+    __tracebackhide__ = True
+    if expected is not type(actual):
+        _fail(f"{name} is a {type(actual).__name__}, but should be a {expected.__name__} [{context}]", repro)
+
+
 def assert_close(
     name: str,
     actual,

@@ -9,6 +9,7 @@ from lstm_spec.assertions import (
     assert_differs,
     assert_layer_table,
     assert_shape,
+    assert_type,
 )
 from lstm_spec.configs import PAGE_DIMS, LSTMConfig
 
@@ -36,6 +37,12 @@ def test_assert_count():
     """A wrong count fails naming the counted thing and both numbers."""
     assert "count_params()=159, but should be 160 [cnn]" == str(failure(assert_count, "count_params()", 159, 160, "cnn"))
     assert_count("n", 3, 3)
+
+
+def test_assert_type_is_exact():
+    """A list where a tuple is expected fails naming both types; the exact type passes."""
+    assert "outputs is a list, but should be a tuple [LSTM]" == str(failure(assert_type, "outputs", [1], tuple, "LSTM"))
+    assert_type("outputs", (1,), tuple)
 
 
 def test_assert_close_reports_the_differing_elements():
