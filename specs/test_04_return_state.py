@@ -1,6 +1,7 @@
 """4. return_state=True: three arrays [output, h, c], each (batch, units); output is h, c is the cell state."""
 
-from lstm_spec.assertions import assert_close, assert_count, assert_differs, assert_shape
+from lstm_spec.assertions import assert_close, assert_count, assert_differs, assert_shape, assert_type
+from lstm_spec.era import KERAS_ERA, SEVERAL_OUTPUTS_TYPE
 from lstm_spec.fixtures import lstm_fixture
 
 lstm = lstm_fixture(return_sequences=False, return_state=True)
@@ -30,3 +31,8 @@ def test_output_h_c_values(lstm_run, snapshot):
     """The seeded output, h and c are pinned."""
     output, state_h, state_c = lstm_run.outputs
     assert snapshot == {"output": output, "state_h": state_h, "state_c": state_c}
+
+
+def test_outputs_come_in_this_eras_sequence_type(lstm_run):
+    """The three arrays come as a list on Keras 2 and as a tuple on Keras 3 (unpacking works on both)."""
+    assert_type("outputs", lstm_run.outputs, SEVERAL_OUTPUTS_TYPE[KERAS_ERA], lstm_run, lstm_run.repro())

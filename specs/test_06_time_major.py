@@ -4,28 +4,45 @@ The page says ``time_major=True`` means "the last dimension represents time and 
 the input features".  That is wrong.  On Keras 2, ``time_major=True`` reads axis 0 as time and
 axis 1 as the batch: input (time, batch, features).  The page fed data of shape (2, 3, 9) and got
 h of shape (3, 5) because its axis 1 (size 3, its feature count) was taken as the batch.
+On Keras 2 the time-major layer equals the batch-major one on ``transpose(x, (1, 0, 2))``, and with
+``return_sequences`` its output is time-major too: (time, batch, units).
 Keras 3 removed the argument; time-major data is transposed to batch-major before the call.
 """
 
+import keras
 import numpy as np
 import pytest
 
-from lstm_spec.assertions import assert_close, assert_shape
-from lstm_spec.builders import make_inputs, run_recurrent
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
+from lstm_spec.assertions import assert_close, assert_count, assert_shape
+from lstm_spec.builders import fresh_keras, make_inputs, run_recurrent
+from lstm_spec.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
 from lstm_spec.era import KERAS_ERA
 from lstm_spec.fixtures import lstm_fixture
 
-# What each Keras era does with LSTM(units, time_major=...); the Keras 2 side is specified by
-# the version-matrix run (TensorFlow <= 2.15).
+# What each Keras era does with LSTM(units, time_major=...): Keras 2 (TensorFlow <= 2.15) reads
+# time-major input, Keras 3 rejects the argument.
+READS_TIME_BATCH_FEATURES = "reads input as (time, batch, features)"
 TIME_MAJOR_ARGUMENT = {
+    2: READS_TIME_BATCH_FEATURES,
     3: (ValueError, "Unrecognized keyword arguments passed to LSTM: {{'time_major': {value}}}"),
 }
+ACCEPTED = TIME_MAJOR_ARGUMENT[KERAS_ERA] == READS_TIME_BATCH_FEATURES
+only_where_accepted = pytest.mark.skipif(
+    not ACCEPTED, reason=f"Keras {KERAS_ERA} has no time_major argument (it rejects it: see the test above)")
 
 lstm = lstm_fixture(return_sequences=False, return_state=False)
 
 
-@pytest.mark.skipif(KERAS_ERA not in TIME_MAJOR_ARGUMENT, reason=f"Keras {KERAS_ERA} accepts time_major")
+def time_major_twin(run):
+    """``run``'s layer rebuilt with time_major=True and given the same weights (Keras 2)."""
+    fresh_keras()
+    layer = keras.layers.LSTM(**run.config.with_options(time_major=True).kwargs())
+    layer.build((run.dims.seq_len, run.dims.batch, run.dims.features))
+    layer.set_weights(list(run.weights))
+    return layer
+
+
+@pytest.mark.skipif(ACCEPTED, reason=f"Keras {KERAS_ERA} accepts time_major (specified by the tests below)")
 @pytest.mark.parametrize("value", [True, False])
 def test_time_major_argument_is_rejected(value):
     """Keras 3 rejects ``time_major`` (either value) with a ValueError naming the argument."""
@@ -67,3 +84,30 @@ def test_page_time_major_output_has_its_feature_axis_as_batch():
     run = run_recurrent(LSTMConfig(units=PAGE_UNITS), InputDims(batch=3, seq_len=2, features=9))
     output = run.model(as_keras_2_reads_it, training=False)
     assert_shape("h", output, (page_data.shape[1], PAGE_UNITS), run, run.repro())
+
+
+@only_where_accepted
+@pytest.mark.parametrize("dims", [PAGE_DIMS, INPUT_GRID[-1]], ids=str)
+@pytest.mark.parametrize("return_sequences", [False, True], ids=lambda flag: f"return_sequences={flag}")
+def test_time_major_layer_equals_batch_major_on_transposed_data(dims, return_sequences):
+    """Keras 2: LSTM(time_major=True) on (time, batch, features) equals the batch-major LSTM; a sequence output is (time, batch, units)."""
+    run = run_recurrent(LSTMConfig(PAGE_UNITS, return_sequences=return_sequences), dims)
+    dims, units = run.dims, run.config.units
+    output = time_major_twin(run)(np.transpose(run.inputs, (1, 0, 2)), training=False)
+    if return_sequences:
+        assert_shape("out", output, (dims.seq_len, dims.batch, units), run, run.repro())
+        assert_close("out", np.transpose(output, (1, 0, 2)), run.outputs, run, run.repro())
+    else:
+        assert_shape("out", output, (dims.batch, units), run, run.repro())
+        assert_close("out", output, run.outputs, run, run.repro())
+
+
+@only_where_accepted
+def test_page_time_major_call_reads_its_feature_axis_as_batch():
+    """Keras 2: the page's LSTM(5, time_major=True, return_state=True) on (2, 3, 9) gives h of shape (3, 5), as the page printed."""
+    page_data = np.moveaxis(make_inputs(PAGE_DIMS), [1, 2], [2, 1])
+    fresh_keras()
+    outputs = keras.layers.LSTM(PAGE_UNITS, time_major=True, return_state=True)(page_data)
+    assert_count("len(outputs)", len(outputs), 3, "the page's time-major call")
+    for name, array in zip(("output", "state_h", "state_c"), outputs):
+        assert_shape(name, array, (3, PAGE_UNITS), "the page's time-major call on (2, 3, 9)")

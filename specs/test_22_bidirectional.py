@@ -10,8 +10,10 @@ backward h, backward c; a GRU three, output, forward h, backward h.
 import numpy as np
 import pytest
 
-from lstm_spec.assertions import assert_close, assert_count, assert_differs, assert_shape
+from lstm_spec import compat
+from lstm_spec.assertions import assert_close, assert_count, assert_differs, assert_shape, assert_type
 from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
+from lstm_spec.era import KERAS_ERA, SEVERAL_OUTPUTS_TYPE
 from lstm_spec.family import Chain, Layer, run_chain
 
 UNITS = PAGE_UNITS
@@ -94,9 +96,9 @@ def test_initial_state_is_four_tensors_forward_first():
     run = run_with_states("LSTM")
     zeros = np.zeros((PAGE_DIMS.batch, UNITS), np.float32)
     ones = np.ones_like(zeros)
-    default_start = run.layer(run.inputs, initial_state=[zeros, zeros, zeros, zeros])
+    default_start = run.layer(run.inputs, initial_state=compat.state_tensors([zeros, zeros, zeros, zeros]))
     assert_close("output", default_start[0], run.outputs[0], run, run.repro())
-    forward_start = run.layer(run.inputs, initial_state=[ones, ones, zeros, zeros])
+    forward_start = run.layer(run.inputs, initial_state=compat.state_tensors([ones, ones, zeros, zeros]))
     assert_shape("output", forward_start[0], (PAGE_DIMS.batch, PAGE_DIMS.seq_len, 2 * UNITS), run, run.repro())
     assert_differs("forward half", forward_start[0][:, :, :UNITS], "default", run.outputs[0][:, :, :UNITS], run)
     assert_close("backward half", forward_start[0][:, :, UNITS:], run.outputs[0][:, :, UNITS:], run, run.repro())
@@ -107,3 +109,10 @@ def test_output_and_state_values(layer, snapshot):
     """The seeded sequence and states are pinned."""
     run = run_with_states(layer)
     assert snapshot == dict(zip(("output", *STATE_NAMES[layer]), run.outputs))
+
+
+@pytest.mark.parametrize("merge_mode", [None, "concat"], ids="merge_mode={}".format)
+def test_several_outputs_come_in_this_eras_sequence_type(merge_mode):
+    """Several outputs (merge_mode=None, or return_state=True) come as a list on Keras 2 and a tuple on Keras 3."""
+    run = run_chain(bidirectional(merge_mode=merge_mode, return_state=merge_mode is not None), PAGE_DIMS)
+    assert_type("outputs", run.outputs, SEVERAL_OUTPUTS_TYPE[KERAS_ERA], run, run.repro())

@@ -4,7 +4,9 @@ Keras 3 dropped ``batch_input_shape``: a stateful layer gets its fixed batch siz
 ``keras.Input(batch_shape=(batch, seq_len, features))``.  Its final h and c become the initial
 state of the next call, so two calls on consecutive halves of a sequence give what one call on the
 whole sequence gives, until ``layer.reset_state()`` zeroes them (``reset_states(states=...)`` is
-gone; both errors are pinned in ``test_31_errors.py``).
+gone; both errors are pinned in ``test_31_errors.py``).  Keras 2 (TensorFlow <= 2.15) takes the same
+``Input(batch_shape=...)``, names the reset ``reset_states()`` and also sets a state with
+``reset_states(states=[h, c])``: the table ``RESET`` below.
 """
 
 from types import SimpleNamespace
@@ -15,10 +17,17 @@ import pytest
 from lstm_spec.assertions import assert_close, assert_count, assert_differs, assert_shape
 from lstm_spec.builders import run_recurrent
 from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
+from lstm_spec.era import KERAS_ERA
 from lstm_spec.family import Chain, chain_inputs, chain_model
 
 STATEFUL = Chain((LSTMConfig(PAGE_UNITS, stateful=True),), fixed_batch=True)
 CONTEXT = f"{STATEFUL} on input {PAGE_DIMS.shape}"
+# Per Keras era: the method that zeroes a stateful layer's state, and whether it also takes
+# ``states=[h, c]`` to set one (Keras 3 refuses the argument: pinned in test_31_errors.py).
+RESET = {
+    2: {"method": "reset_states", "sets_states": True},
+    3: {"method": "reset_state", "sets_states": False},
+}[KERAS_ERA]
 
 
 def states(layer) -> list[np.ndarray]:
@@ -34,7 +43,7 @@ def story():
     record.first = model.predict(x, verbose=0)
     record.after_first = states(layer)
     record.second = model.predict(x, verbose=0)
-    layer.reset_state()
+    getattr(layer, RESET["method"])()
     record.after_reset = states(layer)
     record.after_reset_output = model.predict(x, verbose=0)
     return record
@@ -68,7 +77,7 @@ def test_state_carries_to_the_next_predict(story):
 
 
 def test_reset_state_zeroes_it(story):
-    """``layer.reset_state()`` sets h and c to zeros, so the next predict repeats the first."""
+    """``layer.reset_state()`` (Keras 2: ``reset_states()``) sets h and c to zeros, so the next predict repeats the first."""
     for name, state in zip(("h", "c"), story.after_reset):
         assert_close(name, state, np.zeros_like(state), CONTEXT)
     assert_close("predict after reset", story.after_reset_output, story.first, CONTEXT)
@@ -77,3 +86,17 @@ def test_reset_state_zeroes_it(story):
 def test_first_and_second_predict_values(story, snapshot):
     """The seeded outputs of the first two predict calls are pinned."""
     assert snapshot == {"first": story.first, "second": story.second}
+
+
+@pytest.mark.skipif(not RESET["sets_states"], reason=f"Keras {KERAS_ERA} has no reset_states(states=...) (its error is pinned in test_31)")
+def test_reset_states_with_states_sets_them():
+    """Keras 2: ``reset_states(states=[h, c])`` sets the state, and the next predict starts from it."""
+    model = chain_model(STATEFUL, PAGE_DIMS)
+    layer, x = model.layers[-1], chain_inputs(STATEFUL, PAGE_DIMS)
+    first = model.predict(x, verbose=0)
+    h, c = states(layer)
+    layer.reset_states()
+    layer.reset_states(states=[h, c])
+    for name, state, expected in zip(("h", "c"), states(layer), (h, c)):
+        assert_close(name, state, expected, CONTEXT)
+    assert_differs("predict from the set state", model.predict(x, verbose=0), "first predict", first, CONTEXT)

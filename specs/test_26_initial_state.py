@@ -3,18 +3,27 @@
 ``layer(x, initial_state=[h0, c0])`` starts the recurrence from the given state instead of zeros.
 Feeding the final states of one call as the initial state of the next continues the sequence:
 two calls on the halves give what one call on the whole gives.  For an LSTM a wrong count or
-shape fails (pinned in ``test_31_errors.py``); a GRU silently ignores extra tensors.
+shape fails (pinned in ``test_31_errors.py``); a GRU silently ignores extra tensors on Keras 3,
+where Keras 2 refused them (``EXTRA_GRU_STATE``).
 """
 
 import numpy as np
 import pytest
 
-from lstm_spec.assertions import assert_close, assert_differs, assert_shape
+from lstm_spec import compat
+from lstm_spec.assertions import assert_close, assert_differs, assert_raises, assert_shape
 from lstm_spec.builders import run_recurrent
 from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
+from lstm_spec.era import KERAS_ERA
 
 STATE_COUNT = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1}
 SPLIT = 4  # the first call reads steps 0..3, the second steps 4..8
+# What a GRU given [h0, extra] does, per Keras era.
+IGNORED = "silently ignores the extra tensor"
+EXTRA_GRU_STATE = {
+    2: (ValueError, "Layer has 1 states but was passed 2 initial states."),
+    3: IGNORED,
+}
 
 
 @pytest.fixture(params=list(STATE_COUNT))
@@ -23,10 +32,10 @@ def run(request):
     return run_recurrent(RecurrentConfig(request.param, PAGE_UNITS, return_state=True), PAGE_DIMS)
 
 
-def start(run, value: float) -> list[np.ndarray]:
-    """An initial state filled with ``value``: one (batch, units) array per state of the layer."""
+def start(run, value: float) -> list:
+    """An initial state filled with ``value``: one (batch, units) tensor per state of the layer."""
     shape = (PAGE_DIMS.batch, PAGE_UNITS)
-    return [np.full(shape, value, np.float32) for _ in range(STATE_COUNT[run.config.layer])]
+    return compat.state_tensors([np.full(shape, value, np.float32) for _ in range(STATE_COUNT[run.config.layer])])
 
 
 def test_zero_initial_state_is_the_default(run):
@@ -57,10 +66,20 @@ def test_output_from_initial_state_values(run, snapshot):
     assert snapshot == {f"outputs[{index}]": np.asarray(output) for index, output in enumerate(outputs)}
 
 
+@pytest.mark.skipif(EXTRA_GRU_STATE[KERAS_ERA] != IGNORED, reason=f"Keras {KERAS_ERA} refuses extra GRU states (next test)")
 def test_extra_initial_state_tensors_for_a_gru_are_silently_ignored():
-    """A GRU given [h0, extra] raises nothing: it starts from h0 and ignores the extra tensor (a silent mistake)."""
+    """Keras 3: a GRU given [h0, extra] raises nothing: it starts from h0 and ignores the extra tensor (a silent mistake)."""
     run = run_recurrent(RecurrentConfig("GRU", PAGE_UNITS, return_state=True), PAGE_DIMS)
     h0 = start(run, 0.5)
     with_extra = run.layer(run.inputs, initial_state=h0 + start(run, -0.5))
     for index, (output, expected) in enumerate(zip(with_extra, run.layer(run.inputs, initial_state=h0))):
         assert_close(f"outputs[{index}]", output, expected, run, run.repro())
+
+
+@pytest.mark.skipif(EXTRA_GRU_STATE[KERAS_ERA] == IGNORED, reason=f"Keras {KERAS_ERA} ignores extra GRU states (test above)")
+def test_extra_initial_state_tensors_for_a_gru_are_refused():
+    """Keras 2: a GRU given [h0, extra] raises a ValueError counting the states it has and was given."""
+    run = run_recurrent(RecurrentConfig("GRU", PAGE_UNITS, return_state=True), PAGE_DIMS)
+    error_type, fragment = EXTRA_GRU_STATE[KERAS_ERA]
+    with assert_raises(error_type, fragment, run):
+        run.layer(run.inputs, initial_state=start(run, 0.5) + start(run, -0.5))
