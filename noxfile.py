@@ -1,0 +1,111 @@
+"""The version matrix: the same ``specs/`` on the locked default, on Keras 2 and on any version.
+
+    nox -s locked                   TF 2.21 / Keras 3, exactly requirements/lock.txt (the default)
+    nox -s keras2                   TF 2.15 / Keras 2, exactly requirements/keras2-lock.txt
+    nox -s version -- 2.20.0        a TensorFlow release (2.x), with the suite's test tools
+    nox -s version -- 3.14.0        a Keras 3 release (3.x) on top of the locked TensorFlow
+    nox -s version -- keras-nightly the newest keras-nightly the index serves, on the locked TensorFlow
+    nox -s keras2_lock              re-resolve TF 2.15.1 and rewrite requirements/keras2-lock.txt
+
+Arguments after the version (or after ``--`` for the fixed sessions) go to pytest; without any,
+a session runs ``specs`` and ``tests``.  ``python3 suite.py matrix SESSION`` and
+``python3 suite.py report A B`` run these for you (``lstm_spec/matrix.py``).
+
+With ``LSTM_SPEC_COLLECT=DIR`` in the environment, a session also writes what the upgrade report
+compares into DIR: ``packages.txt`` (pip freeze), ``layer_defaults.json``, ``junit.xml``, and
+``install-error.txt`` instead of them all when the version cannot be installed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import nox
+from nox.command import CommandFailed
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))  # nox imports this file without its folder on the path
+
+from lstm_spec.versions import VersionSpecError, install_plan, pinned_tools  # noqa: E402
+
+LOCK = ROOT / "requirements" / "lock.txt"
+KERAS2_LOCK = ROOT / "requirements" / "keras2-lock.txt"
+PYTHON = "3.11"
+KERAS2_TENSORFLOW = "tensorflow==2.15.1"
+
+nox.options.sessions = ["locked"]
+nox.options.default_venv_backend = "venv"
+nox.options.error_on_missing_interpreters = True
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def locked(session: nox.Session) -> None:
+    """The locked default: requirements/lock.txt (TF 2.21 / Keras 3)."""
+    _pip(session, [["install", "-r", str(LOCK)]], "requirements/lock.txt")
+    _run_suite(session, session.posargs)
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def keras2(session: nox.Session) -> None:
+    """TF 2.15 / Keras 2: requirements/keras2-lock.txt."""
+    _pip(session, [["install", "-r", str(KERAS2_LOCK)]], "requirements/keras2-lock.txt")
+    _run_suite(session, session.posargs)
+
+
+@nox.session(python=PYTHON, reuse_venv=False)
+def version(session: nox.Session) -> None:
+    """A version named on the command line: ``nox -s version -- 2.20.0 [pytest arguments]``."""
+    if not session.posargs:
+        session.error("name a version: nox -s version -- 2.20.0 (TensorFlow), 3.14.0 (Keras 3) or keras-nightly")
+    wanted, *pytest_arguments = session.posargs
+    try:
+        plan = install_plan(wanted, LOCK.read_text(), str(LOCK))
+    except VersionSpecError as error:
+        session.error(str(error))
+    _pip(session, plan, wanted)
+    _run_suite(session, pytest_arguments)
+
+
+@nox.session(python=PYTHON, name="keras2_lock")
+def keras2_lock(session: nox.Session) -> None:
+    """Resolves TF 2.15.1 with the suite's test tools afresh and writes requirements/keras2-lock.txt."""
+    session.install(KERAS2_TENSORFLOW, *pinned_tools(LOCK.read_text()))
+    frozen = session.run("python", "-m", "pip", "freeze", "--all", "--exclude", "pip", "--exclude",
+                         "setuptools", "--exclude", "wheel", silent=True)
+    header = f"# {KERAS2_TENSORFLOW} (Keras 2) and the suite's test tools; written by `nox -s keras2_lock`.\n"
+    KERAS2_LOCK.write_text(header + frozen)
+    session.log(f"wrote {KERAS2_LOCK.relative_to(ROOT)}")
+
+
+def _collect_dir() -> Path | None:
+    value = os.environ.get("LSTM_SPEC_COLLECT")
+    return Path(value) if value else None
+
+
+def _pip(session: nox.Session, plan: list[list[str]], what: str) -> None:
+    """Runs each pip command of ``plan``; a failure ends the session with a plain message."""
+    for arguments in plan:
+        try:
+            session.run("python", "-m", "pip", "--quiet", *arguments)
+        except CommandFailed:
+            message = (f"{what} cannot be installed from the package index "
+                       f"(`pip {' '.join(arguments)}` failed; pip's reason is above).")
+            collect = _collect_dir()
+            if collect:
+                collect.mkdir(parents=True, exist_ok=True)
+                (collect / "install-error.txt").write_text(message + "\n")
+            session.error(message)
+
+
+def _run_suite(session: nox.Session, pytest_arguments) -> None:
+    arguments = list(pytest_arguments) or ["specs", "tests"]
+    collect = _collect_dir()
+    if collect:
+        collect.mkdir(parents=True, exist_ok=True)
+        frozen = session.run("python", "-m", "pip", "freeze", "--all", silent=True)
+        (collect / "packages.txt").write_text(frozen)
+        session.run("python", "-m", "lstm_spec.layer_defaults", str(collect / "layer_defaults.json"))
+        arguments.append(f"--junitxml={collect / 'junit.xml'}")
+    session.run("python", "-m", "pytest", *arguments)
