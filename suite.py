@@ -28,11 +28,18 @@ COMMANDS = {
     "bench": ("the predict() benchmarks (specs/benchmarks/; --full-grid for the whole size grid)",
               ["specs/benchmarks", "--benchmark-columns=median,iqr,min,rounds"]),
 }
+# Commands that run one of the suite's tools (python -m MODULE) instead of pytest in .venv.
+TOOLS = {
+    "matrix": ("the specs in one environment of the version matrix (noxfile.py): matrix keras2, "
+               "matrix 2.20.0 [pytest arguments]", "lstm_spec.matrix"),
+    "report": ("the upgrade report between two versions: report 2.15.1 2.21.0 (see README)",
+               "lstm_spec.upgrade_report"),
+}
 
 
 def usage() -> str:
     lines = ["usage: python3 suite.py COMMAND [pytest arguments]", "commands:"]
-    lines += [f"  {name:<6} {summary}" for name, (summary, _) in COMMANDS.items()]
+    lines += [f"  {name:<6} {summary}" for name, (summary, _) in {**COMMANDS, **TOOLS}.items()]
     return "\n".join(lines)
 
 
@@ -52,13 +59,16 @@ def ensure_environment() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in COMMANDS:
+    if not argv or argv[0] not in {**COMMANDS, **TOOLS}:
         given = f"unknown command {argv[0]!r}" if argv else "no command given"
         print(f"suite.py: {given}.\n{usage()}", file=sys.stderr)
         return 2
     ensure_environment()
-    _, pytest_arguments = COMMANDS[argv[0]]
-    command = [str(PYTHON), "-m", "pytest", *pytest_arguments, *argv[1:]]
+    if argv[0] in TOOLS:
+        command = [str(PYTHON), "-m", TOOLS[argv[0]][1], *argv[1:]]
+    else:
+        _, pytest_arguments = COMMANDS[argv[0]]
+        command = [str(PYTHON), "-m", "pytest", *pytest_arguments, *argv[1:]]
     os.chdir(ROOT)
     return subprocess.run(command).returncode
 
