@@ -50,14 +50,13 @@ def pinned_tools(lock_text: str) -> list[str]:
     return [pins[_normalize(tool)] for tool in TEST_TOOLS]
 
 
-def install_plan(name: str, lock_text: str, lock_path: str = "requirements/lock.txt") -> list[list[str]]:
-    """The pip commands (argument lists after ``pip``), in order, that give version ``name``."""
+def requirement(name: str) -> str:
+    """The requirement a version name stands for: ``2.20.0`` is ``tensorflow==2.20.0``, ``3.14.0``
+    is ``keras==3.14.0``; raises VersionSpecError, saying how to name one, for anything else."""
     name = name.strip()
     nightly = _NIGHTLY.match(name)
     if nightly:
-        requirement = f"keras-nightly=={nightly['version']}" if nightly["version"] else "keras-nightly"
-        # keras-nightly ships the same ``keras`` package as the release, which must go first.
-        return [["install", "-r", lock_path], ["uninstall", "--yes", "keras"], ["install", "--pre", requirement]]
+        return f"keras-nightly=={nightly['version']}" if nightly["version"] else "keras-nightly"
     release = _RELEASE.match(name)
     if not release:
         raise VersionSpecError(f"{name!r} is not a version this suite can install: {HOW_TO_NAME}.")
@@ -69,9 +68,18 @@ def install_plan(name: str, lock_text: str, lock_path: str = "requirements/lock.
             f"{name!r}: the suite runs on TensorFlow 2.x and Keras 3.x, not {package or 'version'} {number}; "
             f"{HOW_TO_NAME}."
         )
-    if package == "tensorflow":
-        return [["install", f"tensorflow=={number}", *pinned_tools(lock_text)]]
-    return [["install", "-r", lock_path], ["install", f"keras=={number}"]]
+    return f"{package}=={number}"
+
+
+def install_plan(name: str, lock_text: str, lock_path: str = "requirements/lock.txt") -> list[list[str]]:
+    """The pip commands (argument lists after ``pip``), in order, that give version ``name``."""
+    wanted = requirement(name)
+    if wanted.startswith("keras-nightly"):
+        # keras-nightly ships the same ``keras`` package as the release, which must go first.
+        return [["install", "-r", lock_path], ["uninstall", "--yes", "keras"], ["install", "--pre", wanted]]
+    if wanted.startswith("tensorflow=="):
+        return [["install", wanted, *pinned_tools(lock_text)]]
+    return [["install", "-r", lock_path], ["install", wanted]]
 
 
 def _normalize(name: str) -> str:

@@ -1,0 +1,67 @@
+"""One environment of the version matrix (``noxfile.py``), chosen by the name a person would use.
+
+    python3 suite.py matrix keras2                  TF 2.15 / Keras 2 (requirements/keras2-lock.txt)
+    python3 suite.py matrix locked                  the locked default (requirements/lock.txt)
+    python3 suite.py matrix 2.20.0 -k time_major    any TensorFlow 2.x, Keras 3.x or keras-nightly
+
+A version that one of the locks pins (``2.15.1``, ``2.21.0``, ``keras==3.15.1``) runs that lock's
+session, so its environment is reused; any other runs the ``version`` session.  Arguments after
+the name go to pytest.  No TensorFlow import here.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from lstm_spec.versions import HOW_TO_NAME, VersionSpecError, lock_pins, requirement
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCKS = {"locked": ROOT / "requirements" / "lock.txt", "keras2": ROOT / "requirements" / "keras2-lock.txt"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A nox session, and the version name it takes (the ``version`` session only)."""
+
+    name: str
+    session: str
+    version: str | None = None
+
+    def posargs(self, pytest_arguments) -> list[str]:
+        return [*([self.version] if self.version else []), *pytest_arguments]
+
+
+def resolve(name: str) -> Target:
+    """The session that runs ``name``; raises VersionSpecError for a name nothing can install."""
+    if name in LOCKS:
+        return Target(name, name)
+    wanted = requirement(name)
+    for session, lock in LOCKS.items():
+        if wanted in lock_pins(lock.read_text()).values():
+            return Target(name, session)
+    return Target(name, "version", name)
+
+
+def nox_command(target: Target, pytest_arguments, *, noxfile: Path = ROOT / "noxfile.py") -> list[str]:
+    """The nox call that runs ``target`` (environments always in this checkout's ``.nox``)."""
+    return [sys.executable, "-m", "nox", "--noxfile", str(noxfile), "--envdir", str(ROOT / ".nox"),
+            "--sessions", target.session, "--", *target.posargs(pytest_arguments)]
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0].startswith("-"):
+        print(f"matrix: name the environment: locked, keras2, or a version ({HOW_TO_NAME}).", file=sys.stderr)
+        return 2
+    try:
+        target = resolve(argv[0])
+    except VersionSpecError as error:
+        print(f"matrix: {error}", file=sys.stderr)
+        return 2
+    return subprocess.run(nox_command(target, argv[1:]), cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
