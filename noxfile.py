@@ -12,7 +12,7 @@ a session runs ``specs`` and ``tests``.  ``python3 suite.py matrix SESSION`` and
 ``python3 suite.py report A B`` run these for you (``lstm_spec/matrix.py``).
 
 With ``LSTM_SPEC_COLLECT=DIR`` in the environment, a session also writes what the upgrade report
-compares into DIR: ``packages.txt`` (pip freeze), ``layer_defaults.json``, ``junit.xml``, and
+compares into DIR: ``packages.txt`` (pip freeze), ``python.txt``, ``layer_defaults.json``, ``junit.xml``, and
 ``install-error.txt`` instead of them all when the version cannot be installed.
 """
 
@@ -106,6 +106,8 @@ def _run_suite(session: nox.Session, pytest_arguments) -> None:
         collect.mkdir(parents=True, exist_ok=True)
         frozen = session.run("python", "-m", "pip", "freeze", "--all", silent=True)
         (collect / "packages.txt").write_text(frozen)
+        python = session.run("python", "-c", "import platform; print(platform.python_version())", silent=True)
+        (collect / "python.txt").write_text(python)
         session.run("python", "-m", "lstm_spec.layer_defaults", str(collect / "layer_defaults.json"))
         arguments.append(f"--junitxml={collect / 'junit.xml'}")
     session.run("python", "-m", "pytest", *arguments)
