@@ -58,6 +58,11 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted + "\n")
 
 
+def names_a_path(argument: str) -> bool:
+    """Whether a pytest argument names a file or folder to run (``specs/test_04_x.py::test_y`` too)."""
+    return not argument.startswith("-") and (ROOT / argument.split("::")[0]).exists()
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {**COMMANDS, **TOOLS}:
         given = f"unknown command {argv[0]!r}" if argv else "no command given"
@@ -68,6 +73,9 @@ def main(argv: list[str]) -> int:
         command = [str(PYTHON), "-m", TOOLS[argv[0]][1], *argv[1:]]
     else:
         _, pytest_arguments = COMMANDS[argv[0]]
+        if any(names_a_path(argument) for argument in argv[1:]):
+            # The user chose what to run: drop the command's default folder, keep its options.
+            pytest_arguments = [argument for argument in pytest_arguments if not names_a_path(argument)]
         command = [str(PYTHON), "-m", "pytest", *pytest_arguments, *argv[1:]]
     os.chdir(ROOT)
     return subprocess.run(command).returncode

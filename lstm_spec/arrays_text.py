@@ -129,10 +129,11 @@ class ArrayDifference:
     problem: str
     rows: list[tuple[tuple[int, ...], object, object, float]] = field(default_factory=list)
 
-    def lines(self) -> list[str]:
+    def lines(self, expected_heading: str = "snapshot") -> list[str]:
+        """The report; ``expected_heading`` names the expected column (an oracle, not a snapshot)."""
         out = [f"{self.label}: {self.problem}"]
         if self.rows:
-            out.append(f"    {'index':<16} {'snapshot':>16} {'actual':>16} {'difference':>12}")
+            out.append(f"    {'index':<16} {expected_heading:>16} {'actual':>16} {'difference':>12}")
             for index, expected, actual, difference in self.rows:
                 out.append(
                     f"    {str(index):<16} {expected!s:>16} {actual!s:>16} {difference:>12.3g}"

@@ -62,7 +62,7 @@ def assert_close(
         [(name, np.asarray(expected))], [(name, np.asarray(actual))], rtol=rtol, atol=atol
     )
     if differences:
-        lines = [line for difference in differences for line in difference.lines()]
+        lines = [line for difference in differences for line in difference.lines("expected")]
         _fail(f"{name} should equal the expected values [{context}]:\n" + "\n".join(lines), repro)
 
 
@@ -87,7 +87,7 @@ def assert_matches_oracle(actual, expected, context: object = "", repro: str | N
         rtol=oracle.RTOL, atol=oracle.ATOL,
     )
     if differences:
-        lines = [line for difference in differences for line in difference.lines()]
+        lines = [line for difference in differences for line in difference.lines("expected")]
         _fail(f"the layer's outputs should equal the NumPy oracle's [{context}]:\n" + "\n".join(lines), repro)
 
 

@@ -3,7 +3,7 @@
 ``LSTMConfig(units=5, return_state=True)`` prints as ``LSTM(units=5,return_state=True)`` and
 ``InputDims(2, 9, 3)`` as ``batch=2-seq=9-features=3``, so a pytest id such as
 ``test_x[LSTM(units=5,return_state=True)-batch=2-seq=9-features=3]`` is the case in words and
-``-k "units=64"`` selects it.
+``-k "return_state and 64"`` selects it (pytest's ``-k`` takes words, not ``=``).
 """
 
 from __future__ import annotations

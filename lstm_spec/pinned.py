@@ -21,13 +21,22 @@ import numpy as np
 
 from lstm_spec import compat, oracle
 from lstm_spec.builders import DATA_SEED, fresh_keras, make_inputs, to_numpy
-from lstm_spec.configs import INPUT_GRID, PAGE_DIMS, UNITS_GRID, InputDims, RecurrentConfig
+from lstm_spec.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, UNITS_GRID, InputDims, RecurrentConfig
 from lstm_spec.observe import cached_run
 
 WEIGHT_SEED = 1234
 STATE_SEED = 1235
 BIAS_LIMIT = 0.5
 STATE_COUNT = {"LSTM": 2}  # [h, c]; every other layer has the single state h
+
+_EVERY_OUTPUT = dict(return_sequences=True, return_state=True)
+# The four cells at the page's width, returning everything they can (the sequence and the states).
+PAGE_CELLS = (
+    RecurrentConfig("LSTM", PAGE_UNITS).with_options(**_EVERY_OUTPUT),
+    RecurrentConfig("GRU", PAGE_UNITS).with_options(reset_after=True, **_EVERY_OUTPUT),
+    RecurrentConfig("GRU", PAGE_UNITS).with_options(reset_after=False, **_EVERY_OUTPUT),
+    RecurrentConfig("SimpleRNN", PAGE_UNITS).with_options(**_EVERY_OUTPUT),
+)
 
 
 def pinned_weights(shapes, seed: int = WEIGHT_SEED) -> list[np.ndarray]:

@@ -16,15 +16,9 @@ from lstm_spec import oracle
 from lstm_spec.assertions import assert_close, assert_differs, assert_shape
 from lstm_spec.builders import run_recurrent
 from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig, RecurrentConfig
-from lstm_spec.pinned import call_with_weights, pinned_run, pinned_weights
+from lstm_spec.pinned import PAGE_CELLS, call_with_weights, pinned_run, pinned_weights
 
-FULL = dict(return_sequences=True, return_state=True)
-CELLS = [
-    RecurrentConfig("LSTM", PAGE_UNITS).with_options(**FULL),
-    RecurrentConfig("GRU", PAGE_UNITS).with_options(reset_after=True, **FULL),
-    RecurrentConfig("GRU", PAGE_UNITS).with_options(reset_after=False, **FULL),
-    RecurrentConfig("SimpleRNN", PAGE_UNITS).with_options(**FULL),
-]
+CELLS = PAGE_CELLS
 GATED = CELLS[:3]
 # sigmoid(+-30) is 1 and 1e-13 in float32: such a bias holds a gate open or shut.
 OPEN, SHUT = 30.0, -30.0

@@ -12,16 +12,10 @@ import pytest
 
 from lstm_spec.assertions import OUTPUT_NAMES
 from lstm_spec.builders import run_recurrent
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
-from lstm_spec.pinned import pinned_run
+from lstm_spec.configs import PAGE_DIMS
+from lstm_spec.pinned import PAGE_CELLS, pinned_run
 
-FULL = dict(return_sequences=True, return_state=True)
-CELLS = [
-    RecurrentConfig("LSTM", PAGE_UNITS).with_options(**FULL),
-    RecurrentConfig("GRU", PAGE_UNITS).with_options(reset_after=True, **FULL),
-    RecurrentConfig("GRU", PAGE_UNITS).with_options(reset_after=False, **FULL),
-    RecurrentConfig("SimpleRNN", PAGE_UNITS).with_options(**FULL),
-]
+CELLS = PAGE_CELLS
 
 
 def named(outputs) -> dict:
