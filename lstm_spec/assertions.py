@@ -91,6 +91,12 @@ def assert_matches_oracle(actual, expected, context: object = "", repro: str | N
         _fail(f"the layer's outputs should equal the NumPy oracle's [{context}]:\n" + "\n".join(lines), repro)
 
 
+def assert_run_matches_oracle(run) -> None:
+    """A pinned run (``lstm_spec.pinned.PinnedRun``) gives what the oracle computes for it."""
+    __tracebackhide__ = True
+    assert_matches_oracle(run.outputs, run.expected(), run, run.repro())
+
+
 def assert_differs(
     name: str, actual, other_name: str, other, context: object = "", repro: str | None = None
 ) -> None:

@@ -11,7 +11,7 @@ Values come from pinned weights (``lstm_spec.pinned``) and are compared with the
 import numpy as np
 import pytest
 
-from lstm_spec.assertions import assert_close, assert_matches_oracle
+from lstm_spec.assertions import assert_close, assert_run_matches_oracle
 from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
 from lstm_spec.builders import make_inputs, to_numpy
 from lstm_spec.pinned import grid_points, option_cases, pinned_run, pinned_weights
@@ -37,21 +37,21 @@ def test_simple_rnn_is_the_page_formula():
 def test_simple_rnn_matches_oracle(config, dims):
     """SimpleRNN's output sequence and final state equal the oracle's at every width and input shape of the grid."""
     run = pinned_run(config, dims)
-    assert_matches_oracle(run.outputs, run.expected(), run, run.repro())
+    assert_run_matches_oracle(run)
 
 
 @pytest.mark.parametrize("config", RETURN_PAIRS, ids=str)
 def test_simple_rnn_return_options_match_oracle(config):
     """The other return_sequences/return_state pairs give the oracle's last output and state."""
     run = pinned_run(config, PAGE_DIMS)
-    assert_matches_oracle(run.outputs, run.expected(), run, run.repro())
+    assert_run_matches_oracle(run)
 
 
 @pytest.mark.parametrize("case", option_cases(FULL), ids=str)
 def test_simple_rnn_options_match_oracle(case):
     """go_backwards, unroll, activation, use_bias, initial_state and masks change the values exactly as the oracle says."""
     run = case.run(PAGE_DIMS)
-    assert_matches_oracle(run.outputs, run.expected(), run, run.repro())
+    assert_run_matches_oracle(run)
 
 
 # sigmoid(+-30) is 1 and 1e-13 in float32: these biases hold a gate open or shut.

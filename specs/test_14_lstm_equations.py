@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from lstm_spec import oracle
-from lstm_spec.assertions import assert_close, assert_matches_oracle
+from lstm_spec.assertions import assert_close, assert_matches_oracle, assert_run_matches_oracle
 from lstm_spec.builders import to_numpy
 from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, UNITS_GRID, LSTMConfig
 from lstm_spec.pinned import option_cases, pinned_run
@@ -27,14 +27,14 @@ def test_seeded_lstm_matches_oracle(lstm_run):
 def test_pinned_lstm_matches_oracle(config):
     """With pinned, non-zero biases too, the LSTM gives the oracle's sequence and states."""
     run = pinned_run(config, PAGE_DIMS)
-    assert_matches_oracle(run.outputs, run.expected(), run, run.repro())
+    assert_run_matches_oracle(run)
 
 
 @pytest.mark.parametrize("case", option_cases(FULL), ids=str)
 def test_lstm_options_match_oracle(case):
     """go_backwards, unroll, activations, use_bias, initial_state and masks change the values exactly as the oracle says."""
     run = case.run(PAGE_DIMS)
-    assert_matches_oracle(run.outputs, run.expected(), run, run.repro())
+    assert_run_matches_oracle(run)
 
 
 def test_predict_matches_oracle():

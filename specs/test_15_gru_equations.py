@@ -9,7 +9,7 @@ numbers (``lstm_spec.oracle``) on every grid point and option within its one flo
 
 import pytest
 
-from lstm_spec.assertions import assert_matches_oracle
+from lstm_spec.assertions import assert_run_matches_oracle
 from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
 from lstm_spec.pinned import grid_points, option_cases, pinned_run
 
@@ -21,18 +21,18 @@ GRUS = [RecurrentConfig("GRU", PAGE_UNITS, return_sequences=True, return_state=T
 def test_gru_matches_oracle(config, dims):
     """The GRU's output sequence and final state equal the oracle's at every width and input shape, reset before or after."""
     run = pinned_run(config, dims)
-    assert_matches_oracle(run.outputs, run.expected(), run, run.repro())
+    assert_run_matches_oracle(run)
 
 
 @pytest.mark.parametrize("config", [gru.with_options(return_sequences=False, return_state=False) for gru in GRUS], ids=str)
 def test_gru_last_output_matches_oracle(config):
     """Without return options the GRU returns the oracle's last output."""
     run = pinned_run(config, PAGE_DIMS)
-    assert_matches_oracle(run.outputs, run.expected(), run, run.repro())
+    assert_run_matches_oracle(run)
 
 
 @pytest.mark.parametrize("case", [case for gru in GRUS for case in option_cases(gru)], ids=str)
 def test_gru_options_match_oracle(case):
     """go_backwards, unroll, activations, use_bias, initial_state and masks change the values exactly as the oracle says."""
     run = case.run(PAGE_DIMS)
-    assert_matches_oracle(run.outputs, run.expected(), run, run.repro())
+    assert_run_matches_oracle(run)

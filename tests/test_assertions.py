@@ -83,3 +83,18 @@ def test_configuration_ids_read_as_the_call(config, text):
     """Configurations print as the layer call, listing only options that differ from the default."""
     assert text == str(config)
     assert "batch=2-seq=9-features=3" == str(PAGE_DIMS)
+
+
+def test_assert_run_matches_oracle_fails_on_a_broken_run():
+    """A run whose outputs are off by 1e-3 fails against its oracle, carrying the run's repro snippet."""
+    from types import SimpleNamespace
+
+    from lstm_spec.assertions import assert_run_matches_oracle
+
+    expected = [np.linspace(-1, 1, 10).reshape(2, 5)]
+    run = SimpleNamespace(outputs=[expected[0] + 1e-3], expected=lambda: expected, repro=lambda: "print('repro')")
+    error = failure(assert_run_matches_oracle, run)
+    assert "should equal the NumPy oracle's" in str(error)
+    assert ["Reproduce with:\n    print('repro')"] == error.__notes__
+    run.outputs = expected
+    assert_run_matches_oracle(run)
