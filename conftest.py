@@ -1,6 +1,6 @@
 """Fixtures shared by every spec: the configuration axes and per-spec seeding.
 
-The ``snapshot`` fixture is syrupy's, with ``lstm_spec.snapshot.ArraySnapshotExtension`` made its
+The ``snapshot`` fixture is syrupy's, with ``lstm_spec.checks.snapshot.ArraySnapshotExtension`` made its
 default in ``pytest.ini``.
 
 The axes are named, parametrized fixtures; their ids read as the configuration
@@ -18,11 +18,11 @@ import platform  # noqa: E402
 
 import pytest  # noqa: E402
 
-from lstm_spec.configs import INPUT_GRID, UNITS_GRID, lstm_grid  # noqa: E402
-from lstm_spec.era import installed_version  # noqa: E402
+from lstm_spec.models.configs import INPUT_GRID, UNITS_GRID, lstm_grid  # noqa: E402
+from lstm_spec.models.era import installed_version  # noqa: E402
 
 # --outline (the run as a documentation outline) and docs/shapes.md (recorded runs, staleness check).
-pytest_plugins = ["lstm_spec.outline", "lstm_spec.shapes_page"]
+pytest_plugins = ["lstm_spec.living_docs.outline", "lstm_spec.living_docs.shapes_page"]
 
 FRESH_PROCESS = pytest.StashKey()
 
@@ -42,7 +42,7 @@ def pytest_collection_finish(session):
     # xdist workers start it when their first spec asks (each runs only some specs).
     wanted = any("fresh_process_weights" in getattr(item, "fixturenames", ()) for item in session.items)
     if wanted and not hasattr(session.config, "workerinput"):
-        from lstm_spec.fresh_process import FreshProcessWeights
+        from lstm_spec.models.fresh_process import FreshProcessWeights
 
         session.config.stash[FRESH_PROCESS] = FreshProcessWeights()
 
@@ -50,7 +50,7 @@ def pytest_collection_finish(session):
 @pytest.fixture(scope="session")
 def fresh_process_weights(request):
     """The seeded page LSTM's weights as built by another Python process."""
-    from lstm_spec.fresh_process import FreshProcessWeights
+    from lstm_spec.models.fresh_process import FreshProcessWeights
 
     process = request.config.stash.get(FRESH_PROCESS, None) or FreshProcessWeights()
     yield process.result()
@@ -60,7 +60,7 @@ def fresh_process_weights(request):
 @pytest.fixture
 def pinned_snapshot(snapshot):
     """A snapshot for values from pinned weights, stored in ``__snapshots__/pinned/`` (not in the era's seeded folder)."""
-    from lstm_spec.snapshot import PinnedArraySnapshotExtension
+    from lstm_spec.checks.snapshot import PinnedArraySnapshotExtension
 
     return snapshot.use_extension(PinnedArraySnapshotExtension)
 
@@ -68,7 +68,7 @@ def pinned_snapshot(snapshot):
 @pytest.fixture(autouse=True)
 def fresh_keras_session():
     """Every spec starts from a cleared Keras session and the suite's seed."""
-    from lstm_spec.builders import fresh_keras
+    from lstm_spec.models.builders import fresh_keras
 
     fresh_keras()
 
@@ -94,6 +94,6 @@ def lstm(request):
 @pytest.fixture
 def lstm_run(lstm, input_dims):
     """The LSTM built with the suite's seed and called on seeded data of ``input_dims``."""
-    from lstm_spec.builders import run_recurrent
+    from lstm_spec.models.builders import run_recurrent
 
     return run_recurrent(lstm, input_dims)

@@ -9,7 +9,7 @@
 
 Arguments after the version (or after ``--`` for the fixed sessions) go to pytest; without any,
 a session runs ``specs`` and ``tests``.  ``python3 suite.py matrix SESSION`` and
-``python3 suite.py report A B`` run these for you (``lstm_spec/matrix.py``).
+``python3 suite.py report A B`` run these for you (``lstm_spec/versions/matrix.py``).
 
 With ``LSTM_SPEC_COLLECT=DIR`` in the environment, a session also writes what the upgrade report
 compares into DIR: ``packages.txt`` (pip freeze), ``python.txt``, ``layer_defaults.json``, ``junit.xml``, and
@@ -28,7 +28,7 @@ from nox.command import CommandFailed
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # nox imports this file without its folder on the path
 
-from lstm_spec.versions import VersionSpecError, install_plan, pinned_tools  # noqa: E402
+from lstm_spec.versions.pins import VersionSpecError, install_plan, pinned_tools  # noqa: E402
 
 LOCK = ROOT / "requirements" / "lock.txt"
 KERAS2_LOCK = ROOT / "requirements" / "keras2-lock.txt"
@@ -108,6 +108,6 @@ def _run_suite(session: nox.Session, pytest_arguments) -> None:
         (collect / "packages.txt").write_text(frozen)
         python = session.run("python", "-c", "import platform; print(platform.python_version())", silent=True)
         (collect / "python.txt").write_text(python)
-        session.run("python", "-m", "lstm_spec.layer_defaults", str(collect / "layer_defaults.json"))
+        session.run("python", "-m", "lstm_spec.checks.layer_defaults", str(collect / "layer_defaults.json"))
         arguments.append(f"--junitxml={collect / 'junit.xml'}")
     session.run("python", "-m", "pytest", *arguments)

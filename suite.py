@@ -31,9 +31,9 @@ COMMANDS = {
 # Commands that run one of the suite's tools (python -m MODULE) instead of pytest in .venv.
 TOOLS = {
     "matrix": ("the specs in one environment of the version matrix (noxfile.py): matrix keras2, "
-               "matrix 2.20.0 [pytest arguments]", "lstm_spec.matrix"),
+               "matrix 2.20.0 [pytest arguments]", "lstm_spec.versions.matrix"),
     "report": ("the upgrade report between two versions: report 2.15.1 2.21.0 (see README)",
-               "lstm_spec.upgrade_report"),
+               "lstm_spec.versions.upgrade_report"),
 }
 
 

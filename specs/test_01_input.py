@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from lstm_spec.assertions import assert_count, assert_shape
-from lstm_spec.builders import make_inputs
-from lstm_spec.fixtures import lstm_fixture
+from lstm_spec.checks.assertions import assert_count, assert_shape
+from lstm_spec.models.builders import make_inputs
+from lstm_spec.models.fixtures import lstm_fixture
 
 lstm = lstm_fixture(return_sequences=False, return_state=False)
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from lstm_spec.assertions import assert_close, assert_shape
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig
-from lstm_spec.fixtures import lstm_fixture
+from lstm_spec.checks.assertions import assert_close, assert_shape
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig
+from lstm_spec.models.fixtures import lstm_fixture
 
 lstm = lstm_fixture(return_sequences=False, return_state=False)
 

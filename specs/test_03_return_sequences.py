@@ -1,8 +1,8 @@
 """3. return_sequences=True: the hidden state (= output) at every time step, (batch, seq_len, units)."""
 
-from lstm_spec.assertions import assert_close, assert_shape
-from lstm_spec.builders import run_recurrent
-from lstm_spec.fixtures import lstm_fixture
+from lstm_spec.checks.assertions import assert_close, assert_shape
+from lstm_spec.models.builders import run_recurrent
+from lstm_spec.models.fixtures import lstm_fixture
 
 lstm = lstm_fixture(return_sequences=True, return_state=False)
 

@@ -1,8 +1,8 @@
 """4. return_state=True: three arrays [output, h, c], each (batch, units); output is h, c is the cell state."""
 
-from lstm_spec.assertions import assert_close, assert_count, assert_differs, assert_shape, assert_type
-from lstm_spec.era import KERAS_ERA, SEVERAL_OUTPUTS_TYPE
-from lstm_spec.fixtures import lstm_fixture
+from lstm_spec.checks.assertions import assert_close, assert_count, assert_differs, assert_shape, assert_type
+from lstm_spec.models.era import KERAS_ERA, SEVERAL_OUTPUTS_TYPE
+from lstm_spec.models.fixtures import lstm_fixture
 
 lstm = lstm_fixture(return_sequences=False, return_state=True)
 

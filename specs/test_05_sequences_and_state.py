@@ -1,7 +1,7 @@
 """5. return_sequences=True and return_state=True: the whole sequence, then h and c of the last step."""
 
-from lstm_spec.assertions import assert_close, assert_count, assert_differs, assert_shape
-from lstm_spec.fixtures import lstm_fixture
+from lstm_spec.checks.assertions import assert_close, assert_count, assert_differs, assert_shape
+from lstm_spec.models.fixtures import lstm_fixture
 
 lstm = lstm_fixture(return_sequences=True, return_state=True)
 

@@ -13,11 +13,11 @@ import keras
 import numpy as np
 import pytest
 
-from lstm_spec.assertions import assert_close, assert_count, assert_shape
-from lstm_spec.builders import fresh_keras, make_inputs, run_recurrent
-from lstm_spec.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
-from lstm_spec.era import KERAS_ERA
-from lstm_spec.fixtures import lstm_fixture
+from lstm_spec.checks.assertions import assert_close, assert_count, assert_shape
+from lstm_spec.models.builders import fresh_keras, make_inputs, run_recurrent
+from lstm_spec.models.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
+from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.fixtures import lstm_fixture
 
 # What each Keras era does with LSTM(units, time_major=...): Keras 2 (TensorFlow <= 2.15) reads
 # time-major input, Keras 3 rejects the argument.

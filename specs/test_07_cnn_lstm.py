@@ -2,10 +2,10 @@
 
 import pytest
 
-from lstm_spec.architectures import call_model, cnn_lstm
-from lstm_spec.assertions import assert_count, assert_layer_table, assert_shape
-from lstm_spec.builders import make_inputs
-from lstm_spec.configs import PAGE_DIMS
+from lstm_spec.models.architectures import call_model, cnn_lstm
+from lstm_spec.checks.assertions import assert_count, assert_layer_table, assert_shape
+from lstm_spec.models.builders import make_inputs
+from lstm_spec.models.configs import PAGE_DIMS
 
 # (layer, output shape, parameters), as the page's summary shows them.
 CNN_LSTM_LAYERS = [

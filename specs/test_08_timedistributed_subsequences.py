@@ -2,10 +2,10 @@
 
 import pytest
 
-from lstm_spec.architectures import call_model, subsequence_lstm
-from lstm_spec.assertions import assert_count, assert_layer_table, assert_shape
-from lstm_spec.builders import make_inputs
-from lstm_spec.configs import PAGE_DIMS
+from lstm_spec.models.architectures import call_model, subsequence_lstm
+from lstm_spec.checks.assertions import assert_count, assert_layer_table, assert_shape
+from lstm_spec.models.builders import make_inputs
+from lstm_spec.models.configs import PAGE_DIMS
 
 # 9 steps = 3 sub-sequences of 3 steps; TimeDistributed applies its layer to each sub-sequence.
 SUBSEQUENCE_LSTM_LAYERS = [

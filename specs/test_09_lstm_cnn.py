@@ -2,10 +2,10 @@
 
 import pytest
 
-from lstm_spec.architectures import call_model, lstm_cnn
-from lstm_spec.assertions import assert_count, assert_layer_table, assert_shape
-from lstm_spec.builders import make_inputs
-from lstm_spec.configs import INPUT_GRID, InputDims
+from lstm_spec.models.architectures import call_model, lstm_cnn
+from lstm_spec.checks.assertions import assert_count, assert_layer_table, assert_shape
+from lstm_spec.models.builders import make_inputs
+from lstm_spec.models.configs import INPUT_GRID, InputDims
 
 LSTM_CNN_LAYERS = [
     ("InputLayer", (None, 9, 3), 0),

@@ -5,7 +5,7 @@ LSTM computes four such blocks side by side (input, forget, candidate and output
 why every weight has 4*units columns.
 """
 
-from lstm_spec.assertions import assert_count, assert_shape
+from lstm_spec.checks.assertions import assert_count, assert_shape
 
 GATES = 4
 

@@ -8,9 +8,9 @@ Keras 3 that no longer fixes the weights, nor on Keras 2 as TensorFlow 2.15 runs
 
 import numpy as np
 
-from lstm_spec.builders import SEED, recurrent_model
-from lstm_spec.configs import PAGE_DIMS, LSTMConfig
-from lstm_spec.era import KERAS_ERA
+from lstm_spec.models.builders import SEED, recurrent_model
+from lstm_spec.models.configs import PAGE_DIMS, LSTMConfig
+from lstm_spec.models.era import KERAS_ERA
 
 PAGE_LSTM = LSTMConfig(units=5)
 # Per Keras era: do two models built each after the page's reset_graph(313) get equal weights?

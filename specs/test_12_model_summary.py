@@ -6,7 +6,7 @@ names come from a cleared session, so they do not depend on which spec ran befor
 
 import pytest
 
-from lstm_spec.architectures import cnn_lstm, subsequence_lstm, summary_text
+from lstm_spec.models.architectures import cnn_lstm, subsequence_lstm, summary_text
 
 
 @pytest.mark.parametrize("build", [cnn_lstm, subsequence_lstm], ids=lambda build: f"{build.__name__}()")

@@ -4,17 +4,17 @@ The page writes the recurrence as ``h_t = tanh(b + W h_{t-1} + U x_t)`` under th
 That formula is exactly ``keras.layers.SimpleRNN`` (kernel U, recurrent kernel W, bias b). The
 LSTM computes four such blocks side by side and uses three of them as gates on the fourth.
 
-Values come from pinned weights (``lstm_spec.pinned``) and are compared with the NumPy oracle
-(``lstm_spec.oracle``) within its one float32 tolerance.
+Values come from pinned weights (``lstm_spec.models.pinned``) and are compared with the NumPy oracle
+(``lstm_spec.checks.oracle``) within its one float32 tolerance.
 """
 
 import numpy as np
 import pytest
 
-from lstm_spec.assertions import assert_close, assert_run_matches_oracle
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
-from lstm_spec.builders import make_inputs, to_numpy
-from lstm_spec.pinned import grid_points, option_cases, pinned_run, pinned_weights
+from lstm_spec.checks.assertions import assert_close, assert_run_matches_oracle
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
+from lstm_spec.models.builders import make_inputs, to_numpy
+from lstm_spec.models.pinned import grid_points, option_cases, pinned_run, pinned_weights
 
 FULL = RecurrentConfig("SimpleRNN", PAGE_UNITS, return_sequences=True, return_state=True)
 RETURN_PAIRS = [FULL.with_options(return_sequences=sequences, return_state=state)

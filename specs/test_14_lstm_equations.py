@@ -2,17 +2,17 @@
 
 Gates ``i, f, o = sigmoid(x_t U + h_{t-1} W + b)`` of their blocks, candidate ``g = tanh(...)`` of
 the ``c`` block. Every configuration of the page's grid and every option the oracle implements
-gives the oracle's numbers (``lstm_spec.oracle``, float64) within its one float32 tolerance.
+gives the oracle's numbers (``lstm_spec.checks.oracle``, float64) within its one float32 tolerance.
 """
 
 import numpy as np
 import pytest
 
-from lstm_spec import oracle
-from lstm_spec.assertions import assert_close, assert_matches_oracle, assert_run_matches_oracle
-from lstm_spec.builders import to_numpy
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, UNITS_GRID, LSTMConfig
-from lstm_spec.pinned import option_cases, pinned_run
+from lstm_spec.checks import oracle
+from lstm_spec.checks.assertions import assert_close, assert_matches_oracle, assert_run_matches_oracle
+from lstm_spec.models.builders import to_numpy
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, UNITS_GRID, LSTMConfig
+from lstm_spec.models.pinned import option_cases, pinned_run
 
 FULL = LSTMConfig(PAGE_UNITS, return_sequences=True, return_state=True)
 

@@ -4,14 +4,14 @@
 bias shape ``(2, 3*units)``, an input and a recurrent bias) the candidate is
 ``hh = tanh(x_t U_h + b_h + r*(h_{t-1} W_h + b'_h))``; with ``reset_after=False`` (bias
 ``(3*units,)``) it is ``hh = tanh(x_t U_h + (r*h_{t-1}) W_h + b_h)``. Both give the oracle's
-numbers (``lstm_spec.oracle``) on every grid point and option within its one float32 tolerance.
+numbers (``lstm_spec.checks.oracle``) on every grid point and option within its one float32 tolerance.
 """
 
 import pytest
 
-from lstm_spec.assertions import assert_run_matches_oracle
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
-from lstm_spec.pinned import grid_points, option_cases, pinned_run
+from lstm_spec.checks.assertions import assert_run_matches_oracle
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
+from lstm_spec.models.pinned import grid_points, option_cases, pinned_run
 
 GRUS = [RecurrentConfig("GRU", PAGE_UNITS, return_sequences=True, return_state=True).with_options(reset_after=reset_after)
         for reset_after in (True, False)]

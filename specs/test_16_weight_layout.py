@@ -12,11 +12,11 @@ import keras
 import numpy as np
 import pytest
 
-from lstm_spec import oracle
-from lstm_spec.assertions import assert_close, assert_differs, assert_shape
-from lstm_spec.builders import run_recurrent
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig, RecurrentConfig
-from lstm_spec.pinned import PAGE_CELLS, call_with_weights, pinned_run, pinned_weights
+from lstm_spec.checks import oracle
+from lstm_spec.checks.assertions import assert_close, assert_differs, assert_shape
+from lstm_spec.models.builders import run_recurrent
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig, RecurrentConfig
+from lstm_spec.models.pinned import PAGE_CELLS, call_with_weights, pinned_run, pinned_weights
 
 CELLS = PAGE_CELLS
 GATED = CELLS[:3]

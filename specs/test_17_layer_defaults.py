@@ -1,7 +1,7 @@
 """17. The layers' defaults: tanh, sigmoid gates, Glorot/orthogonal/zero initializers, unit_forget_bias, reset_after, forwards, unmasked outputs kept.
 
 Each default is pinned by name, so an upgrade that changes one fails here, naming it, instead of
-showing up as drifting numbers. The oracle (``lstm_spec.oracle``) has the same defaults, and a
+showing up as drifting numbers. The oracle (``lstm_spec.checks.oracle``) has the same defaults, and a
 layer built with no options computes what the oracle computes with none.
 """
 
@@ -10,10 +10,10 @@ import inspect
 import keras
 import pytest
 
-from lstm_spec import oracle
-from lstm_spec.assertions import assert_matches_oracle
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
-from lstm_spec.pinned import pinned_run
+from lstm_spec.checks import oracle
+from lstm_spec.checks.assertions import assert_matches_oracle
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
+from lstm_spec.models.pinned import pinned_run
 
 COMMON = {
     "activation": "tanh",

@@ -1,7 +1,7 @@
 """18. Values: pinned weights give the same numbers on every version; seeded weights follow Keras' random stream.
 
 Each cell is run twice on the page's input (2, 9, 3) with ``return_sequences=True,
-return_state=True``. With pinned weights (``lstm_spec.pinned``: NumPy Generator, ``set_weights``)
+return_state=True``. With pinned weights (``lstm_spec.models.pinned``: NumPy Generator, ``set_weights``)
 the values depend only on the math and are stored in ``__snapshots__/pinned/``: a diff there is a
 change in the computation. With Keras' seeded initializers (``keras.utils.set_random_seed``, what
 the page printed) they are stored in ``__snapshots__/seeded-keras<N>/``: a diff there alone means
@@ -10,10 +10,10 @@ Keras drew different random weights.
 
 import pytest
 
-from lstm_spec.assertions import OUTPUT_NAMES
-from lstm_spec.builders import run_recurrent
-from lstm_spec.configs import PAGE_DIMS
-from lstm_spec.pinned import PAGE_CELLS, pinned_run
+from lstm_spec.checks.assertions import OUTPUT_NAMES
+from lstm_spec.models.builders import run_recurrent
+from lstm_spec.models.configs import PAGE_DIMS
+from lstm_spec.models.pinned import PAGE_CELLS, pinned_run
 
 CELLS = PAGE_CELLS
 

@@ -7,11 +7,11 @@ the LSTM: the output is the last h, ``return_sequences`` gives h at every step.
 
 import pytest
 
-from lstm_spec.assertions import assert_close, assert_count, assert_shape
-from lstm_spec.builders import run_recurrent
-from lstm_spec.configs import OPTION_SETS, PAGE_DIMS, PAGE_UNITS, RecurrentConfig
-from lstm_spec.family import FAMILY_DIMS
-from lstm_spec.fixtures import input_dims_fixture
+from lstm_spec.checks.assertions import assert_close, assert_count, assert_shape
+from lstm_spec.models.builders import run_recurrent
+from lstm_spec.models.configs import OPTION_SETS, PAGE_DIMS, PAGE_UNITS, RecurrentConfig
+from lstm_spec.models.family import FAMILY_DIMS
+from lstm_spec.models.fixtures import input_dims_fixture
 
 CONFIGS = [RecurrentConfig(layer, PAGE_UNITS).with_options(**options)
            for layer in ("GRU", "SimpleRNN") for options in OPTION_SETS]

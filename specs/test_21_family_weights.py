@@ -8,10 +8,10 @@ recurrent projection, so its bias is (2, 3*units) and it has 3*units more parame
 
 import pytest
 
-from lstm_spec.assertions import assert_count, assert_shape
-from lstm_spec.configs import UNITS_GRID, RecurrentConfig
-from lstm_spec.family import FAMILY_DIMS, built_layer
-from lstm_spec.fixtures import input_dims_fixture
+from lstm_spec.checks.assertions import assert_count, assert_shape
+from lstm_spec.models.configs import UNITS_GRID, RecurrentConfig
+from lstm_spec.models.family import FAMILY_DIMS, built_layer
+from lstm_spec.models.fixtures import input_dims_fixture
 
 # layer -> (shapes of [kernel, recurrent_kernel, bias], parameter count) for u units and f features
 FAMILY = {

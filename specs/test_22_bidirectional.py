@@ -10,11 +10,11 @@ backward h, backward c; a GRU three, output, forward h, backward h.
 import numpy as np
 import pytest
 
-from lstm_spec import compat
-from lstm_spec.assertions import assert_close, assert_count, assert_differs, assert_shape, assert_type
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
-from lstm_spec.era import KERAS_ERA, SEVERAL_OUTPUTS_TYPE
-from lstm_spec.family import Chain, Layer, run_chain
+from lstm_spec.models import compat
+from lstm_spec.checks.assertions import assert_close, assert_count, assert_differs, assert_shape, assert_type
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
+from lstm_spec.models.era import KERAS_ERA, SEVERAL_OUTPUTS_TYPE
+from lstm_spec.models.family import Chain, Layer, run_chain
 
 UNITS = PAGE_UNITS
 MERGED_WIDTH = {"concat": 2 * UNITS, "sum": UNITS, "mul": UNITS, "ave": UNITS}

@@ -6,9 +6,9 @@ A recurrent layer reads 3D (batch, seq_len, features).  The first LSTM's default
 layer's units.
 """
 
-from lstm_spec.assertions import assert_close, assert_layer_table, assert_shape
-from lstm_spec.configs import PAGE_DIMS, LSTMConfig
-from lstm_spec.family import Chain, run_chain
+from lstm_spec.checks.assertions import assert_close, assert_layer_table, assert_shape
+from lstm_spec.models.configs import PAGE_DIMS, LSTMConfig
+from lstm_spec.models.family import Chain, run_chain
 
 FIRST, SECOND = LSTMConfig(5, return_sequences=True), LSTMConfig(4)
 STACK = Chain((FIRST, SECOND))

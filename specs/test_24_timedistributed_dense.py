@@ -6,9 +6,9 @@ position, which is exactly what wrapping it in ``TimeDistributed`` does step by 
 
 import pytest
 
-from lstm_spec.assertions import assert_close, assert_layer_table
-from lstm_spec.configs import PAGE_DIMS, LSTMConfig
-from lstm_spec.family import Chain, Layer, run_chain
+from lstm_spec.checks.assertions import assert_close, assert_layer_table
+from lstm_spec.models.configs import PAGE_DIMS, LSTMConfig
+from lstm_spec.models.family import Chain, Layer, run_chain
 
 SEQUENCE = LSTMConfig(5, return_sequences=True)
 DENSE = Layer.of("Dense", 4)

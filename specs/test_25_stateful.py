@@ -14,11 +14,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lstm_spec.assertions import assert_close, assert_count, assert_differs, assert_shape
-from lstm_spec.builders import run_recurrent
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
-from lstm_spec.era import KERAS_ERA
-from lstm_spec.family import Chain, chain_inputs, chain_model
+from lstm_spec.checks.assertions import assert_close, assert_count, assert_differs, assert_shape
+from lstm_spec.models.builders import run_recurrent
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
+from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.family import Chain, chain_inputs, chain_model
 
 STATEFUL = Chain((LSTMConfig(PAGE_UNITS, stateful=True),), fixed_batch=True)
 CONTEXT = f"{STATEFUL} on input {PAGE_DIMS.shape}"

@@ -10,11 +10,11 @@ where Keras 2 refused them (``EXTRA_GRU_STATE``).
 import numpy as np
 import pytest
 
-from lstm_spec import compat
-from lstm_spec.assertions import assert_close, assert_differs, assert_raises, assert_shape
-from lstm_spec.builders import run_recurrent
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
-from lstm_spec.era import KERAS_ERA
+from lstm_spec.models import compat
+from lstm_spec.checks.assertions import assert_close, assert_differs, assert_raises, assert_shape
+from lstm_spec.models.builders import run_recurrent
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
+from lstm_spec.models.era import KERAS_ERA
 
 STATE_COUNT = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1}
 SPLIT = 4  # the first call reads steps 0..3, the second steps 4..8

@@ -9,9 +9,9 @@ sample is padded (all-zero features, or token id 0) from step 6 on; the second i
 import numpy as np
 import pytest
 
-from lstm_spec.assertions import assert_close
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig
-from lstm_spec.family import TOKENS, Chain, Layer, ShapeDims, run_chain
+from lstm_spec.checks.assertions import assert_close
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig
+from lstm_spec.models.family import TOKENS, Chain, Layer, ShapeDims, run_chain
 
 PADDED_FROM = 6
 SEQUENCE_AND_STATE = LSTMConfig(PAGE_UNITS, return_sequences=True, return_state=True)

@@ -5,9 +5,9 @@ state after reading input steps T-1 down to T-1-i.  So it equals the forward lay
 weights, on the time-reversed input; and its final output is the state after reading step 0.
 """
 
-from lstm_spec.assertions import assert_close, assert_differs
-from lstm_spec.builders import run_recurrent
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig
+from lstm_spec.checks.assertions import assert_close, assert_differs
+from lstm_spec.models.builders import run_recurrent
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig
 
 FORWARD = LSTMConfig(PAGE_UNITS, return_sequences=True)
 BACKWARDS = FORWARD.with_options(go_backwards=True)

@@ -7,9 +7,9 @@ output.  ``dropout`` (on the inputs) and ``recurrent_dropout`` (on h) are traini
 
 import pytest
 
-from lstm_spec.assertions import assert_close, assert_differs
-from lstm_spec.builders import run_recurrent
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig, RecurrentConfig
+from lstm_spec.checks.assertions import assert_close, assert_differs
+from lstm_spec.models.builders import run_recurrent
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig, RecurrentConfig
 
 DROPOUT = LSTMConfig(PAGE_UNITS, dropout=0.5, recurrent_dropout=0.5)
 

@@ -8,9 +8,9 @@ rows - k + 1 rows.  The return options mean what they mean for the LSTM: h is th
 
 import pytest
 
-from lstm_spec.assertions import assert_close, assert_count, assert_differs, assert_shape
-from lstm_spec.configs import OPTION_SETS
-from lstm_spec.family import Chain, Layer, ShapeDims, run_chain
+from lstm_spec.checks.assertions import assert_close, assert_count, assert_differs, assert_shape
+from lstm_spec.models.configs import OPTION_SETS
+from lstm_spec.models.family import Chain, Layer, ShapeDims, run_chain
 
 FILTERS, KERNEL = 4, 3
 DIMS = ShapeDims((2, 9, 6, 3), ("batch", "time", "rows", "channels"))

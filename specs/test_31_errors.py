@@ -16,11 +16,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from lstm_spec.assertions import assert_raises
-from lstm_spec.builders import make_inputs
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
-from lstm_spec.era import KERAS_ERA
-from lstm_spec.family import Chain, Layer, chain_model
+from lstm_spec.checks.assertions import assert_raises
+from lstm_spec.models.builders import make_inputs
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
+from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.family import Chain, Layer, chain_model
 
 UNITS_MUST_BE_POSITIVE = "Received an invalid value for argument `units`, expected a positive integer, got {}."
 MATMUL_SHAPES = "Matrix size-incompatible: In[0]: {}, In[1]: {}"

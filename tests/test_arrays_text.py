@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm_spec.arrays_text import (
+from lstm_spec.checks.arrays_text import (
     SnapshotTextError,
     compare_arrays,
     format_arrays,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lstm_spec.assertions import assert_raises, error_message
+from lstm_spec.checks.assertions import assert_raises, error_message
 
 
 def failure(expected_type, fragment, raised) -> AssertionError:

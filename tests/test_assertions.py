@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lstm_spec.assertions import (
+from lstm_spec.checks.assertions import (
     assert_close,
     assert_count,
     assert_differs,
@@ -11,7 +11,7 @@ from lstm_spec.assertions import (
     assert_shape,
     assert_type,
 )
-from lstm_spec.configs import PAGE_DIMS, LSTMConfig
+from lstm_spec.models.configs import PAGE_DIMS, LSTMConfig
 
 
 def failure(check, *args, **kwargs) -> AssertionError:
@@ -89,7 +89,7 @@ def test_assert_run_matches_oracle_fails_on_a_broken_run():
     """A run whose outputs are off by 1e-3 fails against its oracle, carrying the run's repro snippet."""
     from types import SimpleNamespace
 
-    from lstm_spec.assertions import assert_run_matches_oracle
+    from lstm_spec.checks.assertions import assert_run_matches_oracle
 
     expected = [np.linspace(-1, 1, 10).reshape(2, 5)]
     run = SimpleNamespace(outputs=[expected[0] + 1e-3], expected=lambda: expected, repro=lambda: "print('repro')")

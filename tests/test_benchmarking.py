@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from lstm_spec import benchmarking
-from lstm_spec.assertions import assert_close
-from lstm_spec.builders import make_inputs, recurrent_model
-from lstm_spec.configs import PAGE_DIMS, LSTMConfig
+from lstm_spec.bench import benchmarking
+from lstm_spec.checks.assertions import assert_close
+from lstm_spec.models.builders import make_inputs, recurrent_model
+from lstm_spec.models.configs import PAGE_DIMS, LSTMConfig
 
 
 def fake_benchmark(path, median, batch=32, layer="LSTM", units=32, flops=4_000_000, peak=200.0):

@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from lstm_spec.assertions import assert_close, assert_raises
-from lstm_spec.configs import PAGE_DIMS, LSTMConfig
-from lstm_spec.family import Chain, Layer, ShapeDims, chain_model, run_chain
+from lstm_spec.checks.assertions import assert_close, assert_raises
+from lstm_spec.models.configs import PAGE_DIMS, LSTMConfig
+from lstm_spec.models.family import Chain, Layer, ShapeDims, chain_model, run_chain
 
 BIDIRECTIONAL = Layer.of("Bidirectional", LSTMConfig(5, return_sequences=True), merge_mode="sum")
 

@@ -10,11 +10,11 @@ import textwrap
 import numpy as np
 import pytest
 
-from lstm_spec import oracle
-from lstm_spec.assertions import assert_matches_oracle
-from lstm_spec.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
-from lstm_spec.pinned import pinned_run
-from lstm_spec.snapshot import ArraySnapshotExtension, PinnedArraySnapshotExtension
+from lstm_spec.checks import oracle
+from lstm_spec.checks.assertions import assert_matches_oracle
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
+from lstm_spec.models.pinned import pinned_run
+from lstm_spec.checks.snapshot import ArraySnapshotExtension, PinnedArraySnapshotExtension
 
 LSTM_FULL = RecurrentConfig("LSTM", PAGE_UNITS, return_sequences=True, return_state=True)
 GRU_FULL = RecurrentConfig("GRU", PAGE_UNITS, return_sequences=True, return_state=True)
@@ -90,7 +90,7 @@ def test_pinned_snapshots_have_their_own_folder():
 
 SPEC = """
 import numpy as np
-from lstm_spec.snapshot import PinnedArraySnapshotExtension
+from lstm_spec.checks.snapshot import PinnedArraySnapshotExtension
 
 def test_values(snapshot):
     value = np.arange(6, dtype=np.float32).reshape(2, 3) / 7
@@ -98,7 +98,7 @@ def test_values(snapshot):
     assert snapshot(extension_class=PinnedArraySnapshotExtension) == {{"output": value}}
     assert snapshot == {{"output": value * 2}}
 """
-OPTIONS = ("-p", "no:cacheprovider", "--snapshot-default-extension", "lstm_spec.snapshot.ArraySnapshotExtension")
+OPTIONS = ("-p", "no:cacheprovider", "--snapshot-default-extension", "lstm_spec.checks.snapshot.ArraySnapshotExtension")
 
 
 def test_both_kinds_live_side_by_side(pytester):

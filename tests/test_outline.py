@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from lstm_spec.outline import Case, compact_axis, group_cases, render_outline
+from lstm_spec.living_docs.outline import Case, compact_axis, group_cases, render_outline
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,7 +108,7 @@ def test_outline_of_a_real_run(pytester, monkeypatch, processes):
     """A real run prints the title, each spec's sentence with its cases, and the failure's note (with xdist too)."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the subprocess (and its xdist workers) import lstm_spec
     pytester.makepyfile(test_spec=SPEC)
-    run = pytester.runpytest_subprocess("-p", "lstm_spec.outline", "--outline", "-p", "no:cacheprovider", *processes)
+    run = pytester.runpytest_subprocess("-p", "lstm_spec.living_docs.outline", "--outline", "-p", "no:cacheprovider", *processes)
     run.assert_outcomes(passed=2, failed=1)
     run.stdout.fnmatch_lines([
         "*= specification outline =*",

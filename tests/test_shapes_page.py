@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from lstm_spec.shapes_page import (LOCK, PAGE, REFRESH, ShapeRow, describe, installed_versions, locked_versions,
+from lstm_spec.living_docs.shapes_page import (LOCK, PAGE, REFRESH, ShapeRow, describe, installed_versions, locked_versions,
                                    partial_run_reason, render_page, rows_from_records, stale_message, versions_reason)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,7 +140,7 @@ def test_committed_page_documents_the_locked_versions():
 SPEC = '''
 """1. Fake runs, recorded for the page."""
 import numpy as np
-from lstm_spec import observe
+from lstm_spec.models import observe
 
 
 class Run:
@@ -171,7 +171,7 @@ def make_project(pytester, outputs_check="True", versions=None):
 
 
 def run_page(pytester, *arguments):
-    return pytester.runpytest_subprocess("-p", "lstm_spec.shapes_page", "-p", "no:cacheprovider", *arguments)
+    return pytester.runpytest_subprocess("-p", "lstm_spec.living_docs.shapes_page", "-p", "no:cacheprovider", *arguments)
 
 
 @pytest.fixture

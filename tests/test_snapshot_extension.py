@@ -10,7 +10,7 @@ import pytest
 
 SPEC = """
 import numpy as np
-from lstm_spec.snapshot import ArraySnapshotExtension
+from lstm_spec.checks.snapshot import ArraySnapshotExtension
 
 def test_values(snapshot):
     value = np.arange(6, dtype=np.float32).reshape(2, 3) / 7
@@ -20,7 +20,7 @@ def test_values(snapshot):
 
 
 # As in pytest.ini: the extension is syrupy's default, so no amber extension runs beside it.
-OPTIONS = ("-p", "no:cacheprovider", "--snapshot-default-extension", "lstm_spec.snapshot.ArraySnapshotExtension")
+OPTIONS = ("-p", "no:cacheprovider", "--snapshot-default-extension", "lstm_spec.checks.snapshot.ArraySnapshotExtension")
 
 
 def write_spec(pytester, change: str = "") -> None:

@@ -5,11 +5,12 @@ import textwrap
 import numpy as np
 import pytest
 
-from lstm_spec import arrays_text, upgrade_report
-from lstm_spec.layer_defaults import ABSENT, flatten, group_differences
-from lstm_spec.matrix import resolve
-from lstm_spec.upgrade_report import Outcome, Side, compare, compare_values, read_outcomes, render_markdown
-from lstm_spec.versions import VersionSpecError, install_plan, requirement
+from lstm_spec.checks import arrays_text
+from lstm_spec.versions import upgrade_report
+from lstm_spec.checks.layer_defaults import ABSENT, flatten, group_differences
+from lstm_spec.versions.matrix import resolve
+from lstm_spec.versions.upgrade_report import Outcome, Side, compare, compare_values, read_outcomes, render_markdown
+from lstm_spec.versions.pins import VersionSpecError, install_plan, requirement
 
 LOCK = "keras==3.15.1\ntensorflow==2.21.0\npytest==9.2.0\nsyrupy==7.0.2\npytest-benchmark==5.3.1\n" \
        "pytest-xdist==3.8.0\npytest-reverse==1.9.0\nmatplotlib==3.11.2\n"

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from lstm_spec import benchmarking
-from lstm_spec.era import installed_version
+from lstm_spec.bench import benchmarking
+from lstm_spec.models.era import installed_version
 
 PEAKS = pytest.StashKey[dict]()
 

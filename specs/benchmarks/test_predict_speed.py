@@ -5,14 +5,14 @@ Each case times one inference path on one grid point after a warm-up call (the f
 and compiles), with a timed function that returns NumPy values so the device has finished.  Nothing
 here asserts a time: a slow machine passes.  ``extra_info`` of each case holds the FLOPs of the
 forward pass, the GFLOP/s achieved, the efficiency against the session's matmul peak and, once the
-whole point has run, the predict() overhead ratio (``lstm_spec.benchmarking``).
+whole point has run, the predict() overhead ratio (``lstm_spec.bench.benchmarking``).
 """
 
 import pytest
 
-from lstm_spec import benchmarking
-from lstm_spec.assertions import assert_shape
-from lstm_spec.builders import make_inputs, recurrent_model
+from lstm_spec.bench import benchmarking
+from lstm_spec.checks.assertions import assert_shape
+from lstm_spec.models.builders import make_inputs, recurrent_model
 
 
 def warm_up(infer, path, config, device) -> None:

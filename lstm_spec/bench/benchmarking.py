@@ -5,9 +5,9 @@ Everything that reads results works on pytest-benchmark's JSON form of one bench
 ``name``, ``group``, ``stats`` and ``extra_info``), so the table printed after a run and the commands
 on a saved run (``.benchmarks/<machine>/NNNN_<name>.json``) read the same data::
 
-    python -m lstm_spec.benchmarking summary SAVED.json
-    python -m lstm_spec.benchmarking plot SAVED.json [--output latency.png]
-    python -m lstm_spec.benchmarking spread FIRST.json SECOND.json
+    python -m lstm_spec.bench.benchmarking summary SAVED.json
+    python -m lstm_spec.bench.benchmarking plot SAVED.json [--output latency.png]
+    python -m lstm_spec.bench.benchmarking spread FIRST.json SECOND.json
 
 TensorFlow is imported only by the functions that run something, so these commands start fast.
 """
@@ -20,7 +20,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from lstm_spec.configs import InputDims, RecurrentConfig
+from lstm_spec.models.configs import InputDims, RecurrentConfig
 
 # Weight matrices per recurrent layer: LSTM has input, forget, cell and output gates; GRU has
 # update, reset and candidate.
@@ -282,7 +282,7 @@ def median_spread(first: list[dict], second: list[dict]) -> list[tuple[str, floa
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lstm_spec.benchmarking", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m lstm_spec.bench.benchmarking", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     summary = commands.add_parser("summary", help="the summary table of a saved run")
     summary.add_argument("run", help="a saved run: .benchmarks/<machine>/NNNN_<name>.json")

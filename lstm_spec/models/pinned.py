@@ -19,10 +19,11 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from lstm_spec import compat, oracle
-from lstm_spec.builders import DATA_SEED, fresh_keras, make_inputs, to_numpy
-from lstm_spec.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, UNITS_GRID, InputDims, RecurrentConfig
-from lstm_spec.observe import cached_run
+from lstm_spec.models import compat
+from lstm_spec.checks import oracle
+from lstm_spec.models.builders import DATA_SEED, fresh_keras, make_inputs, to_numpy
+from lstm_spec.models.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, UNITS_GRID, InputDims, RecurrentConfig
+from lstm_spec.models.observe import cached_run
 
 WEIGHT_SEED = 1234
 STATE_SEED = 1235

@@ -12,7 +12,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from lstm_spec.era import KERAS_ERA
+from lstm_spec.models.era import KERAS_ERA
 
 _CLEAR_SESSION = {
     2: lambda: keras.backend.clear_session(),

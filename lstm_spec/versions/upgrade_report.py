@@ -5,7 +5,7 @@
     python3 suite.py report 2.21.0 3.14.0 --out FILE --keep DIR
 
 Each side runs in its own environment of the version matrix (``noxfile.py``, by way of
-``lstm_spec.matrix``), in a scratch copy of this checkout whose snapshot folders are emptied first,
+``lstm_spec.versions.matrix``), in a scratch copy of this checkout whose snapshot folders are emptied first,
 so that ``--snapshot-update`` writes every value that side computes.  The report compares:
 
 - spec outcomes (pytest's JUnit XML), grouped by behaviour (spec module), with each message;
@@ -37,10 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
-from lstm_spec import arrays_text
-from lstm_spec.layer_defaults import ABSENT, group_differences
-from lstm_spec.matrix import ROOT, Target, nox_command, resolve
-from lstm_spec.versions import VersionSpecError
+from lstm_spec.checks import arrays_text
+from lstm_spec.checks.layer_defaults import ABSENT, group_differences
+from lstm_spec.versions.matrix import ROOT, Target, nox_command, resolve
+from lstm_spec.versions.pins import VersionSpecError
 
 REPORTS = ROOT / "docs" / "upgrade-reports"
 # What a side's scratch copy leaves out: environments, caches, history.
@@ -390,7 +390,7 @@ def _defaults_section(comparison: Comparison) -> list[str]:
     before, after = comparison.before, comparison.after
     out = ["## Layer defaults that differ", "",
            "`get_config()` of LSTM, GRU, SimpleRNN, Bidirectional(LSTM), Conv1D, MaxPooling1D and "
-           "TimeDistributed(Dense) built with default arguments, flattened (`lstm_spec/layer_defaults.py`).", ""]
+           "TimeDistributed(Dense) built with default arguments, flattened (`lstm_spec/checks/layer_defaults.py`).", ""]
     if not comparison.defaults:
         return out + ["None.", ""]
     out += [f"| key | {before.name} | {after.name} |", "|---|---|---|"]

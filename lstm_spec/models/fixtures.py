@@ -2,7 +2,7 @@
 
 import pytest
 
-from lstm_spec.configs import lstm_grid
+from lstm_spec.models.configs import lstm_grid
 
 
 def lstm_fixture(**options):

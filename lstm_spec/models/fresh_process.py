@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from lstm_spec.builders import SEED
+from lstm_spec.models.builders import SEED
 
 # Builds the page's LSTM(5) on (9, 3) input, seeded, and saves its weights to argv[1].
 SEEDED_WEIGHTS_SNIPPET = (
     "import sys, numpy as np\n"
-    "from lstm_spec.builders import recurrent_model\n"
-    "from lstm_spec.configs import PAGE_DIMS, LSTMConfig\n"
+    "from lstm_spec.models.builders import recurrent_model\n"
+    "from lstm_spec.models.configs import PAGE_DIMS, LSTMConfig\n"
     f"weights = recurrent_model(LSTMConfig(units=5), PAGE_DIMS, {SEED}).layers[-1].get_weights()\n"
     "np.savez(sys.argv[1], *weights)\n"
 )
@@ -30,7 +30,7 @@ class FreshProcessWeights:
         self._saved = Path(self._folder.name) / "weights.npz"
         self._process = subprocess.Popen(
             [sys.executable, "-c", SEEDED_WEIGHTS_SNIPPET, str(self._saved)],
-            cwd=Path(__file__).resolve().parent.parent,
+            cwd=Path(__file__).resolve().parents[2],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )

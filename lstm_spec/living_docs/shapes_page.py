@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from lstm_spec import observe
-from lstm_spec.era import installed_version
-from lstm_spec.outline import docstring_summary
+from lstm_spec.models import observe
+from lstm_spec.models.era import installed_version
+from lstm_spec.living_docs.outline import docstring_summary
 
 RECORDS = "lstm_spec.shapes"
 PAGE = Path("docs") / "shapes.md"

@@ -2,7 +2,7 @@
 
 ``run_recurrent``, ``run_chain`` and ``pinned_run`` are decorated with ``cached_run``: cached like
 ``functools.lru_cache``, and each call (a cache hit included) hands its run to the observers
-registered with ``observing``; other builders (``architectures.call_model``) call ``report``.  The page's recorder (``lstm_spec.shapes_page``) observes each spec
+registered with ``observing``; other builders (``architectures.call_model``) call ``report``.  The page's recorder (``lstm_spec.living_docs.shapes_page``) observes each spec
 while it runs, so a spec needs nothing extra to appear on the page.
 """
 

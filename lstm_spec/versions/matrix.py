@@ -16,9 +16,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from lstm_spec.versions import HOW_TO_NAME, VersionSpecError, lock_pins, requirement
+from lstm_spec.versions.pins import HOW_TO_NAME, VersionSpecError, lock_pins, requirement
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LOCKS = {"locked": ROOT / "requirements" / "lock.txt", "keras2": ROOT / "requirements" / "keras2-lock.txt"}
 
 

@@ -24,8 +24,8 @@ from syrupy.data import SnapshotCollection
 from syrupy.extensions.amber import AmberSnapshotExtension
 from syrupy.extensions.amber.serializer import MalformedAmberFile
 
-from lstm_spec import arrays_text
-from lstm_spec.era import KERAS_ERA
+from lstm_spec.checks import arrays_text
+from lstm_spec.models.era import KERAS_ERA
 
 
 class StoredSnapshot(str):
@@ -149,7 +149,7 @@ def _read_file(serializer_class, location: str):
 
 
 class PinnedArraySnapshotExtension(ArraySnapshotExtension):
-    """Values computed from pinned weights (``lstm_spec.pinned``): they depend on the math alone, so
+    """Values computed from pinned weights (``lstm_spec.models.pinned``): they depend on the math alone, so
     one file, ``specs/__snapshots__/pinned/<spec module>.ambr``, holds for every Keras version.
     A diff here means the computation changed: a regression until explained."""
 

@@ -15,10 +15,10 @@ from functools import lru_cache
 import keras
 import numpy as np
 
-from lstm_spec import compat
-from lstm_spec.builders import DATA_SEED, SEED, fresh_keras, make_inputs, to_numpy
-from lstm_spec.configs import PAGE_DIMS, InputDims, RecurrentConfig
-from lstm_spec.observe import cached_run
+from lstm_spec.models import compat
+from lstm_spec.models.builders import DATA_SEED, SEED, fresh_keras, make_inputs, to_numpy
+from lstm_spec.models.configs import PAGE_DIMS, InputDims, RecurrentConfig
+from lstm_spec.models.observe import cached_run
 
 # The family's specs run on the page's input and one point that differs from it on every axis:
 # the full INPUT_GRID would multiply their cost without documenting more.

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from lstm_spec import arrays_text
+from lstm_spec.checks import arrays_text
 
 
 def _fail(message: str, repro: str | None) -> None:
@@ -73,7 +73,7 @@ def assert_matches_oracle(actual, expected, context: object = "", repro: str | N
     """A layer's outputs (an array, or a list ``[output, *states]``) equal the oracle's ``expected``
     array by array within ``oracle.RTOL``/``oracle.ATOL`` (compared as float64)."""
     __tracebackhide__ = True
-    from lstm_spec import oracle
+    from lstm_spec.checks import oracle
 
     actual = list(actual) if isinstance(actual, (list, tuple)) else [actual]
     expected = list(expected) if isinstance(expected, (list, tuple)) else [expected]
@@ -92,7 +92,7 @@ def assert_matches_oracle(actual, expected, context: object = "", repro: str | N
 
 
 def assert_run_matches_oracle(run) -> None:
-    """A pinned run (``lstm_spec.pinned.PinnedRun``) gives what the oracle computes for it."""
+    """A pinned run (``lstm_spec.models.pinned.PinnedRun``) gives what the oracle computes for it."""
     __tracebackhide__ = True
     assert_matches_oracle(run.outputs, run.expected(), run, run.repro())
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-FACTS = "lstm_spec.outline"
+FACTS = "lstm_spec.living_docs.outline"
 RANK = {"passed": 0, "skipped": 1, "xfailed": 2, "failed": 3, "error": 4}
 MARKUP = {"passed": {"green": True}, "skipped": {"yellow": True}, "xfailed": {"yellow": True},
           "failed": {"red": True, "bold": True}, "error": {"red": True, "bold": True}}

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
-from lstm_spec import compat
-from lstm_spec.configs import InputDims, RecurrentConfig
-from lstm_spec.observe import cached_run
+from lstm_spec.models import compat
+from lstm_spec.models.configs import InputDims, RecurrentConfig
+from lstm_spec.models.observe import cached_run
 
 # The page's reset_graph(seed=313); any fixed number would do.
 SEED = 313

@@ -1,6 +1,6 @@
 """``get_config()`` of the layers the suite documents, built with default arguments, as flat JSON.
 
-    python -m lstm_spec.layer_defaults OUT.json
+    python -m lstm_spec.checks.layer_defaults OUT.json
 
 Each environment of the version matrix writes this file (``LSTM_SPEC_COLLECT``) and the upgrade
 report diffs two of them: a default that changed between versions shows as one changed key.
@@ -98,7 +98,7 @@ def layer_defaults() -> dict[str, object]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m lstm_spec.layer_defaults OUT.json", file=sys.stderr)
+        print("usage: python -m lstm_spec.checks.layer_defaults OUT.json", file=sys.stderr)
         return 2
     with open(argv[0], "w") as out:
         json.dump(layer_defaults(), out, indent=1, sort_keys=True)

@@ -1,0 +1,2 @@
+"""Timing: the ``predict()`` benchmark grid, its summaries and plots.
+"""

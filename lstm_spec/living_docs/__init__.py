@@ -1,0 +1,2 @@
+"""The pytest plugins that make a run documentation: ``--outline`` and ``docs/shapes.md``.
+"""

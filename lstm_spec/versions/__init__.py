@@ -1,0 +1,3 @@
+"""The version tools: name an environment (``pins``), run it (``matrix``, nox), compare two
+(``upgrade_report``).
+"""
