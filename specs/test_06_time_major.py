@@ -13,7 +13,8 @@ import keras
 import numpy as np
 import pytest
 
-from lstm_spec.checks.assertions import assert_close, assert_count, assert_shape
+from lstm_spec.checks import oracle
+from lstm_spec.checks.assertions import assert_close, assert_count, assert_matches_oracle, assert_shape
 from lstm_spec.models.builders import fresh_keras, make_inputs, run_recurrent
 from lstm_spec.models.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
 from lstm_spec.models.era import KERAS_ERA
@@ -55,35 +56,35 @@ def test_time_major_argument_is_rejected(value):
 
 
 def test_time_major_data_is_transposed_to_batch_major(lstm_run):
-    """Time-major data (seq_len, batch, features), transposed with (1, 0, 2), gives the batch-major output."""
+    """Time-major data (seq_len, batch, features), transposed with (1, 0, 2), gives the recurrence stepped along its axis 0."""
     dims = lstm_run.dims
-    time_major_data = np.transpose(lstm_run.inputs, (1, 0, 2))
-    assert_shape("time_major_data", time_major_data, (dims.seq_len, dims.batch, dims.features))
-    batch_major = np.transpose(time_major_data, (1, 0, 2))
-    output = lstm_run.model(batch_major, training=False)
-    assert_shape("out", output, (dims.batch, lstm_run.config.units), lstm_run, lstm_run.repro())
-    assert_close("out", output, lstm_run.outputs, lstm_run, lstm_run.repro())
+    time_major_data = make_inputs(InputDims(batch=dims.seq_len, seq_len=dims.batch, features=dims.features), seed=6)
+    step, state_widths = oracle.lstm_step(lstm_run.weights)
+    states = tuple(np.zeros((dims.batch, width)) for width in state_widths)
+    for x_t in time_major_data:  # time-major: step t is time_major_data[t], the whole batch at once
+        h, states = step(x_t, states)
+    output = lstm_run.model(np.transpose(time_major_data, (1, 0, 2)), training=False)
+    assert_matches_oracle(output, h, lstm_run, lstm_run.repro())
 
 
 def test_untransposed_time_major_data_is_read_with_time_as_the_batch():
-    """Fed as is, time-major data is not rejected: axis 0 (time) is silently read as the batch."""
+    """Fed as is to a layer built for no shape, time-major data is not rejected: axis 0 (time) is silently read as the batch."""
     page = PAGE_DIMS
     time_major_data = np.transpose(make_inputs(page), (1, 0, 2))  # (9, 2, 3)
-    misread = InputDims(batch=page.seq_len, seq_len=page.batch, features=page.features)
-    run = run_recurrent(LSTMConfig(units=PAGE_UNITS), misread)
-    output = run.model(time_major_data, training=False)
-    assert_shape("out", output, (page.seq_len, PAGE_UNITS), run, run.repro())
+    fresh_keras()
+    output = keras.layers.LSTM(PAGE_UNITS)(time_major_data)
+    assert_shape("out", output, (page.seq_len, PAGE_UNITS), "LSTM(5) called on time-major data (9, 2, 3)")
 
 
-def test_page_time_major_output_has_its_feature_axis_as_batch():
-    """The page's (2, 3, 9) data gave h of shape (3, 5): axis 1, of size 3, was read as the batch."""
+def test_page_data_without_time_major_keeps_axis_0_as_batch():
+    """Without time_major, the page's (2, 3, 9) data gives h of shape (2, 5), not the page's (3, 5): only Keras 2's time_major read axis 1 as the batch."""
     page_data = np.moveaxis(make_inputs(PAGE_DIMS), [1, 2], [2, 1])
     assert_shape("page_data", page_data, (2, 3, 9))
-    # Keras 2's time_major=True reads (time=2, batch=3, features=9); Keras 3 takes that batch-major.
-    as_keras_2_reads_it = np.transpose(page_data, (1, 0, 2))
-    run = run_recurrent(LSTMConfig(units=PAGE_UNITS), InputDims(batch=3, seq_len=2, features=9))
-    output = run.model(as_keras_2_reads_it, training=False)
-    assert_shape("h", output, (page_data.shape[1], PAGE_UNITS), run, run.repro())
+    fresh_keras()
+    outputs = keras.layers.LSTM(PAGE_UNITS, return_state=True)(page_data)
+    assert_count("len(outputs)", len(outputs), 3, "the page's call without time_major")
+    for name, array in zip(("output", "state_h", "state_c"), outputs):
+        assert_shape(name, array, (page_data.shape[0], PAGE_UNITS), "LSTM(5, return_state=True) on (2, 3, 9)")
 
 
 @only_where_accepted
