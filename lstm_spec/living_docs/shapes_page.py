@@ -223,7 +223,13 @@ def pytest_runtest_makereport(item, call):
 
 def _is_spec(item) -> bool:
     specs = (item.config.rootpath / SPECS).resolve()
-    return specs in Path(item.path).resolve().parents
+    return specs in Path(item.path).resolve().parents and documented_on(item) == PAGE.as_posix()
+
+
+def documented_on(item) -> str:
+    """The page a spec's runs are recorded on: its module's ``DOCUMENTED_ON`` when it sets one (the
+    PyTorch specs: docs/keras-vs-pytorch.md, which only a PyTorch environment can check), else this one."""
+    return getattr(getattr(item, "module", None), "DOCUMENTED_ON", PAGE.as_posix())
 
 
 def pytest_configure(config):
