@@ -18,7 +18,8 @@ parameter counts, which today's models give too:
   reproduces it on Keras 2; Keras 3 has no ``time_major``);
 - the two ``model.summary()`` tables list the layers, output shapes and parameter counts (14,
   160, 174; 14, 200, 214) that the suite's builders give today; the table's format has changed
-  since (named by ``SUMMARY_CHANGES_SINCE_PAGE``).
+  since (named by ``SUMMARY_CHANGES_SINCE_PAGE``); the weight shapes it printed, (3, 20), (5, 20)
+  and (20,), are the suite's LSTM's.
 """
 
 import keras
@@ -107,6 +108,14 @@ def test_printed_shapes_are_the_suite_layers(cell):
         f"the suite's model returns {expected} on {PAGE.data_shape}")
     observe.report(PageRun(f"the page's {cell.call}", PrintedShape(PAGE.data_shape),
                            printed if len(printed) > 1 else printed[0], model))
+
+
+def test_printed_weight_shapes_are_the_suite_layer():
+    """The kernel, recurrent kernel and bias shapes the page printed are the suite's LSTM(units) weights on the page's features, in that order."""
+    model = recurrent_model(LSTMConfig(PAGE.variables["units"]), data_dims(PAGE.data_shape))
+    expected = [tuple(weight.shape) for weight in model.layers[-1].get_weights()]
+    assert expected == list(PAGE.weight_shapes.values()), (
+        f"the page printed weight shapes {PAGE.weight_shapes}, the suite's LSTM has {expected}")
 
 
 @pytest.mark.parametrize("name", SUMMARY_MODELS)

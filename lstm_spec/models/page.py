@@ -10,7 +10,6 @@ never retyped: a page this module cannot read raises ``PageFormatError`` saying 
 from __future__ import annotations
 
 import ast
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -287,11 +286,6 @@ def load_page(path: Path = PAGE_FILE) -> Page:
     if not path.exists():
         raise PageFormatError(f"{path} is missing: the page is kept in docs/page/ (a clone has it)")
     return read_page(path.read_text())
-
-
-def parameter_count(shapes) -> int:
-    """The number of values in arrays of these shapes (the page's printed weight shapes)."""
-    return sum(math.prod(shape) for shape in shapes)
 
 
 @dataclass(frozen=True)
