@@ -8,10 +8,12 @@ Values come from pinned weights (``lstm_spec.models.pinned``) and are compared w
 (``lstm_spec.checks.oracle``) within its one float32 tolerance.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from lstm_spec.checks.assertions import assert_close, assert_run_matches_oracle
+from lstm_spec.checks.assertions import assert_close, assert_mask_masks, assert_run_matches_oracle
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
 from lstm_spec.models.builders import make_inputs, to_numpy
 from lstm_spec.models.pinned import grid_points, option_cases, pinned_run, pinned_weights
@@ -52,6 +54,12 @@ def test_simple_rnn_options_match_oracle(case):
     """go_backwards, unroll, activation, use_bias, initial_state and masks change the values exactly as the oracle says."""
     run = case.run(PAGE_DIMS)
     assert_run_matches_oracle(run)
+
+
+@pytest.mark.parametrize("case", [case for case in option_cases(FULL) if case.masked], ids=str)
+def test_simple_rnn_masked_cases_mask(case):
+    """Each masked case hides some step, and its output differs from the same call without the mask."""
+    assert_mask_masks(case.run(PAGE_DIMS), replace(case, masked=False).run(PAGE_DIMS))
 
 
 # sigmoid(+-30) is 1 and 1e-13 in float32: these biases hold a gate open or shut.

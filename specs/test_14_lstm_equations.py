@@ -5,11 +5,13 @@ the ``c`` block. Every configuration of the page's grid and every option the ora
 gives the oracle's numbers (``lstm_spec.checks.oracle``, float64) within its one float32 tolerance.
 """
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from lstm_spec.checks import oracle
-from lstm_spec.checks.assertions import assert_close, assert_matches_oracle, assert_run_matches_oracle
+from lstm_spec.checks.assertions import assert_close, assert_mask_masks, assert_matches_oracle, assert_run_matches_oracle
 from lstm_spec.models.builders import to_numpy
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, UNITS_GRID, LSTMConfig
 from lstm_spec.models.pinned import option_cases, pinned_run
@@ -35,6 +37,12 @@ def test_lstm_options_match_oracle(case):
     """go_backwards, unroll, activations, use_bias, initial_state and masks change the values exactly as the oracle says."""
     run = case.run(PAGE_DIMS)
     assert_run_matches_oracle(run)
+
+
+@pytest.mark.parametrize("case", [case for case in option_cases(FULL) if case.masked], ids=str)
+def test_lstm_masked_cases_mask(case):
+    """Each masked case hides some step, and its output differs from the same call without the mask."""
+    assert_mask_masks(case.run(PAGE_DIMS), replace(case, masked=False).run(PAGE_DIMS))
 
 
 def test_predict_matches_oracle():

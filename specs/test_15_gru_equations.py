@@ -7,9 +7,11 @@ bias shape ``(2, 3*units)``, an input and a recurrent bias) the candidate is
 numbers (``lstm_spec.checks.oracle``) on every grid point and option within its one float32 tolerance.
 """
 
+from dataclasses import replace
+
 import pytest
 
-from lstm_spec.checks.assertions import assert_run_matches_oracle
+from lstm_spec.checks.assertions import assert_mask_masks, assert_run_matches_oracle
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
 from lstm_spec.models.pinned import grid_points, option_cases, pinned_run
 
@@ -36,3 +38,9 @@ def test_gru_options_match_oracle(case):
     """go_backwards, unroll, activations, use_bias, initial_state and masks change the values exactly as the oracle says."""
     run = case.run(PAGE_DIMS)
     assert_run_matches_oracle(run)
+
+
+@pytest.mark.parametrize("case", [case for gru in GRUS for case in option_cases(gru) if case.masked], ids=str)
+def test_gru_masked_cases_mask(case):
+    """Each masked case hides some step, and its output differs from the same call without the mask."""
+    assert_mask_masks(case.run(PAGE_DIMS), replace(case, masked=False).run(PAGE_DIMS))

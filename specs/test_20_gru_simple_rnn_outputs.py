@@ -59,6 +59,9 @@ def test_state_is_the_last_output(run):
 def test_last_step_is_the_default_output(run):
     """The sequence's last step equals the default output of the same layer with the same seeded weights."""
     default = run_recurrent(run.config.defaults, run.dims)
+    assert_count("len(weights)", len(run.weights), len(default.weights), run)
+    for name, weight, default_weight in zip(("kernel", "recurrent_kernel", "bias"), run.weights, default.weights):
+        assert_close(name, weight, default_weight, f"the same seed gives the default layer the same weights [{run}]")
     assert_close("out[:, -1, :]", run.outputs[:, -1, :], default.outputs, run, run.repro())
 
 

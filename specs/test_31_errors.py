@@ -122,12 +122,14 @@ TOLD = {
 }
 
 TRIGGERS = {}
+REGISTERED = []  # every row name ``mistake`` was given, a repeated one as often as it was given
 
 
 def mistake(what: str):
     """Registers the decorated function as the trigger of TOLD's row ``what``."""
 
     def register(trigger):
+        REGISTERED.append(what)
         TRIGGERS[what] = trigger
         return trigger
 
@@ -296,5 +298,5 @@ def test_what_goes_wrong_and_what_you_are_told(what):
 
 
 def test_every_row_has_a_trigger():
-    """Each row of TOLD has exactly one trigger, and each trigger a row."""
-    assert sorted(TOLD) == sorted(TRIGGERS)
+    """Each row of TOLD has exactly one trigger (a second one for a row would replace the first), and each trigger a row."""
+    assert sorted(TOLD) == sorted(REGISTERED)

@@ -97,6 +97,22 @@ def assert_run_matches_oracle(run) -> None:
     assert_matches_oracle(run.outputs, run.expected(), run, run.repro())
 
 
+def assert_mask_masks(masked_run, unmasked_run) -> None:
+    """A masked pinned run's mask hides at least one step, and its output differs from the same call
+    without the mask: otherwise a masked case would check nothing the unmasked one does not."""
+    __tracebackhide__ = True
+    hidden = int(np.size(masked_run.mask) - np.count_nonzero(masked_run.mask))
+    if hidden == 0:
+        _fail(f"the mask hides no step, so the case checks no masking [{masked_run}]", masked_run.repro())
+    assert_differs("masked output", _first(masked_run.outputs), "unmasked output", _first(unmasked_run.outputs),
+                   masked_run, masked_run.repro())
+
+
+def _first(outputs):
+    """The output itself: the first of ``[output, *states]``, or the one array a layer returned."""
+    return outputs[0] if isinstance(outputs, (list, tuple)) else outputs
+
+
 def assert_differs(
     name: str, actual, other_name: str, other, context: object = "", repro: str | None = None
 ) -> None:
