@@ -2,9 +2,13 @@
 
     nox -s locked                   TF 2.21 / Keras 3, exactly requirements/lock.txt (the default)
     nox -s keras2                   TF 2.15 / Keras 2, exactly requirements/keras2-lock.txt
+    nox -s jax                      Keras 3 on the JAX backend, exactly requirements/jax-lock.txt
+    nox -s torch                    Keras 3 on the PyTorch backend (CPU), exactly requirements/torch-lock.txt
     nox -s version -- 2.20.0        a TensorFlow release (2.x), with the suite's test tools
     nox -s version -- 3.14.0        a Keras 3 release (3.x) on top of the locked TensorFlow
     nox -s version -- keras-nightly the newest keras-nightly the index serves, on the locked TensorFlow
+    nox -s version -- tensorflow==2.18.0,keras==3.8.0   a combination of exact pins, resolved together
+    nox -s version -- freeze.txt    a requirements file (your `pip freeze`), with the suite's test tools
     nox -s keras2_lock              re-resolve TF 2.15.1 and rewrite requirements/keras2-lock.txt
 
 Arguments after the version (or after ``--`` for the fixed sessions) go to pytest; without any,
@@ -12,7 +16,7 @@ a session runs ``specs`` and ``tests``.  ``python3 suite.py matrix SESSION`` and
 ``python3 suite.py report A B`` run these for you (``lstm_spec/versions/matrix.py``).
 
 With ``LSTM_SPEC_COLLECT=DIR`` in the environment, a session also writes what the upgrade report
-compares into DIR: ``packages.txt`` (pip freeze), ``python.txt``, ``layer_defaults.json``, ``junit.xml``, and
+compares into DIR: ``packages.txt`` (pip freeze), ``python.txt``, ``layer_defaults.json``, ``dependencies.json``, ``junit.xml``, and
 ``install-error.txt`` instead of them all when the version cannot be installed.
 """
 
@@ -32,6 +36,9 @@ from lstm_spec.versions.pins import VersionSpecError, install_plan, pinned_tools
 
 LOCK = ROOT / "requirements" / "lock.txt"
 KERAS2_LOCK = ROOT / "requirements" / "keras2-lock.txt"
+# The Keras 3 backends beside TensorFlow: each lock is requirements/lock.txt plus the engine
+# (TensorFlow stays: the suite's header and TensorFlow-only specs import it).
+BACKEND_LOCKS = {"jax": ROOT / "requirements" / "jax-lock.txt", "torch": ROOT / "requirements" / "torch-lock.txt"}
 PYTHON = "3.11"
 KERAS2_TENSORFLOW = "tensorflow==2.15.1"
 
@@ -51,6 +58,25 @@ def locked(session: nox.Session) -> None:
 def keras2(session: nox.Session) -> None:
     """TF 2.15 / Keras 2: requirements/keras2-lock.txt."""
     _pip(session, [["install", "-r", str(KERAS2_LOCK)]], "requirements/keras2-lock.txt")
+    _run_suite(session, session.posargs)
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def jax(session: nox.Session) -> None:
+    """Keras 3 on the JAX backend (CPU): requirements/jax-lock.txt, KERAS_BACKEND=jax."""
+    _run_on_backend(session, "jax")
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def torch(session: nox.Session) -> None:
+    """Keras 3 on the PyTorch backend (CPU wheel): requirements/torch-lock.txt, KERAS_BACKEND=torch."""
+    _run_on_backend(session, "torch")
+
+
+def _run_on_backend(session: nox.Session, backend: str) -> None:
+    lock = BACKEND_LOCKS[backend]
+    _pip(session, [["install", "-r", str(lock)]], str(lock.relative_to(ROOT)))
+    session.env["KERAS_BACKEND"] = backend
     _run_suite(session, session.posargs)
 
 
@@ -109,5 +135,6 @@ def _run_suite(session: nox.Session, pytest_arguments) -> None:
         python = session.run("python", "-c", "import platform; print(platform.python_version())", silent=True)
         (collect / "python.txt").write_text(python)
         session.run("python", "-m", "lstm_spec.checks.layer_defaults", str(collect / "layer_defaults.json"))
+        session.run("python", "-m", "lstm_spec.versions.dependencies", str(collect / "dependencies.json"))
         arguments.append(f"--junitxml={collect / 'junit.xml'}")
     session.run("python", "-m", "pytest", *arguments)

@@ -6,7 +6,9 @@ are stored as they are and compared exactly.
 
 Files live in ``specs/__snapshots__/<kind>/<spec module>.ambr`` (syrupy's amber layout, one
 named entry per spec and configuration).  Seeded-weight values follow Keras' random stream and so
-belong to a Keras era: their kind is ``seeded-keras3`` (or ``seeded-keras2``).
+belong to a Keras era and backend: their kind is ``seeded-keras3`` (or ``seeded-keras2``) on
+TensorFlow, ``seeded-jax`` or ``seeded-torch`` on the other Keras 3 backends
+(``lstm_spec.models.backend.SEEDED_FOLDER``).
 Values from pinned weights depend on the math alone and are of kind ``pinned``, the same on every
 version (``PinnedArraySnapshotExtension``, the ``pinned_snapshot`` fixture).
 
@@ -25,7 +27,7 @@ from syrupy.extensions.amber import AmberSnapshotExtension
 from syrupy.extensions.amber.serializer import MalformedAmberFile
 
 from lstm_spec.checks import arrays_text
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.backend import SEEDED_FOLDER, for_this_backend
 
 
 class StoredSnapshot(str):
@@ -47,7 +49,7 @@ class ArraySnapshotExtension(AmberSnapshotExtension):
 
     rtol = arrays_text.DEFAULT_RTOL
     atol = arrays_text.DEFAULT_ATOL
-    kind = f"seeded-keras{KERAS_ERA}"
+    kind = for_this_backend(SEEDED_FOLDER)
 
     @classmethod
     def with_tolerance(cls, *, rtol: float | None = None, atol: float | None = None):

@@ -2,6 +2,8 @@
 
     python3 suite.py matrix keras2                  TF 2.15 / Keras 2 (requirements/keras2-lock.txt)
     python3 suite.py matrix locked                  the locked default (requirements/lock.txt)
+    python3 suite.py matrix jax                     Keras 3 on the JAX backend (requirements/jax-lock.txt)
+    python3 suite.py matrix torch                   Keras 3 on the PyTorch backend (requirements/torch-lock.txt)
     python3 suite.py matrix 2.20.0 -k time_major    any TensorFlow 2.x, Keras 3.x or keras-nightly
 
 A version that one of the locks pins (``2.15.1``, ``2.21.0``, ``keras==3.15.1``) runs that lock's
@@ -16,10 +18,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from lstm_spec.versions.pins import HOW_TO_NAME, VersionSpecError, lock_pins, requirement
+from lstm_spec.versions.pins import HOW_TO_NAME, VersionSpecError, is_requirements_file, lock_pins, requirements
 
 ROOT = Path(__file__).resolve().parents[2]
-LOCKS = {"locked": ROOT / "requirements" / "lock.txt", "keras2": ROOT / "requirements" / "keras2-lock.txt"}
+LOCKS = {"locked": ROOT / "requirements" / "lock.txt", "keras2": ROOT / "requirements" / "keras2-lock.txt",
+         "jax": ROOT / "requirements" / "jax-lock.txt", "torch": ROOT / "requirements" / "torch-lock.txt"}
+# The environments named by what they are rather than by a version (each a nox session).
+NAMED = ", ".join(LOCKS)
 
 
 @dataclass(frozen=True)
@@ -38,22 +43,25 @@ def resolve(name: str) -> Target:
     """The session that runs ``name``; raises VersionSpecError for a name nothing can install."""
     if name in LOCKS:
         return Target(name, name)
-    wanted = requirement(name)
+    wanted = requirements(name)
+    if is_requirements_file(name):
+        return Target(name, "version", str(Path(name).resolve()))  # the session runs in another folder
     for session, lock in LOCKS.items():
-        if wanted in lock_pins(lock.read_text()).values():
+        if len(wanted) == 1 and wanted[0] in lock_pins(lock.read_text()).values():
             return Target(name, session)
     return Target(name, "version", name)
 
 
-def nox_command(target: Target, pytest_arguments, *, noxfile: Path = ROOT / "noxfile.py") -> list[str]:
-    """The nox call that runs ``target`` (environments always in this checkout's ``.nox``)."""
-    return [sys.executable, "-m", "nox", "--noxfile", str(noxfile), "--envdir", str(ROOT / ".nox"),
+def nox_command(target: Target, pytest_arguments, *, noxfile: Path = ROOT / "noxfile.py",
+                envdir: Path = ROOT / ".nox") -> list[str]:
+    """The nox call that runs ``target`` (environments in this checkout's ``.nox`` unless ``envdir`` says)."""
+    return [sys.executable, "-m", "nox", "--noxfile", str(noxfile), "--envdir", str(envdir),
             "--sessions", target.session, "--", *target.posargs(pytest_arguments)]
 
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0].startswith("-"):
-        print(f"matrix: name the environment: locked, keras2, or a version ({HOW_TO_NAME}).", file=sys.stderr)
+        print(f"matrix: name the environment: {NAMED}, or a version ({HOW_TO_NAME}).", file=sys.stderr)
         return 2
     try:
         target = resolve(argv[0])

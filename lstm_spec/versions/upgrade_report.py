@@ -2,17 +2,27 @@
 
     python3 suite.py report 2.15.1 2.21.0            TF 2.15 / Keras 2 -> the locked default
     python3 suite.py report locked keras-nightly     the locked default -> keras-nightly
+    python3 suite.py report locked jax               TensorFlow -> JAX backend (same Keras): what a switch changes
+    python3 suite.py report tensorflow==2.18.0,keras==3.8.0 locked   a combination -> the locked default
+    python3 suite.py report my-freeze.txt locked     your own environment (pip freeze) -> the locked default
     python3 suite.py report 2.21.0 3.14.0 --out FILE --keep DIR
+
+A side is any name ``lstm_spec.versions.pins`` reads.  Before anything runs, the report refuses the
+same environment named twice, and asks pip (``pip install --dry-run``) whether each side that is
+one resolution (a TensorFlow release, a combination, a requirements file) can be installed:
+a side it cannot resolve is refused with pip's reason.
 
 Each side runs in its own environment of the version matrix (``noxfile.py``, by way of
 ``lstm_spec.versions.matrix``), in a scratch copy of this checkout whose snapshot folders are emptied first,
 so that ``--snapshot-update`` writes every value that side computes.  The report compares:
 
-- spec outcomes (pytest's JUnit XML), grouped by behaviour (spec module), with each message;
+- spec outcomes (pytest's JUnit XML), grouped by behaviour (spec module), with each message whole
+  (an overlong one keeps its beginning and end);
 - snapshot values entry by entry (``arrays_text``): the largest absolute and relative difference,
   pinned-weight (the math) or seeded (Keras' random stream), moved when beyond the suite's tolerance;
-- ``get_config()`` of the documented layers built with default arguments (``layer_defaults``);
-- the exact package versions of both sides.
+- ``get_config()`` of the documented layers built with default arguments (``layer_defaults``), split
+  into what can change numbers or shapes and what is representation only;
+- the exact package versions of both sides, the suite's own tools (``dependencies``) listed apart.
 
 A side that cannot be installed is reported as such: the report says so, nothing crashes.
 The Markdown goes to ``docs/upgrade-reports/<a>-to-<b>.md`` unless ``--out`` says otherwise;
@@ -23,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import concurrent.futures
 import difflib
 import json
 import os
@@ -39,18 +50,23 @@ import numpy as np
 
 from lstm_spec.checks import arrays_text
 from lstm_spec.checks.layer_defaults import ABSENT, group_differences
-from lstm_spec.versions.matrix import ROOT, Target, nox_command, resolve
-from lstm_spec.versions.pins import VersionSpecError
+from lstm_spec.versions.dependencies import tool_packages
+from lstm_spec.versions.matrix import LOCKS, ROOT, Target, nox_command, resolve
+from lstm_spec.versions.pins import VersionSpecError, install_plan, is_requirements_file, requirements
 
 REPORTS = ROOT / "docs" / "upgrade-reports"
+LOCK = LOCKS["locked"]
 # What a side's scratch copy leaves out: environments, caches, history.
 NOT_COPIED = shutil.ignore_patterns(".venv", ".nox", ".git", ".benchmarks", ".pytest_cache", "__pycache__")
 PYTEST_ARGUMENTS = ["specs", "--snapshot-update", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"]
 KEY_PACKAGES = ("tensorflow", "keras", "keras-nightly", "tf-keras", "numpy", "ml-dtypes", "h5py", "protobuf")
-MESSAGE_CHARS = 600
+# A message longer than this keeps its beginning and its end (what was expected usually comes last).
+MESSAGE_CHARS = 1500
 CELL_CHARS = 160
 DIFF_LINES = 40
 KINDS = {"pinned": "pinned weights (the math)", "seeded": "seeded weights (Keras' random stream)"}
+# Text snapshots (``model.summary()`` tables) hold no weights: the seeded folder keeps them per Keras era.
+TEXT_KINDS = {"pinned": "text, the same on every version", "seeded": "text, stored per Keras era"}
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,7 @@ class Side:
     snapshots: dict[tuple[str, str, str], str] = field(default_factory=dict)  # (kind, module, entry) -> text
     defaults: dict[str, object] = field(default_factory=dict)
     behaviours: dict[str, str] = field(default_factory=dict)  # spec module -> its docstring's first line
+    tools: set[str] = field(default_factory=set)  # installed only for the suite's own tools (pytest, nox, ...)
 
     @property
     def label(self) -> str:
@@ -112,7 +129,7 @@ def read_side(name: str, session: str, tree: Path, collected: Path, log: Path) -
     side = Side(name, session)
     if (collected / "install-error.txt").exists():
         side.install_error = (collected / "install-error.txt").read_text().strip()
-        side.install_error += "\n" + _pip_reason(log)
+        side.install_error += "\n" + pip_reason(log.read_text(errors="replace") if log.exists() else "")
         return side
     if not (collected / "junit.xml").exists():
         tail = log.read_text(errors="replace").splitlines()[-15:] if log.exists() else ["(no log)"]
@@ -121,20 +138,29 @@ def read_side(name: str, session: str, tree: Path, collected: Path, log: Path) -
     side.python = (collected / "python.txt").read_text().strip()
     side.packages = read_packages((collected / "packages.txt").read_text())
     side.outcomes = read_outcomes(collected / "junit.xml")
-    era = side.packages.get("keras", side.packages.get("keras-nightly", "0")).split(".")[0]
-    side.snapshots = read_snapshots(tree / "specs" / "__snapshots__", {"pinned": "pinned", f"seeded-keras{era}": "seeded"})
+    snapshots = tree / "specs" / "__snapshots__"
+    side.snapshots = read_snapshots(snapshots, snapshot_kinds(snapshots))
     side.defaults = json.loads((collected / "layer_defaults.json").read_text())
     side.behaviours = read_behaviours(tree / "specs")
+    side.tools = tool_packages(json.loads((collected / "dependencies.json").read_text()))
     return side
 
 
-def _pip_reason(log: Path) -> str:
-    """pip's own lines about why nothing matched, from the session log."""
-    if not log.exists():
-        return ""
-    lines = [line.strip() for line in log.read_text(errors="replace").splitlines()
-             if line.startswith("ERROR:") or "from versions:" in line]
-    return "\n".join(lines[-3:])
+def pip_reason(output: str) -> str:
+    """pip's own lines about why it cannot install: its errors, the versions it found, and the
+    conflict it names ("The conflict is caused by: ... tensorflow 2.18.0 depends on keras>=3.5.0")."""
+    lines, in_conflict = [], False
+    for line in output.splitlines():
+        if line.startswith("The conflict is caused by:"):
+            lines.append(line.strip())
+            in_conflict = True
+        elif in_conflict and line.startswith("    "):
+            lines.append(line.rstrip())
+        else:
+            in_conflict = False
+            if line.startswith("ERROR:") or "from versions:" in line:
+                lines.append(line.strip())
+    return "\n".join(lines[-12:])
 
 
 def read_packages(freeze: str) -> dict[str, str]:
@@ -156,16 +182,29 @@ def read_outcomes(junit: Path) -> dict[str, Outcome]:
         outcome, message = "passed", ""
         for child in case:
             if child.tag in ("failure", "error", "skipped"):
-                outcome = {"failure": "failed"}.get(child.tag, child.tag)
+                # An <error> (in set-up or tear-down) is a failure of the spec, not a pass.
+                outcome = "skipped" if child.tag == "skipped" else "failed"
                 message = _one_message(child.get("message") or child.text or "")
+                message = f"error in set-up or tear-down: {message}" if child.tag == "error" else message
                 break
         outcomes[f"{module}::{test}"] = Outcome(module, test, outcome, message)
     return outcomes
 
 
 def _one_message(text: str) -> str:
+    """The message whole; an overlong one loses its middle, never its end (where "but should ..." is)."""
     text = re.sub(r"^Skipped: ", "", text.strip())
-    return text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + " ..."
+    if len(text) <= MESSAGE_CHARS:
+        return text
+    head, tail = text[:MESSAGE_CHARS * 2 // 3], text[-(MESSAGE_CHARS // 3):]
+    return f"{head} [... {len(text) - len(head) - len(tail)} characters left out ...] {tail}"
+
+
+def snapshot_kinds(folder: Path) -> dict[str, str]:
+    """``{snapshot folder: kind}`` of a run's ``__snapshots__``: ``pinned``, and the one seeded folder
+    the run wrote (the scratch copy starts with none): its Keras era's on TensorFlow
+    (``seeded-keras3``), ``seeded-jax`` or ``seeded-torch`` on the other backends."""
+    return {"pinned": "pinned", **{seeded.name: "seeded" for seeded in sorted(folder.glob("seeded-*"))}}
 
 
 def read_snapshots(folder: Path, kinds: dict[str, str]) -> dict[tuple[str, str, str], str]:
@@ -232,8 +271,9 @@ class Comparison:
     texts: list[tuple[str, str, str, str]] = field(default_factory=list)  # kind, module, entry, unified diff
     only_one_side: list[tuple[str, str, str, str]] = field(default_factory=list)  # kind, module, entry, side name
     identical_values: int = 0
-    defaults: list[tuple[str, object, object]] = field(default_factory=list)
-    packages: list[tuple[str, str, str]] = field(default_factory=list)
+    defaults: list[DefaultChange] = field(default_factory=list)
+    packages: list[tuple[str, str, str]] = field(default_factory=list)  # the upgrade's: key ones and all that differ
+    tools: list[tuple[str, str, str]] = field(default_factory=list)  # the suite's own tools that differ
 
 
 
@@ -260,12 +300,86 @@ def compare(before: Side, after: Side) -> Comparison:
         else:
             diff = difflib.unified_diff(old.splitlines(), new.splitlines(), before.name, after.name, lineterm="")
             comparison.texts.append((kind, module, entry, "\n".join(list(diff)[:DIFF_LINES])))
-    comparison.defaults = group_differences(before.defaults, after.defaults)
+    comparison.defaults = classify_defaults(before.defaults, after.defaults)
     for package in sorted(set(before.packages) | set(after.packages)):
         old, new = before.packages.get(package, ABSENT), after.packages.get(package, ABSENT)
-        if old != new or package in KEY_PACKAGES:
+        if _is_a_tool(package, before) and _is_a_tool(package, after):
+            if old != new:
+                comparison.tools.append((package, old, new))
+        elif old != new or package in KEY_PACKAGES:
             comparison.packages.append((package, old, new))
     return comparison
+
+
+def _is_a_tool(package: str, side: Side) -> bool:
+    """Whether ``side`` has ``package`` only for the suite's own tools (or has it not at all)."""
+    return package in side.tools or package not in side.packages
+
+
+@dataclass(frozen=True)
+class DefaultChange:
+    """A ``get_config()`` key whose value differs, and whether only its representation did."""
+
+    key: str
+    before: object
+    after: object
+    what: str  # in words: "value changed", "argument gone", "same dtype, now a DTypePolicy", ...
+    representation: bool  # True: the same numbers and shapes, only written differently
+
+
+def classify_defaults(before: dict[str, object], after: dict[str, object]) -> list[DefaultChange]:
+    """Every difference of two flat ``layer_defaults``, split into those that can change numbers or
+    shapes (a value changed; an argument that holds a value appeared or went) and representation
+    only (a dtype name written as a DTypePolicy of the same dtype; a key that is None on one side
+    and absent on the other, which changes nothing unless set; Bidirectional's backward copy of
+    its layer written out)."""
+    return [DefaultChange(key, old, new, *_what_changed(key, old, new, before, after))
+            for key, old, new in group_differences(before, after)]
+
+
+def _what_changed(key: str, old, new, before: dict, after: dict) -> tuple[str, bool]:
+    old_dtype, new_dtype = _dtype_name(key, old), _dtype_name(key, new)
+    if old_dtype and new_dtype:
+        return ("same dtype, now a DTypePolicy", True) if old_dtype == new_dtype else ("dtype changed", False)
+    if ABSENT not in (old, new):
+        return "value changed", False
+    gone = new == ABSENT
+    value, defaults = (old, before) if gone else (new, after)
+    if _copies_the_forward_layer(key, value, defaults):
+        return "the backward copy of `layer` (go_backwards flipped), now written out", True
+    name = "argument" if _is_an_argument(key) else "setting"
+    if value is None or (isinstance(value, dict) and all(leaf is None for leaf in value.values())):
+        return (f"{name} no longer written (it was None)" if gone else f"new {name}, None: changes nothing unless set"), True
+    return (f"{name} gone" if gone else f"new {name}"), False
+
+
+def _dtype_name(key: str, value) -> str | None:
+    """The dtype a ``dtype`` key names, as a plain name or as a DTypePolicy; None for anything else."""
+    if key.rsplit(".", 1)[-1] != "dtype":
+        return None
+    if isinstance(value, str) and value != ABSENT:
+        return value
+    if isinstance(value, dict) and "DTypePolicy" in str(value.get("class_name")):
+        return value.get("config.name")
+    return None
+
+
+def _copies_the_forward_layer(key: str, value, defaults: dict) -> bool:
+    """Whether ``...backward_layer`` holds the config of the ``...layer`` beside it, go_backwards flipped."""
+    if not (key.endswith("backward_layer") and isinstance(value, dict)):
+        return False
+    prefix = key[:-len("backward_layer")] + "layer."
+    forward = {name[len(prefix):]: leaf for name, leaf in defaults.items() if name.startswith(prefix)}
+    differing = {name for name in set(forward) | set(value) if forward.get(name, ABSENT) != value.get(name, ABSENT)}
+    return bool(forward) and all(name.endswith("go_backwards") for name in differing)
+
+
+def _is_an_argument(key: str) -> bool:
+    """``LSTM.seed`` and ``Bidirectional.layer.config.seed`` name a layer's argument; ``LSTM.kernel_initializer.config.seed`` does not."""
+    parts = key.split(".")[1:]
+    while len(parts) > 2 and parts[0] in ("layer", "backward_layer") and parts[1] == "config":
+        parts = parts[2:]
+    return len(parts) == 1
 
 
 # ---- writing it down --------------------------------------------------------------------------
@@ -283,19 +397,55 @@ def summary_lines(comparison: Comparison) -> list[str]:
     changed = sum(len(tests) for tests in comparison.outcomes.values())
     moved = [change for change in comparison.values if change.moved]
     lines += [
+        "- outcomes: " + "; ".join(f"{side.name} {_outcome_counts(side)}" for side in (before, after)),
         f"- {changed} spec outcomes differ, in {len(comparison.outcomes)} behaviours"
         + (f": {', '.join(sorted(comparison.outcomes))}" if comparison.outcomes else ""),
         f"- snapshot values moved beyond tolerance: {sum(c.kind == 'pinned' for c in moved)} pinned (math), "
         f"{sum(c.kind == 'seeded' for c in moved)} seeded (random stream); "
         f"{len(comparison.values) - len(moved)} within tolerance, {comparison.identical_values} identical, "
         f"{len(comparison.texts)} text snapshots differ, {len(comparison.only_one_side)} entries on one side only",
-        f"- {len(comparison.defaults)} layer defaults differ"
-        + (f" ({', '.join(sorted({key.split('.')[0] for key, _, _ in comparison.defaults}))})"
-           if comparison.defaults else ""),
-        f"- {sum(old != new for _, old, new in comparison.packages)} packages differ "
-        f"(tensorflow {before.packages.get('tensorflow', ABSENT)} -> {after.packages.get('tensorflow', ABSENT)})",
+        _defaults_summary(comparison.defaults),
+        _packages_summary(comparison),
     ]
     return lines
+
+
+def _outcome_counts(side: Side) -> str:
+    """``850 passed, 4 skipped, 0 failed`` (an error in set-up or tear-down counts as failed)."""
+    outcomes = [outcome.outcome for outcome in side.outcomes.values()]
+    return ", ".join(f"{outcomes.count(outcome)} {outcome}" for outcome in ("passed", "skipped", "failed"))
+
+
+def _defaults_summary(changes: list[DefaultChange]) -> str:
+    if not changes:
+        return "- no layer default differs"
+    numbers = [change for change in changes if not change.representation]
+    new_nones = sorted({change.key.rsplit(".", 1)[-1] for change in changes
+                        if change.representation and change.what.startswith("new argument")})
+    arguments = sorted({change.key.rsplit(".", 1)[-1] for change in numbers})
+    counted = ", ".join(f"{argument} in {sum(change.key.endswith('.' + argument) for change in numbers)}"
+                        for argument in arguments)
+    return (f"- {_count(len(changes), 'layer default differs', 'layer defaults differ')}: "
+            f"{len(numbers)} can change numbers or shapes{f' ({counted})' if counted else ''}, "
+            f"{len(changes) - len(numbers)} representation only"
+            + (f" (among them new arguments that are None by default: {', '.join(new_nones)})" if new_nones else ""))
+
+
+def _packages_summary(comparison: Comparison) -> str:
+    differ = [(package, old, new) for package, old, new in comparison.packages if old != new]
+    named = [f"{package} {old} -> {new}" for package, old, new in differ if package in KEY_PACKAGES]
+    others = len(differ) - len(named)
+    listed = ", ".join(named + ([f"{others} more"] if others and named else []))
+    line = f"- {_count(len(differ), 'package differs', 'packages differ')}" if differ else "- no package differs"
+    line += f" ({listed})" if named else ""
+    if comparison.tools:
+        tools = ", ".join(package for package, _, _ in comparison.tools)
+        line += f"; apart from them, {_count(len(comparison.tools), 'package')} of the suite's own tools ({tools})"
+    return line
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def _cell(value) -> str:
@@ -325,10 +475,24 @@ def render_markdown(comparison: Comparison, command: str) -> str:
     if not (before.usable and after.usable):
         return "\n".join(out)
     out += _outcome_section(comparison) + _value_section(comparison) + _defaults_section(comparison)
-    out += ["## Package versions", "", f"Python {before.python} and {after.python}. Key packages, and every "
-            "package whose version differs:", "", f"| package | {before.name} | {after.name} |", "|---|---|---|"]
-    out += [f"| {package} | {old} | {new} |" for package, old, new in comparison.packages]
+    out += _packages_section(comparison)
     return "\n".join(out) + "\n"
+
+
+def _packages_section(comparison: Comparison) -> list[str]:
+    before, after = comparison.before, comparison.after
+    header = [f"| package | {before.name} | {after.name} |", "|---|---|---|"]
+    out = ["## Package versions", "", f"Python {before.python} and {after.python}. Key packages, and every "
+           "package of the upgrade whose version differs:", "", *header]
+    out += [f"| {package} | {old} | {new} |" for package, old, new in comparison.packages]
+    out += ["", "### The suite's own tools", "",
+            "pytest, its plugins, matplotlib, nox and pip, and what only they need (read from each side's "
+            "installed requirements, `lstm_spec/versions/dependencies.py`): installed for running the suite, "
+            "not part of the upgrade."]
+    if not comparison.tools:
+        return out + ["", "None of them differs.", ""]
+    out += ["", *header, *(f"| {package} | {old} | {new} |" for package, old, new in comparison.tools)]
+    return out + [""]
 
 
 def _outcome_section(comparison: Comparison) -> list[str]:
@@ -345,9 +509,20 @@ def _outcome_section(comparison: Comparison) -> list[str]:
         for test, old, new in tests:
             out.append(f"- `{test}`")
             for side, outcome in ((before, old), (after, new)):
-                out.append(f"  - **{side.name}**: {_cell(outcome.describe()) if outcome else 'not collected'}")
+                out += _outcome_lines(side.name, outcome)
         out.append("")
     return out
+
+
+def _outcome_lines(name: str, outcome: Outcome | None) -> list[str]:
+    """One list item: a short one-line message inline, any other whole in a text block beneath."""
+    if outcome is None:
+        return [f"  - **{name}**: not collected"]
+    message = outcome.message
+    if not message or ("\n" not in message and len(message) <= CELL_CHARS and "`" not in message):
+        return [f"  - **{name}**: {outcome.describe()}"]
+    block = message.replace("```", "` ` `").splitlines()
+    return [f"  - **{name}**: {outcome.outcome}", "", "    ```text", *(f"    {line}" for line in block), "    ```", ""]
 
 
 def _value_section(comparison: Comparison) -> list[str]:
@@ -376,7 +551,7 @@ def _value_section(comparison: Comparison) -> list[str]:
     if comparison.texts:
         out += ["### Text snapshots that differ", ""]
         for kind, module, entry, diff in comparison.texts:
-            out += [f"<details><summary><code>{module}</code>: <code>{entry}</code> ({KINDS[kind]})</summary>", "",
+            out += [f"<details><summary><code>{module}</code>: <code>{entry}</code> ({TEXT_KINDS[kind]})</summary>", "",
                     "```diff", diff, "```", "</details>", ""]
     if comparison.only_one_side:
         out += ["### Entries written on one side only", "",
@@ -389,13 +564,50 @@ def _value_section(comparison: Comparison) -> list[str]:
 def _defaults_section(comparison: Comparison) -> list[str]:
     before, after = comparison.before, comparison.after
     out = ["## Layer defaults that differ", "",
-           "`get_config()` of LSTM, GRU, SimpleRNN, Bidirectional(LSTM), Conv1D, MaxPooling1D and "
-           "TimeDistributed(Dense) built with default arguments, flattened (`lstm_spec/checks/layer_defaults.py`).", ""]
+           "`get_config()` of each layer `lstm_spec/checks/layer_defaults.py` builds with default arguments, "
+           "flattened to one key per setting.", ""]
     if not comparison.defaults:
         return out + ["None.", ""]
-    out += [f"| key | {before.name} | {after.name} |", "|---|---|---|"]
-    out += [f"| `{key}` | {_cell(old)} | {_cell(new)} |" for key, old, new in comparison.defaults]
-    return out + [""]
+    header = [f"| key | {before.name} | {after.name} | what |", "|---|---|---|---|"]
+    numbers = [change for change in comparison.defaults if not change.representation]
+    representation = [change for change in comparison.defaults if change.representation]
+    out += ["### Can change numbers or shapes", "",
+            "A value that changed, or an argument holding a value that one side lacks.", ""]
+    out += [*header, *map(_default_row, numbers), ""] if numbers else ["None.", ""]
+    if representation:
+        out += ["### Representation only", "",
+                "The same numbers and shapes, written differently: a dtype name now a DTypePolicy of the same "
+                "dtype, a key that is None on one side and absent on the other (a new argument that is None "
+                "changes nothing unless set), Bidirectional's backward copy of its layer written out.", "",
+                f"<details><summary>{_count(len(representation), 'key')}</summary>", "", *header,
+                *map(_default_row, representation), "", "</details>", ""]
+    return out
+
+
+def _default_row(change: DefaultChange) -> str:
+    return f"| `{change.key}` | {_cell(change.before)} | {_cell(change.after)} | {change.what} |"
+
+
+def environment_of(target: Target) -> tuple[str, tuple[str, ...]]:
+    """What makes an environment: its nox session and, for the ``version`` session, what it installs."""
+    return target.session, tuple(sorted(requirements(target.version))) if target.version else ()
+
+
+def unresolvable(target: Target, *, run=subprocess.run) -> str | None:
+    """pip's reason when the one ``pip install`` that makes ``target`` cannot be resolved, asked with
+    ``--dry-run`` before any environment is made; None when it can, and for environments made from
+    a lock (a lock session, or a Keras release installed on top of requirements/lock.txt)."""
+    if target.session != "version":
+        return None
+    plan = install_plan(target.version, LOCK.read_text(), str(LOCK))
+    if len(plan) != 1:
+        return None
+    command, *arguments = plan[0]
+    result = run([sys.executable, "-m", "pip", command, "--dry-run", "--ignore-installed", *arguments],
+                 capture_output=True, text=True)
+    if result.returncode == 0:
+        return None
+    return pip_reason(result.stdout + result.stderr) or result.stderr.strip()[-2000:]
 
 
 def default_report_path(before: str, after: str) -> Path:
@@ -403,7 +615,9 @@ def default_report_path(before: str, after: str) -> Path:
 
 
 def _slug(name: str) -> str:
-    if re.fullmatch(r"2\.[\w.]+", name):
+    if is_requirements_file(name):
+        name = Path(name).stem
+    elif re.fullmatch(r"2\.[\w.]+", name):
         name = f"tf-{name}"
     elif re.fullmatch(r"3\.[\w.]+", name):
         name = f"keras-{name}"
@@ -412,16 +626,31 @@ def _slug(name: str) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python3 suite.py report", description=__doc__.split("\n\n")[0])
-    parser.add_argument("before", help="the version upgraded from: locked, keras2, 2.15.1, 3.14.0, keras-nightly")
-    parser.add_argument("after", help="the version upgraded to (same forms)")
+    parser.add_argument("before", help="the environment upgraded from: locked, keras2, jax, torch, 2.15.1, 3.14.0, "
+                        "keras-nightly, tensorflow==2.18.0,keras==3.8.0 (a combination) or a requirements file "
+                        "such as your pip freeze (freeze.txt)")
+    parser.add_argument("after", help="the environment upgraded to (same forms)")
     parser.add_argument("--out", type=Path, help="the Markdown file (default docs/upgrade-reports/A-to-B.md)")
     parser.add_argument("--keep", type=Path, help="keep each side's scratch copy, logs and results in this folder")
     arguments = parser.parse_args(argv)
+    targets = []
     for name in (arguments.before, arguments.after):
         try:
-            resolve(name)
+            targets.append(resolve(name))
         except VersionSpecError as error:
             parser.error(str(error))
+    if environment_of(targets[0]) == environment_of(targets[1]):
+        parser.error(f"{arguments.before!r} and {arguments.after!r} are the same environment (nox session "
+                     f"{targets[0].session}): name two different ones, e.g. report 2.15.1 2.21.0")
+    print("report: asking pip whether both sides can be installed (pip install --dry-run)", file=sys.stderr, flush=True)
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        reasons = list(pool.map(unresolvable, targets))
+    for name, reason in zip((arguments.before, arguments.after), reasons):
+        if reason:
+            print(f"report: {name} cannot be installed from the package index; pip's reason:\n{reason}",
+                  file=sys.stderr)
+    if any(reasons):
+        return 2
     out = arguments.out or default_report_path(arguments.before, arguments.after)
     scratch = arguments.keep or Path(tempfile.mkdtemp(prefix="lstm-spec-report-"))
     if arguments.keep and arguments.keep.exists() and any(arguments.keep.iterdir()):

@@ -1,0 +1,28 @@
+"""The JAX and PyTorch locks are the locked default plus their engine, so the backends differ by nothing else."""
+
+import pytest
+
+from lstm_spec.versions.matrix import LOCKS
+from lstm_spec.versions.pins import lock_pins
+
+# What each backend's lock adds to requirements/lock.txt: the engine and what the engine needs.
+ENGINE = {
+    "jax": {"jax", "jaxlib"},
+    "torch": {"torch", "filelock", "fsspec", "jinja2", "markupsafe", "mpmath", "networkx", "sympy",
+              "typing-extensions"},
+}
+
+
+@pytest.mark.parametrize("backend", sorted(ENGINE), ids=str)
+def test_a_backend_lock_is_the_default_lock_plus_its_engine(backend):
+    """Every pin of requirements/lock.txt is in the backend's lock at the same version; the rest is the engine."""
+    default, with_engine = lock_pins(LOCKS["locked"].read_text()), lock_pins(LOCKS[backend].read_text())
+    missing_or_other = {name: pin for name, pin in default.items() if with_engine.get(name) != pin}
+    assert {} == missing_or_other, (
+        f"requirements/{LOCKS[backend].name} lacks or moves these pins of lock.txt: re-pin them there too")
+    assert set() == set(with_engine) - set(default) - ENGINE[backend]
+
+
+def test_the_torch_lock_pins_the_cpu_wheel():
+    """torch is pinned exactly to the CPU build (a range, or another version, pulls a multi-GB CUDA build)."""
+    assert "torch==2.13.0+cpu" == lock_pins(LOCKS["torch"].read_text())["torch"]
