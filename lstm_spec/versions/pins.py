@@ -1,10 +1,17 @@
-"""What to ``pip install`` for a version named on the command line (the ``version`` nox session).
+"""What to ``pip install`` for an environment named on the command line (the ``version`` nox session).
 
-A name is read by its first number, because TensorFlow and Keras 3 releases never share one:
+    2.20.0, tensorflow==2.20.0     a TensorFlow release, with the Keras its own requirement lets pip
+                                   choose today (the newest it allows: what ``pip install
+                                   tensorflow==2.20.0`` gives a new user)
+    3.14.0, keras==3.14.0          a Keras 3 release on top of the locked default (TensorFlow included)
+    keras-nightly[==VERSION]       keras-nightly instead of keras, on top of the locked default
+    tensorflow==2.18.0,keras==3.8.0    a combination: exact pins (``name==version``, one of them
+                                   TensorFlow) resolved together; pip chooses the rest
+    path/to/requirements.txt       a requirements file (a user's ``pip freeze``), resolved as it is
 
-    2.20.0, tensorflow==2.20.0   a TensorFlow release, with the suite's test tools at their locked pins
-    3.14.0, keras==3.14.0        a Keras 3 release on top of the locked default (TensorFlow included)
-    keras-nightly[==VERSION]     keras-nightly instead of keras, on top of the locked default
+Every environment gets the suite's test tools at the locked default's pins; in a combination or a
+file they replace the file's own lines for the same tools.  A bare TensorFlow release is read by its
+first number, because TensorFlow and Keras 3 releases never share one.
 
 No TensorFlow import here: the noxfile and the report use it before any environment exists.
 """
@@ -12,17 +19,23 @@ No TensorFlow import here: the noxfile and the report use it before any environm
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 # The suite's own tools (matplotlib draws the benchmark plot); every environment gets them at the
 # locked default's pins.
 TEST_TOOLS = ("pytest", "syrupy", "pytest-benchmark", "pytest-xdist", "pytest-reverse", "matplotlib")
+# The distributions a requirements file or a combination may name as its TensorFlow.
+TENSORFLOWS = ("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos", "tf-nightly")
 
 _RELEASE = re.compile(r"^(?:(?P<package>tensorflow|keras)==)?(?P<version>\d+(?:\.\d+)*(?:[a-z0-9.+-]*))$")
 _NIGHTLY = re.compile(r"^keras-nightly(?:==(?P<version>\S+))?$")
+_PIN = re.compile(r"^(?P<package>[A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[A-Za-z0-9,._-]+\])?==(?P<version>[A-Za-z0-9.+!-]+)$")
 
 HOW_TO_NAME = (
     "name a TensorFlow release (2.x, e.g. 2.15.1 or tensorflow==2.20.0), a Keras 3 release "
-    "(3.x, e.g. 3.14.0 or keras==3.14.0) or keras-nightly (optionally keras-nightly==VERSION)"
+    "(3.x, e.g. 3.14.0 or keras==3.14.0), keras-nightly (optionally keras-nightly==VERSION), "
+    "a combination of exact pins with its TensorFlow (tensorflow==2.18.0,keras==3.8.0) or a "
+    "requirements file such as your own `pip freeze` (a path ending in .txt)"
 )
 
 
@@ -37,22 +50,22 @@ def lock_pins(lock_text: str) -> dict[str, str]:
         line = line.split("#", 1)[0].strip()
         if "==" in line:
             name = line.split("==", 1)[0].strip()
-            pins[_normalize(name)] = line
+            pins[normalize(name)] = line
     return pins
 
 
 def pinned_tools(lock_text: str) -> list[str]:
     """The test tools at the lock's pins (``pytest==9.2.0``, ...)."""
     pins = lock_pins(lock_text)
-    missing = [tool for tool in TEST_TOOLS if _normalize(tool) not in pins]
+    missing = [tool for tool in TEST_TOOLS if normalize(tool) not in pins]
     if missing:
         raise VersionSpecError(f"the lock pins no version of {', '.join(missing)}; add them to it")
-    return [pins[_normalize(tool)] for tool in TEST_TOOLS]
+    return [pins[normalize(tool)] for tool in TEST_TOOLS]
 
 
 def requirement(name: str) -> str:
-    """The requirement a version name stands for: ``2.20.0`` is ``tensorflow==2.20.0``, ``3.14.0``
-    is ``keras==3.14.0``; raises VersionSpecError, saying how to name one, for anything else."""
+    """The requirement a single version name stands for: ``2.20.0`` is ``tensorflow==2.20.0``,
+    ``3.14.0`` is ``keras==3.14.0``; raises VersionSpecError, saying how to name one, for anything else."""
     name = name.strip()
     nightly = _NIGHTLY.match(name)
     if nightly:
@@ -71,16 +84,84 @@ def requirement(name: str) -> str:
     return f"{package}=={number}"
 
 
+def is_requirements_file(name: str) -> bool:
+    """Whether a name is read as a requirements file: a path (it holds a ``/``) or a ``.txt`` name."""
+    return "/" in name or name.endswith(".txt")
+
+
+def requirements(name: str) -> list[str]:
+    """Every requirement an environment name stands for: one for a version, the pins of a
+    combination, the lines of a requirements file (the suite's test tools left out: their locked
+    pins are added).  Raises VersionSpecError, saying what is wrong and how to name one."""
+    if is_requirements_file(name):
+        return _file_requirements(Path(name))
+    if "," in name:
+        return _combination(name)
+    return [requirement(name)]
+
+
 def install_plan(name: str, lock_text: str, lock_path: str = "requirements/lock.txt") -> list[list[str]]:
-    """The pip commands (argument lists after ``pip``), in order, that give version ``name``."""
-    wanted = requirement(name)
-    if wanted.startswith("keras-nightly"):
+    """The pip commands (argument lists after ``pip``), in order, that give environment ``name``."""
+    wanted = requirements(name)
+    if wanted[0].startswith("keras-nightly"):
         # keras-nightly ships the same ``keras`` package as the release, which must go first.
-        return [["install", "-r", lock_path], ["uninstall", "--yes", "keras"], ["install", "--pre", wanted]]
-    if wanted.startswith("tensorflow=="):
-        return [["install", wanted, *pinned_tools(lock_text)]]
-    return [["install", "-r", lock_path], ["install", wanted]]
+        return [["install", "-r", lock_path], ["uninstall", "--yes", "keras"], ["install", "--pre", wanted[0]]]
+    if wanted[0].startswith("keras=="):
+        return [["install", "-r", lock_path], ["install", wanted[0]]]
+    # TensorFlow, alone, in a combination or in a file: one resolution, so pip refuses what cannot go together.
+    return [["install", *wanted, *pinned_tools(lock_text)]]
 
 
-def _normalize(name: str) -> str:
+def normalize(name: str) -> str:
+    """A distribution's name as the package index compares it (``ml_dtypes`` is ``ml-dtypes``)."""
     return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _combination(name: str) -> list[str]:
+    pins = [part.strip() for part in name.split(",")]
+    for pin in pins:
+        if not _PIN.match(pin):
+            raise VersionSpecError(f"{name!r}: {pin!r} is not an exact pin; a combination is exact pins separated "
+                                   f"by commas, e.g. tensorflow==2.18.0,keras==3.8.0.")
+    packages = [normalize(_PIN.match(pin)["package"]) for pin in pins]
+    repeated = sorted({package for package in packages if packages.count(package) > 1})
+    if repeated:
+        raise VersionSpecError(f"{name!r} pins {', '.join(repeated)} more than once; pin each package once.")
+    _require_a_tensorflow(packages, repr(name))
+    tools = sorted(set(packages) & {normalize(tool) for tool in TEST_TOOLS})
+    if tools:
+        raise VersionSpecError(f"{name!r} pins {', '.join(tools)}, one of the suite's test tools, which every "
+                               "environment gets at the locked pins; leave it out.")
+    return pins
+
+
+def _file_requirements(path: Path) -> list[str]:
+    if not path.is_file():
+        raise VersionSpecError(f"{str(path)!r}: no such requirements file (a name with a / or ending in .txt is "
+                               "read as one; paths are relative to the checkout).")
+    tools = {normalize(tool) for tool in TEST_TOOLS}
+    lines, packages = [], []
+    for number, raw in enumerate(path.read_text(errors="replace").splitlines(), 1):
+        line = raw.split(" #", 1)[0].strip() if not raw.lstrip().startswith("#") else ""
+        if not line:
+            continue
+        if line.startswith("-") or " @ " in line or "://" in line:
+            raise VersionSpecError(
+                f"{path}, line {number}: {line!r}: an option, editable install or direct reference cannot be "
+                "reproduced from the package index. Write the file with `pip list --format=freeze` (name==version "
+                "for every package), or remove the line.")
+        package = normalize(re.split(r"[\s\[<>=!~;]", line, maxsplit=1)[0])
+        packages.append(package)
+        if package not in tools:
+            lines.append(line)
+    if not packages:
+        raise VersionSpecError(f"{path} names no package; write it with `pip freeze > {path.name}`.")
+    _require_a_tensorflow(packages, str(path))
+    return lines
+
+
+def _require_a_tensorflow(packages: list[str], what: str) -> None:
+    if not set(packages) & set(TENSORFLOWS):
+        raise VersionSpecError(
+            f"{what} names no TensorFlow ({', '.join(TENSORFLOWS)}): the suite needs one. Add it, e.g. "
+            "tensorflow==2.18.0; for a Keras release on the locked TensorFlow name the Keras release alone (3.8.0).")
