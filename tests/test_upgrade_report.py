@@ -452,6 +452,7 @@ AFTER_DEFAULTS = {
     **{f"GRU.dtype.{key}": value for key, value in {**POLICY, "config.name": "float16"}.items()},
     "LSTM.units": 2, "LSTM.seed": None, "LSTM.zero_output_for_mask": False,
     "LSTM.kernel_initializer.config.input_axes": None,
+    "LSTM.quantizer.config.mode": None, "LSTM.quantizer.config.axis": None,
     **{f"Bidirectional.layer.{key}": value for key, value in FORWARD.items()},
     **{f"Bidirectional.backward_layer.{key}": value for key, value in {**FORWARD, "config.go_backwards": True}.items()},
 }
@@ -469,6 +470,7 @@ def test_layer_defaults_are_split_into_numbers_and_representation():
         "LSTM.implementation": ("argument gone", False),
         "LSTM.kernel_initializer.config.input_axes": ("new setting, None: changes nothing unless set", True),
         "LSTM.kernel_initializer.config.seed": ("setting no longer written (it was None)", True),
+        "LSTM.quantizer": ("new argument, None: changes nothing unless set", True),
         "LSTM.seed": ("new argument, None: changes nothing unless set", True),
         "LSTM.time_major": ("argument gone", False),
         "LSTM.units": ("value changed", False),
@@ -488,11 +490,11 @@ def test_the_defaults_summary_and_section_show_the_numbers_first():
     """The summary counts both groups, naming the arguments that can change numbers; the section tables them
     first and folds the representation-only rows away."""
     comparison = compare(side("2.15.1", defaults=BEFORE_DEFAULTS), side("2.21.0", defaults=AFTER_DEFAULTS))
-    assert ("- 10 layer defaults differ: 5 can change numbers or shapes (dtype in 1, implementation in 1, "
-            "time_major in 1, units in 1, zero_output_for_mask in 1), 5 representation only (among them new "
-            "arguments that are None by default: seed)") == summary_lines(comparison)[4]
+    assert ("- 11 layer defaults differ: 5 can change numbers or shapes (dtype in 1, implementation in 1, "
+            "time_major in 1, units in 1, zero_output_for_mask in 1), 6 representation only (among them new "
+            "arguments that are None by default: quantizer, seed)") == summary_lines(comparison)[4]
     section = render_markdown(comparison, "report").split("## Layer defaults that differ")[1]
     numbers, representation = section.split("### Representation only")
     assert "| `LSTM.implementation` | 2 | (absent) | argument gone |" in numbers and "LSTM.seed" not in numbers
-    assert "<details><summary>5 keys</summary>" in representation
+    assert "<details><summary>6 keys</summary>" in representation
     assert "| `LSTM.seed` | (absent) | null | new argument, None: changes nothing unless set |" in representation
