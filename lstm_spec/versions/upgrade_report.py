@@ -624,15 +624,9 @@ def _slug(name: str) -> str:
     return re.sub(r"[^\w.]+", "-", name.replace("tensorflow==", "tf-").replace("==", "-")).strip("-")
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python3 suite.py report", description=__doc__.split("\n\n")[0])
-    parser.add_argument("before", help="the environment upgraded from: locked, keras2, jax, torch, 2.15.1, 3.14.0, "
-                        "keras-nightly, tensorflow==2.18.0,keras==3.8.0 (a combination) or a requirements file "
-                        "such as your pip freeze (freeze.txt)")
-    parser.add_argument("after", help="the environment upgraded to (same forms)")
-    parser.add_argument("--out", type=Path, help="the Markdown file (default docs/upgrade-reports/A-to-B.md)")
-    parser.add_argument("--keep", type=Path, help="keep each side's scratch copy, logs and results in this folder")
-    arguments = parser.parse_args(argv)
+def sides_can_run(parser: argparse.ArgumentParser, arguments: argparse.Namespace) -> bool:
+    """Refuses, before anything runs, a name nothing can install, one environment named twice, a used
+    ``--keep`` folder (each through ``parser.error``) and a side pip cannot resolve (False, pip's reason said)."""
     targets = []
     for name in (arguments.before, arguments.after):
         try:
@@ -642,19 +636,32 @@ def main(argv: list[str]) -> int:
     if environment_of(targets[0]) == environment_of(targets[1]):
         parser.error(f"{arguments.before!r} and {arguments.after!r} are the same environment (nox session "
                      f"{targets[0].session}): name two different ones, e.g. report 2.15.1 2.21.0")
-    print("report: asking pip whether both sides can be installed (pip install --dry-run)", file=sys.stderr, flush=True)
+    if arguments.keep and arguments.keep.exists() and any(arguments.keep.iterdir()):
+        parser.error(f"--keep {arguments.keep}: the folder is not empty; name a new or empty one")
+    if any(target.session == "version" for target in targets):
+        print("report: asking pip whether the sides can be installed (pip install --dry-run)", file=sys.stderr, flush=True)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         reasons = list(pool.map(unresolvable, targets))
     for name, reason in zip((arguments.before, arguments.after), reasons):
         if reason:
             print(f"report: {name} cannot be installed from the package index; pip's reason:\n{reason}",
                   file=sys.stderr)
-    if any(reasons):
+    return not any(reasons)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python3 suite.py report", description=__doc__.split("\n\n")[0])
+    parser.add_argument("before", help="the environment upgraded from: locked, keras2, jax, torch, 2.15.1, 3.14.0, "
+                        "keras-nightly, tensorflow==2.18.0,keras==3.8.0 (a combination) or a requirements file "
+                        "such as your pip freeze (freeze.txt)")
+    parser.add_argument("after", help="the environment upgraded to (same forms)")
+    parser.add_argument("--out", type=Path, help="the Markdown file (default docs/upgrade-reports/A-to-B.md)")
+    parser.add_argument("--keep", type=Path, help="keep each side's scratch copy, logs and results in this folder")
+    arguments = parser.parse_args(argv)
+    if not sides_can_run(parser, arguments):
         return 2
     out = arguments.out or default_report_path(arguments.before, arguments.after)
     scratch = arguments.keep or Path(tempfile.mkdtemp(prefix="lstm-spec-report-"))
-    if arguments.keep and arguments.keep.exists() and any(arguments.keep.iterdir()):
-        parser.error(f"--keep {arguments.keep}: the folder is not empty; name a new or empty one")
     try:
         before = run_side(arguments.before, scratch / "before")
         after = run_side(arguments.after, scratch / "after")
