@@ -90,6 +90,8 @@ def test_summary_format_of_the_page():
     pytest.param(PAGE_TEXT[:PAGE_TEXT.index("0.11244525")], "array 'output' never closes", id="truncated"),
     pytest.param(PAGE_TEXT.replace("conv1d (Conv1D)", "conv1d Conv1D"), "cannot read the model.summary() row at",
                  id="summary-row"),
+    pytest.param(PAGE_TEXT.replace("Trainable params: 214", "Trainable: 214"),
+                 "the page prints 2 model.summary() tables, 1 of them readable", id="summary-table"),
     pytest.param(PAGE_TEXT.replace("tf.__version__", "tf.version"),
                  "expected one cell whose code ends with 'tf.__version__', found 0", id="no-version-cell"),
 ])

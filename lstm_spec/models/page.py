@@ -268,6 +268,10 @@ def read_page(text: str) -> Page:
             units, options = parse_call(call, variables)
             layer_cells.append(LayerCell(call, units, options, arrays))
     summaries = tuple(parse_summary(match) for match in SUMMARY.finditer(text))
+    printed = text.count('Model: "')
+    if len(summaries) != printed:
+        _refuse(f"the page prints {printed} model.summary() tables, {len(summaries)} of them readable "
+                "(Model: name, Layer (type) Output Shape Param # header, rows, Total/Trainable/Non-trainable params)")
     weights = {match.group("name"): parse_shape(match.group("shape")) for match in WEIGHT_SHAPE.finditer(text)}
     return Page(
         title=title.group("title"),
