@@ -23,6 +23,8 @@ from lstm_spec.models.era import installed_version  # noqa: E402
 
 # --outline (the run as a documentation outline) and docs/shapes.md (recorded runs, staleness check).
 pytest_plugins = ["lstm_spec.living_docs.outline", "lstm_spec.living_docs.shapes_page"]
+# docs/keras-vs-pytorch.md: the PyTorch specs' runs, checked where PyTorch is installed.
+pytest_plugins += ["lstm_spec.living_docs.keras_vs_pytorch"]
 
 FRESH_PROCESS = pytest.StashKey()
 

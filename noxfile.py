@@ -105,6 +105,16 @@ def keras2_lock(session: nox.Session) -> None:
     session.log(f"wrote {KERAS2_LOCK.relative_to(ROOT)}")
 
 
+MUTMUT = "mutmut==3.8.1"
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def mutate(session: nox.Session) -> None:
+    """Mutation testing, one lstm_spec module at a time (tools/mutate.py): ``nox -s mutate -- [module ...]``."""
+    _pip(session, [["install", "-r", str(LOCK), MUTMUT]], f"requirements/lock.txt with {MUTMUT}")
+    session.run("python", "tools/mutate.py", *session.posargs)
+
+
 def _collect_dir() -> Path | None:
     value = os.environ.get("LSTM_SPEC_COLLECT")
     return Path(value) if value else None

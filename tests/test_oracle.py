@@ -13,11 +13,12 @@ import pytest
 from lstm_spec.checks import oracle
 from lstm_spec.checks.assertions import assert_matches_oracle
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
-from lstm_spec.models.pinned import pinned_run
+from lstm_spec.models.pinned import PAGE_CELLS, pinned_run
 from lstm_spec.checks.snapshot import ArraySnapshotExtension, PinnedArraySnapshotExtension
 
 LSTM_FULL = RecurrentConfig("LSTM", PAGE_UNITS, return_sequences=True, return_state=True)
 GRU_FULL = RecurrentConfig("GRU", PAGE_UNITS, return_sequences=True, return_state=True)
+SIMPLE_RNN_FULL = RecurrentConfig("SimpleRNN", PAGE_UNITS, return_sequences=True, return_state=True)
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +26,26 @@ def lstm_run():
     return pinned_run(LSTM_FULL, PAGE_DIMS)
 
 
-def test_true_oracle_passes(lstm_run):
-    """The control for the controls: Keras' LSTM output matches the correct oracle."""
-    assert_matches_oracle(lstm_run.outputs, lstm_run.expected(), lstm_run)
+@pytest.mark.parametrize("config", PAGE_CELLS, ids=str)
+def test_true_oracle_passes(config):
+    """The control for the controls: Keras' LSTM, GRU (reset_after True and False) and SimpleRNN match the correct oracle."""
+    run = pinned_run(config, PAGE_DIMS)
+    assert_matches_oracle(run.outputs, run.expected(), run)
+
+
+def test_oracle_with_another_activation_fails(monkeypatch):
+    """A SimpleRNN oracle computing sigmoid where the layer uses tanh disagrees with Keras, and the check says so."""
+    run = pinned_run(SIMPLE_RNN_FULL, PAGE_DIMS)
+    monkeypatch.setitem(oracle.ACTIVATIONS, "tanh", oracle.ACTIVATIONS["sigmoid"])
+    with pytest.raises(AssertionError, match="(?s)should equal the NumPy oracle's.*elements differ"):
+        assert_matches_oracle(run.outputs, run.expected(), run)
 
 
 @pytest.mark.parametrize("config, swapped", [(LSTM_FULL, ("f", "i", "c", "o")), (LSTM_FULL, ("i", "f", "o", "c")),
-                                             (GRU_FULL, ("r", "z", "h"))],
-                         ids=["LSTM-read-as-f,i,c,o", "LSTM-read-as-i,f,o,c", "GRU-read-as-r,z,h"])
+                                             (GRU_FULL, ("r", "z", "h")),
+                                             (GRU_FULL.with_options(reset_after=False), ("z", "h", "r"))],
+                         ids=["LSTM-read-as-f,i,c,o", "LSTM-read-as-i,f,o,c", "GRU-read-as-r,z,h",
+                              "GRU(reset_after=False)-read-as-z,h,r"])
 def test_oracle_with_two_gates_swapped_fails(monkeypatch, config, swapped):
     """An oracle that reads two gate blocks in each other's place disagrees with Keras, and the check says so."""
     run = pinned_run(config, PAGE_DIMS)

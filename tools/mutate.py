@@ -1,0 +1,101 @@
+"""Mutation testing of ``lstm_spec/`` with mutmut: one module at a time, with the tests that cover it.
+
+    .venv/bin/nox -s mutate                          every module of TARGETS, in this order
+    .venv/bin/nox -s mutate -- arrays_text oracle    only the modules named
+
+(``nox -s mutate`` installs requirements/lock.txt and mutmut into ``.nox/mutate``; inside that
+environment ``python tools/mutate.py NAME ...`` does the same.)  Each module is mutated in a
+scratch copy of the working tree, ``.mutation/<module>/``, whose pyproject.toml gets a
+``[tool.mutmut]`` section that mutates that one file and runs only its test files: mutmut then
+runs, per mutant, only the tests that reached the mutated function.  The last line per module is
+``<module>: <killed>/<total> killed (<score>%), <survived> survived``; the survivors are listed by
+``mutmut results`` in that folder, and ``mutmut show NAME`` shows one.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRATCH = ROOT / ".mutation"
+
+# module: (the file mutated, the test files that cover it). Specs are listed only where no machinery test
+# reaches the module's code: every spec run per mutant costs TensorFlow time.
+TARGETS = {
+    "arrays_text": ("lstm_spec/checks/arrays_text.py",
+                    ["tests/test_arrays_text.py", "tests/test_tolerance_edges.py", "tests/test_assertions.py"]),
+    "assertions": ("lstm_spec/checks/assertions.py",
+                   ["tests/test_assertions.py", "tests/test_assert_raises.py", "tests/test_tolerance_edges.py",
+                    "tests/test_oracle.py"]),
+    "oracle": ("lstm_spec/checks/oracle.py", ["tests/test_oracle.py", "tests/test_tolerance_edges.py"]),
+    "snapshot": ("lstm_spec/checks/snapshot.py",
+                 ["tests/test_snapshot_extension.py", "tests/test_tolerance_edges.py", "tests/test_oracle.py"]),
+    "upgrade_report": ("lstm_spec/versions/upgrade_report.py", ["tests/test_upgrade_report.py"]),
+    "shapes_page": ("lstm_spec/living_docs/shapes_page.py", ["tests/test_shapes_page.py", "tests/test_partial_run.py"]),
+    "outline": ("lstm_spec/living_docs/outline.py", ["tests/test_outline.py"]),
+    "pinned": ("lstm_spec/models/pinned.py", ["tests/test_repro_snippets.py", "tests/test_oracle.py"]),
+    "builders": ("lstm_spec/models/builders.py", ["tests/test_repro_snippets.py", "tests/test_family.py"]),
+}
+# The working tree minus what a run does not read (and what is large).
+LEFT_OUT = (".git", ".venv", ".nox", ".mutation", "mutants", ".benchmarks", "docs", "__pycache__")
+PYTEST_OPTIONS = ["-p", "no:randomly", "--shapes-page=off", "-q"]
+
+
+def mutmut_section(module_file: str, test_files: list[str]) -> str:
+    quoted = ", ".join(f'"{name}"' for name in test_files)
+    options = ", ".join(f'"{option}"' for option in PYTEST_OPTIONS)
+    return (
+        "\n[tool.mutmut]\n"
+        'source_paths = ["lstm_spec"]\n'
+        f'only_mutate = ["{module_file}"]\n'
+        'also_copy = ["conftest.py", "pytest.ini", "specs", "requirements"]\n'
+        f"pytest_add_cli_args_test_selection = [{quoted}]\n"
+        f"pytest_add_cli_args = [{options}]\n"
+    )
+
+
+def scratch_copy(name: str) -> Path:
+    """A fresh copy of the working tree for one module, with its [tool.mutmut] section."""
+    module_file, test_files = TARGETS[name]
+    folder = SCRATCH / name
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(ROOT, folder, ignore=shutil.ignore_patterns(*LEFT_OUT))
+    pyproject = folder / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + mutmut_section(module_file, test_files))
+    return folder
+
+
+def mutate(name: str) -> dict:
+    """Runs mutmut on one module; returns its counts (killed, survived, total, ...)."""
+    folder = scratch_copy(name)
+    mutmut = [str(Path(sys.executable).parent / "mutmut")]  # the console script: `python -m mutmut` fails
+    subprocess.run([*mutmut, "run"], cwd=folder, check=True)
+    subprocess.run([*mutmut, "export-cicd-stats"], cwd=folder, check=True)
+    return json.loads((folder / "mutants" / "mutmut-cicd-stats.json").read_text())
+
+
+def summary(name: str, stats: dict) -> str:
+    total = stats["total"]
+    score = 100 * stats["killed"] / total if total else 0.0
+    return f"{name}: {stats['killed']}/{total} killed ({score:.1f}%), {stats['survived']} survived"
+
+
+def main(names: list[str]) -> int:
+    unknown = [name for name in names if name not in TARGETS]
+    if unknown:
+        print(f"no mutation target {unknown}; name any of {list(TARGETS)}", file=sys.stderr)
+        return 2
+    lines = []
+    for name in names or list(TARGETS):
+        lines.append(summary(name, mutate(name)))
+        print(lines[-1], flush=True)
+    print("\n".join(["", "mutation scores:", *lines]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
