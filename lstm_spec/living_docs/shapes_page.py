@@ -136,39 +136,40 @@ def render_page(behaviours: dict[str, str], rows: list[ShapeRow], versions: dict
     return "\n".join(lines)
 
 
-def installed_versions() -> dict[str, str]:
-    return {name: installed_version(package) for name, package in PACKAGES}
+def installed_versions(packages=PACKAGES) -> dict[str, str]:
+    return {name: installed_version(package) for name, package in packages}
 
 
-def locked_versions(lock_text: str) -> dict[str, str]:
+def locked_versions(lock_text: str, packages=PACKAGES) -> dict[str, str]:
     """The versions ``requirements/lock.txt`` pins for the page's packages ('not locked' when absent)."""
     pins = dict(re.findall(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?==(\S+)", lock_text, flags=re.MULTILINE))
     pins = {name.lower(): version for name, version in pins.items()}
-    return {name: pins.get(package, "not locked") for name, package in PACKAGES}
+    return {name: pins.get(package, "not locked") for name, package in packages}
 
 
-def versions_reason(installed: dict[str, str], locked: dict[str, str]) -> str | None:
+def versions_reason(installed: dict[str, str], locked: dict[str, str], lock: Path = LOCK) -> str | None:
     """Why the page (which documents the locked versions) cannot be compared here, None when it can."""
     differing = [f"{name} {installed[name]} (locked {locked[name]})" for name in locked if installed[name] != locked[name]]
     if differing:
-        return f"installed here: {', '.join(differing)}; the page documents the versions {LOCK} pins"
+        return f"installed here: {', '.join(differing)}; the page documents the versions {lock} pins"
     return None
 
 
-def stale_message(committed: str | None, rendered: str, page: Path = PAGE) -> str | None:
+def stale_message(committed: str | None, rendered: str, page: Path = PAGE, refresh: str = REFRESH,
+                  versions: dict[str, str] | None = None) -> str | None:
     """None when the committed page is the rendered one; else what differs and how to refresh it."""
     if committed == rendered:
         return None
     if committed is None:
-        return f"{page} is missing. Generate it with: {REFRESH}"
+        return f"{page} is missing. Generate it with: {refresh}"
     diff = list(difflib.unified_diff(committed.splitlines(), rendered.splitlines(),
                                      "committed", "observed", n=0, lineterm=""))[2:]
     shown = diff[:SHOWN_DIFF_LINES] + ([f"... ({len(diff) - SHOWN_DIFF_LINES} more diff lines)"]
                                        if len(diff) > SHOWN_DIFF_LINES else [])
     return (f"{page} is stale: it differs from what the specs observe on "
-            f"{', '.join(f'{name} {version}' for name, version in installed_versions().items())}.\n"
+            f"{', '.join(f'{name} {version}' for name, version in (versions or installed_versions()).items())}.\n"
             + "\n".join(shown)
-            + f"\nRefresh it with: {REFRESH}   (then read `git diff {page}` before committing)")
+            + f"\nRefresh it with: {refresh}   (then read `git diff {page}` before committing)")
 
 
 def partial_run_reason(config) -> str | None:
