@@ -21,8 +21,10 @@ import pytest  # noqa: E402
 from lstm_spec.models.configs import INPUT_GRID, UNITS_GRID, lstm_grid  # noqa: E402
 from lstm_spec.models.era import installed_version  # noqa: E402
 
-# --outline (the run as a documentation outline) and docs/shapes.md (recorded runs, staleness check).
-pytest_plugins = ["lstm_spec.living_docs.outline", "lstm_spec.living_docs.shapes_page"]
+# --outline (the run as a documentation outline), docs/shapes.md (recorded runs, staleness check),
+# behaviour markers and --case, and --snapshot-update that deletes only after a complete run.
+pytest_plugins = ["lstm_spec.living_docs.outline", "lstm_spec.living_docs.shapes_page",
+                  "lstm_spec.living_docs.selection", "lstm_spec.checks.snapshot_cleanup"]
 # docs/keras-vs-pytorch.md: the PyTorch specs' runs, checked where PyTorch is installed.
 pytest_plugins += ["lstm_spec.living_docs.keras_vs_pytorch"]
 

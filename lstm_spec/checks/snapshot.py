@@ -27,7 +27,6 @@ from syrupy.extensions.amber import AmberSnapshotExtension
 from syrupy.extensions.amber.serializer import MalformedAmberFile
 
 from lstm_spec.checks import arrays_text
-from lstm_spec.models.backend import SEEDED_FOLDER, for_this_backend
 
 
 class StoredSnapshot(str):
@@ -44,12 +43,22 @@ class StoredSnapshot(str):
         return stored
 
 
+class SeededFolder:
+    """The seeded ``kind``: the running Keras era's and backend's folder, looked up when first read
+    (it imports Keras, which a run whose snapshots are all pinned never needs)."""
+
+    def __get__(self, instance, owner) -> str:
+        from lstm_spec.models.backend import SEEDED_FOLDER, for_this_backend
+
+        return for_this_backend(SEEDED_FOLDER)
+
+
 class ArraySnapshotExtension(AmberSnapshotExtension):
     """Amber files whose entries are ``arrays_text`` blocks (or plain text), tolerance-matched."""
 
     rtol = arrays_text.DEFAULT_RTOL
     atol = arrays_text.DEFAULT_ATOL
-    kind = for_this_backend(SEEDED_FOLDER)
+    kind = SeededFolder()
 
     @classmethod
     def with_tolerance(cls, *, rtol: float | None = None, atol: float | None = None):
