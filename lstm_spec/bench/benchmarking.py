@@ -35,6 +35,14 @@ PATHS = {
     "tf_function_xla": "tf.function(model, jit_compile=True)(x)",
 }
 
+# PyTorch's own modules on the same points (specs/benchmarks/test_torch_speed.py, where PyTorch is
+# installed): the table and the plot show them beside Keras' paths when a run has them.
+TORCH_PATHS = {
+    "torch_eager": "torch.nn.LSTM/GRU(x) (eager)",
+    "torch_compile": "torch.compile(torch.nn.LSTM/GRU)(x)",
+}
+SHOWN_PATHS = {**PATHS, **TORCH_PATHS}
+
 # The size grid.  The default run keeps every axis but sequence length (whose cost is close to
 # proportional, 10 -> 100 steps) to finish in about a minute on 2 cores; --full-grid adds seq_len 100.
 LAYERS = ("LSTM", "GRU")
@@ -175,12 +183,13 @@ def _milliseconds(seconds: float) -> str:
 def summary_rows(benchmarks: Iterable[dict]) -> list[dict[str, str]]:
     """One row per grid point: median per path (ms), predict() overhead ratio, and the fastest
     path's GFLOP/s and efficiency against the session's matmul peak."""
-    rows = []
-    for paths in group_points(benchmarks).values():
+    rows, points = [], group_points(benchmarks)
+    shown = [*PATHS, *(path for path in TORCH_PATHS if any(path in paths for paths in points.values()))]
+    for paths in points.values():
         name, best = fastest(paths)
         info = paths[name]["extra_info"]
         row = {"point": point_label(info)}
-        row.update({path: _milliseconds(paths[path]["stats"]["median"]) if path in paths else "-" for path in PATHS})
+        row.update({path: _milliseconds(paths[path]["stats"]["median"]) if path in paths else "-" for path in shown})
         row["predict/fastest"] = f"{paths['predict']['stats']['median'] / best:.1f}x" if "predict" in paths else "-"
         row["fastest"] = name
         achieved = throughput(info["flops"], best, info["peak_gflops"])
@@ -249,9 +258,9 @@ def plot_latency(machine_info: dict, benchmarks: list[dict], output: str | Path)
     rows = -(-len(panels) // columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.4 * rows + 0.8), squeeze=False)
     for axis, ((layer, units, seq_len, features, device), lines) in zip(axes.flat, sorted(panels.items())):
-        for path in [path for path in PATHS if path in lines]:
+        for path in [path for path in SHOWN_PATHS if path in lines]:
             batches, medians = zip(*sorted(lines[path]))
-            axis.plot(batches, [median * 1e3 for median in medians], marker="o", label=PATHS[path])
+            axis.plot(batches, [median * 1e3 for median in medians], marker="o", label=SHOWN_PATHS[path])
         axis.set(xscale="log", yscale="log", xlabel="batch", ylabel="median latency (ms)",
                  title=f"{layer}(units={units}) seq={seq_len} features={features} {device}")
         batches = sorted({batch for points in lines.values() for batch, _ in points})
