@@ -19,8 +19,10 @@ def test_values(snapshot):
 """
 
 
-# As in pytest.ini: the extension is syrupy's default, so no amber extension runs beside it.
-OPTIONS = ("-p", "no:cacheprovider", "--snapshot-default-extension", "lstm_spec.checks.snapshot.ArraySnapshotExtension")
+# As in pytest.ini and conftest.py: the extension is syrupy's default, so no amber extension runs
+# beside it, and a partial or failing run does not look for unused snapshots.
+OPTIONS = ("-p", "no:cacheprovider", "-p", "lstm_spec.checks.snapshot_cleanup",
+           "--snapshot-default-extension", "lstm_spec.checks.snapshot.ArraySnapshotExtension")
 
 
 def write_spec(pytester, change: str = "") -> None:
@@ -100,25 +102,51 @@ def test_tolerance_can_be_set_per_assertion(pytester, recorded):
     pytester.runpytest(*OPTIONS).assert_outcomes(passed=1)
 
 
-@pytest.mark.parametrize(
-    "garble, reason",
-    [
-        (lambda text: text.replace("1.42857149e-01", "1.4x857149e-01"), "a value is not a float32 number"),
-        (lambda text: text.replace("shape=(2, 3)", "shape=(2, 4)"), "needs 8 values, the text has 6"),
-        (lambda text: "this is not a snapshot\n" + text, "not a syrupy amber file"),
-    ],
-    ids=["bad-number", "wrong-count", "no-header"],
-)
+GARBLED = {
+    "bad-number": (lambda data: data.replace(b"1.42857149e-01", b"1.4x857149e-01"), "a value is not a float32 number"),
+    "wrong-count": (lambda data: data.replace(b"shape=(2, 3)", b"shape=(2, 4)"), "needs 8 values, the text has 6"),
+    "text-before-header": (lambda data: b"this is not a snapshot\n" + data,
+                           "its first line must be the header '# serializer version: 1', not 'this is not a snapshot'"),
+    "not-utf-8": (lambda data: b"garbage\x00\xff\n", "it is not UTF-8 text (byte 0xff at offset 8)"),
+    "truncated": (lambda data: data[:data.rindex(b"# ---")], "it is truncated: its last entry (test_values) has no closing '# ---' line"),
+    "no-header": (lambda data: data.split(b"\n", 1)[1], "its first line must be the header '# serializer version: 1', not '# name: test_values'"),
+    "other-version": (lambda data: data.replace(b"# serializer version: 1", b"# serializer version: 7"),
+                      "its header is '# serializer version: 7', but this suite reads and writes '# serializer version: 1'"),
+}
+OTHER_FAILURE = """
+def test_other():
+    assert 1 == 2, "another spec's failure"
+"""
+
+
+@pytest.mark.parametrize("garble, reason", GARBLED.values(), ids=GARBLED.keys())
 def test_garbled_file_fails_naming_the_file(pytester, recorded, garble, reason):
-    """A snapshot file edited into garbage fails with a message that names the file and how to fix it."""
-    recorded.write_text(garble(recorded.read_text()))
+    """A snapshot file edited into garbage fails its spec with one paragraph naming the file, what is
+    wrong and the fix; the run goes on and every other failure is reported as usual."""
+    recorded.write_bytes(garble(recorded.read_bytes()))
+    pytester.makepyfile(test_other=OTHER_FAILURE)
     result = rerun(pytester)
-    result.assert_outcomes(failed=1)
+    result.assert_outcomes(failed=2)
     result.stdout.fnmatch_lines([
-        f"*Cannot read snapshot 'test_values' in *test_spec.ambr: *{reason}*",
-        "*Fix: restore the file from git*--snapshot-update*",
+        f"*Cannot read snapshot 'test_values' in *test_spec.ambr: *{reason}*. Fix: restore the file from git "
+        "(git checkout -- *test_spec.ambr), or review the values and rewrite it with --snapshot-update*",
     ])
+    result.stdout.fnmatch_lines(["*another spec's failure*"])
     assert "Traceback" not in result.stdout.str()
+    assert "INTERNALERROR" not in result.stdout.str()
+    assert "unused" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("garble", [GARBLED["not-utf-8"][0], GARBLED["truncated"][0], GARBLED["other-version"][0]],
+                         ids=["not-utf-8", "truncated", "other-version"])
+def test_update_rewrites_a_garbled_file_whole(pytester, recorded, garble):
+    """``--snapshot-update`` turns a garbled file back into the whole file the spec records."""
+    before = recorded.read_bytes()
+    recorded.write_bytes(garble(before))
+    write_spec(pytester)
+    pytester.runpytest(*OPTIONS, "--snapshot-update").assert_outcomes(passed=1)
+    assert before == recorded.read_bytes()
+    rerun(pytester).assert_outcomes(passed=1)
 
 
 def test_text_snapshots_compare_exactly(pytester):

@@ -19,6 +19,7 @@ A tighter or looser tolerance for one assertion::
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -77,25 +78,34 @@ class ArraySnapshotExtension(AmberSnapshotExtension):
         return arrays_text.format_arrays(data)
 
     def read_snapshot_collection(self, *, snapshot_location):
-        # A hand-broken file must not crash syrupy's end-of-session report: the failing spec
-        # has already said what is wrong with it.
-        return _read_file(self.serializer_class, snapshot_location)
+        # Discovery at the end of the session: a garbled file must not crash it (the specs that
+        # read the file have said what is wrong with it).
+        return read_snapshot_file(self.serializer_class, snapshot_location)
 
     def read_snapshot_data_from_location(self, *, snapshot_location, snapshot_name, session_id):
         collection = _read_collection(self.serializer_class, snapshot_location, session_id)
+        if collection.garbled:
+            # Every entry of a garbled file is refused: a truncated or foreign file may hold
+            # values that only look right.
+            return StoredSnapshot.of("", location=snapshot_location, name=snapshot_name,
+                                     unreadable=collection.garbled)
         snapshot = collection.get(snapshot_name)
         if snapshot is None:
-            if collection.tainted and Path(snapshot_location).exists():
-                return StoredSnapshot.of(
-                    "", location=snapshot_location, name=snapshot_name,
-                    unreadable="the file is not a syrupy amber file (its first line must be "
-                    "'# serializer version: 1' and each entry '# name: ...' ... '# ---')",
-                )
             return None
         return StoredSnapshot.of(
             snapshot.data, location=snapshot_location, name=snapshot_name,
             unreadable=_why_unreadable(snapshot.data),
         )
+
+    @classmethod
+    def write_snapshot_collection(cls, *, snapshot_collection, name_order=None):
+        # --snapshot-update into a garbled file: keep the entries that can be read, write the rest anew
+        # (syrupy's own merge would fail on it, or keep its broken header).
+        stored = read_snapshot_file(cls.serializer_class, snapshot_collection.location)
+        if not stored.garbled:
+            return super().write_snapshot_collection(snapshot_collection=snapshot_collection, name_order=name_order)
+        stored.merge(snapshot_collection)
+        cls.serializer_class.write_file(stored, merge=False, name_order=name_order)
 
     def matches(self, *, serialized_data, snapshot_data) -> bool:
         if getattr(snapshot_data, "unreadable", None):
@@ -117,9 +127,10 @@ class ArraySnapshotExtension(AmberSnapshotExtension):
         where = f"snapshot {getattr(snapshot_data, 'name', '?')!r} in {getattr(snapshot_data, 'location', '?')}"
         unreadable = getattr(snapshot_data, "unreadable", None)
         if unreadable:
-            yield f"Cannot read {where}: {unreadable}."
-            yield ("Fix: restore the file from git (git checkout -- FILE), or review the values and "
-                   "rewrite it with --snapshot-update.")
+            location = _shown_path(getattr(snapshot_data, "location", "?"))
+            yield (f"Cannot read {where}: {unreadable}. Fix: restore the file from git "
+                   f"(git checkout -- {location}), or review the values and rewrite it with "
+                   "--snapshot-update (python3 suite.py test --snapshot-update), then read its git diff.")
             return
         if not snapshot_data:
             return  # syrupy has already said the snapshot does not exist
@@ -146,17 +157,66 @@ def _why_unreadable(text: str) -> str | None:
 def _read_collection(serializer_class, location: str, session_id: str):
     # Read once per file and test session (session_id is the cache key), as
     # AmberSnapshotExtension does.
-    return _read_file(serializer_class, location)
+    return read_snapshot_file(serializer_class, location)
 
 
-def _read_file(serializer_class, location: str):
-    """The amber file at ``location``; a malformed one reads as an empty, tainted collection."""
+@dataclass
+class SnapshotFile(SnapshotCollection):
+    """A snapshot file as read: its entries, and why it cannot be trusted when it cannot."""
+
+    garbled: str | None = None
+
+
+def read_snapshot_file(serializer_class, location: str) -> SnapshotFile:
+    """The amber file at ``location``: every entry that can be read, and ``garbled`` set to what
+    is wrong with the file when it is not whole (an empty collection when nothing can be read)."""
+    stored = SnapshotFile(location=location)
     try:
-        return serializer_class.read_file(location)
-    except MalformedAmberFile:
-        collection = SnapshotCollection(location=location)
-        collection.tainted = True
-        return collection
+        data = Path(location).read_bytes()
+    except FileNotFoundError:
+        return stored
+    stored.garbled = garbled_reason(data, serializer_class)
+    try:
+        data.decode("utf-8")
+        entries = serializer_class.read_file(location)
+    except (UnicodeDecodeError, MalformedAmberFile) as error:
+        stored.garbled = stored.garbled or str(error)
+        return stored
+    for entry in entries:
+        stored.add(entry)
+    return stored
+
+
+def garbled_reason(data: bytes, serializer_class) -> str | None:
+    """What is wrong with a snapshot file's bytes, None when they are a whole amber file of the
+    serializer version this suite writes (header first, every entry closed by its '# ---' line)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f"it is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})"
+    marker = serializer_class._marker_prefix
+    header = f"{marker}{serializer_class.Marker.Version}: {serializer_class.VERSION}"
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return "it is empty"
+    if lines[0] != header:
+        if lines[0].startswith(f"{marker}{serializer_class.Marker.Version}:"):
+            return f"its header is {lines[0]!r}, but this suite reads and writes {header!r}"
+        return f"its first line must be the header {header!r}, not {lines[0][:60]!r}"
+    closing = f"{marker}{serializer_class.Marker.Divider}"
+    if len(lines) > 1 and lines[-1] != closing:
+        names = [line for line in lines if line.startswith(f"{marker}{serializer_class.Marker.Name}:")]
+        last = names[-1].split(":", 1)[1].strip() if names else "?"
+        return f"it is truncated: its last entry ({last}) has no closing {closing!r} line"
+    return None
+
+
+def _shown_path(location: str) -> str:
+    """``location`` relative to the working directory when it is inside it (as git takes it)."""
+    try:
+        return str(Path(location).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return location
 
 
 class PinnedArraySnapshotExtension(ArraySnapshotExtension):
