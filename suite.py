@@ -34,6 +34,8 @@ TOOLS = {
                "matrix 2.20.0 [pytest arguments]", "lstm_spec.versions.matrix"),
     "report": ("the upgrade report between two versions: report 2.15.1 2.21.0 (see README)",
                "lstm_spec.versions.upgrade_report"),
+    "speed": ("did predict() get slower? interleaved benchmark processes of two environments: "
+              "speed locked keras2 [--pairs 5 --grid default --threshold 0.10]", "lstm_spec.bench.speed"),
 }
 
 

@@ -18,6 +18,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from lstm_spec.models.configs import InputDims, RecurrentConfig
@@ -53,11 +54,35 @@ UNITS = (32, 256)
 FEATURES = 16
 
 
+@dataclass(frozen=True)
+class Grid:
+    """A named size grid and the inference paths timed on each of its points."""
+
+    layers: tuple[str, ...]
+    units: tuple[int, ...]
+    seq_lens: tuple[int, ...]
+    batches: tuple[int, ...]
+    paths: tuple[str, ...] = tuple(PATHS)
+
+    def points(self) -> list[tuple[RecurrentConfig, InputDims]]:
+        return [(RecurrentConfig(layer, units), InputDims(batch, seq_len, FEATURES))
+                for layer in self.layers for units in self.units for seq_len in self.seq_lens
+                for batch in self.batches]
+
+
+# "small" is the upgrade report's speed grid: predict() and two paths that separate Keras' own
+# overhead (call) from the kernels (tf_function), at a latency-bound and a throughput-bound batch,
+# so that ten interleaved processes fit in a few minutes on 2 cores.
+GRIDS = {
+    "small": Grid(LAYERS, (32,), DEFAULT_SEQ_LENS, (1, 32), ("predict", "call", "tf_function")),
+    "default": Grid(LAYERS, UNITS, DEFAULT_SEQ_LENS, BATCHES),
+    "full": Grid(LAYERS, UNITS, SEQ_LENS, BATCHES),
+}
+
+
 def grid(full: bool = False) -> list[tuple[RecurrentConfig, InputDims]]:
     """The (layer, input) points benchmarked: the default subset, or with ``full`` the whole grid."""
-    return [(RecurrentConfig(layer, units), InputDims(batch, seq_len, FEATURES))
-            for layer in LAYERS for units in UNITS for seq_len in (SEQ_LENS if full else DEFAULT_SEQ_LENS)
-            for batch in BATCHES]
+    return GRIDS["full" if full else "default"].points()
 
 
 FLOP_FORMULA = "2 * gates * batch * seq_len * units * (features + units)"

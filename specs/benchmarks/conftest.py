@@ -1,34 +1,80 @@
 """The predict() benchmarks' own set-up: the size grid, the device fixture with its matmul peak, the
-versions and peaks recorded in saved runs, and the summary table after the run.
+thread pools, the timed call (CPU time, slowdown hook), the versions, peaks, threads and skip reasons
+recorded in saved runs, and the summary table after the run.
 
 This folder is out of the documentation and test runs (``pytest.ini`` passes
 ``--ignore=specs/benchmarks``, which applies only when the folder is not named on the command line);
 ``python3 suite.py bench`` names it.  See ``README.md`` here.
 """
 
+import os
 from dataclasses import dataclass
 
 import pytest
 
-from lstm_spec.bench import benchmarking
+from lstm_spec.bench import benchmarking, instrument
 from lstm_spec.models.era import installed_version
 
 PEAKS = pytest.StashKey[dict]()
+THREADS = pytest.StashKey[dict]()
+SKIPPED = pytest.StashKey[dict]()
+
+
+def thread_counts(text: str) -> tuple[int, int]:
+    try:
+        intra, inter = (int(part) for part in text.split(","))
+    except ValueError:
+        raise pytest.UsageError(f"--tf-threads={text}: give INTRA,INTER thread counts, e.g. 1,1 "
+                                "(0,0 keeps TensorFlow's defaults)") from None
+    return intra, inter
 
 
 def pytest_addoption(parser):
-    parser.addoption("--full-grid", action="store_true",
-                     help="benchmark the whole size grid (adds seq_len 100) instead of the default subset")
+    parser.addoption("--grid", choices=sorted(benchmarking.GRIDS), default="default",
+                     help="the size grid and paths to benchmark (lstm_spec.bench.benchmarking.GRIDS; default: default)")
+    parser.addoption("--full-grid", action="store_const", const="full", dest="grid",
+                     help="the whole size grid (adds seq_len 100): the same as --grid=full")
+    parser.addoption("--tf-threads", default="0,0", metavar="INTRA,INTER",
+                     help="TensorFlow's intra-op and inter-op thread pool sizes (default 0,0: TensorFlow's own)")
 
 
 def pytest_configure(config):
     config.stash[PEAKS] = {}
+    config.stash[SKIPPED] = {}
+    intra, inter = thread_counts(config.getoption("tf_threads"))
+    if (intra, inter) != (0, 0):
+        # Before any TensorFlow operation runs; afterwards the pools are fixed.
+        config.stash[THREADS] = instrument.configure_threads(intra, inter)
 
 
 def pytest_generate_tests(metafunc):
+    chosen = benchmarking.GRIDS[metafunc.config.getoption("grid")]
     if "point" in metafunc.fixturenames:
-        points = benchmarking.grid(full=metafunc.config.getoption("full_grid"))
+        points = chosen.points()
         metafunc.parametrize("point", points, ids=[f"{config}-{dims}" for config, dims in points])
+    if "path" in metafunc.fixturenames:
+        metafunc.parametrize("path", chosen.paths)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Skip reasons go into the saved run (machine_info), so a comparison of saved runs can say why
+    # a point is missing (no GPU, XLA does not compile it).
+    report = yield
+    if report.skipped and isinstance(report.longrepr, tuple):
+        item.config.stash[SKIPPED][report.nodeid] = report.longrepr[2].removeprefix("Skipped: ")
+    return report
+
+
+@pytest.fixture
+def timed_call(request, path):
+    """Wraps a path's inference call for timing: records its CPU time per call and applies the
+    slowdown test hook (``LSTM_SPEC_SLOW_PREDICT``, read here only; see lstm_spec.bench.instrument)."""
+    try:
+        factor = instrument.slowdown_factor(os.environ, path)
+    except instrument.BenchmarkSetupError as error:
+        pytest.exit(str(error), returncode=4)
+    return lambda call: instrument.MeasuredCall(call, factor)
 
 
 @dataclass(frozen=True)
@@ -78,6 +124,9 @@ def pytest_benchmark_update_machine_info(config, machine_info):
         "devices": [device.name for device in tf.config.list_physical_devices()],
         "matmul_peak_gflops": dict(config.stash[PEAKS]),
         "flop_formula": benchmarking.FLOP_FORMULA,
+        "tf_threads": config.stash.get(THREADS, {"intra_op": 0, "inter_op": 0}),
+        "slowdown": {instrument.SLOWED_PATH: instrument.slowdown_factor(os.environ, instrument.SLOWED_PATH)},
+        "skipped": dict(config.stash[SKIPPED]),
     }
 
 

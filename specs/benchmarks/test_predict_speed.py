@@ -2,7 +2,8 @@
 width, on every device TensorFlow sees.
 
 Each case times one inference path on one grid point after a warm-up call (the first call traces
-and compiles), with a timed function that returns NumPy values so the device has finished.  Nothing
+and compiles), with a timed function that returns NumPy values so the device has finished, and
+records the median process CPU time per call beside pytest-benchmark's wall times.  Nothing
 here asserts a time: a slow machine passes.  ``extra_info`` of each case holds the FLOPs of the
 forward pass, the GFLOP/s achieved, the efficiency against the session's matmul peak and, once the
 whole point has run, the predict() overhead ratio (``lstm_spec.bench.benchmarking``).
@@ -28,8 +29,7 @@ def warm_up(infer, path, config, device) -> None:
                     f"{str(error).splitlines()[0]}")
 
 
-@pytest.mark.parametrize("path", list(benchmarking.PATHS))
-def test_inference_latency(benchmark, device, point, path):
+def test_inference_latency(benchmark, device, point, path, timed_call):
     """One inference path run warm on one grid point returns the (batch, units) output."""
     import tensorflow as tf
 
@@ -39,6 +39,7 @@ def test_inference_latency(benchmark, device, point, path):
         model = recurrent_model(config, dims)
         infer = benchmarking.inference_path(path, model, inputs)
         warm_up(infer, path, config, device)
+        infer = timed_call(infer)
         flops = benchmarking.forward_flops(config.layer, dims.batch, dims.seq_len, dims.features, config.units)
         benchmark.group = f"{config}-{dims}-{device}"
         benchmark.extra_info.update(
@@ -50,4 +51,5 @@ def test_inference_latency(benchmark, device, point, path):
     assert_shape("output", output, (dims.batch, config.units), f"{config} on {dims.shape} via {path}")
     if benchmark.stats:  # absent under --benchmark-disable: the function ran once, untimed
         benchmark.extra_info.update(
-            benchmarking.throughput(flops, benchmark.stats.stats.median, device.peak_gflops))
+            benchmarking.throughput(flops, benchmark.stats.stats.median, device.peak_gflops),
+            cpu_median=infer.cpu_median())

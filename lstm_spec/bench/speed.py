@@ -1,0 +1,298 @@
+"""Did predict() get slower?  Compares the speed of two environments of the version matrix.
+
+    python3 suite.py speed locked keras2                 the default grid, 5 interleaved process pairs
+    python3 suite.py speed 2.18.0 locked --grid small --pairs 7 --threshold 0.15
+    python3 suite.py speed locked locked                 an A/A check: nothing may be flagged
+    python3 suite.py speed locked locked --slow-after 1.25   the test hook: B's predict() 25% slower
+
+Each side's benchmark processes run interleaved (A, B, A, B, ...; ``lstm_spec.bench.speed_runs``);
+per grid point and path the ratio B/A of median times gets a 95% interval over the process pairs
+and a verdict against the threshold (``lstm_spec.bench.statistics``).  Prints a table and the noise
+floor the run measured, writes the JSON of every process, ``comparison.json`` and ``ratios.png``
+into ``.benchmarks/speed/A-vs-B-<time>/`` (``--out`` elsewhere), and exits 1 when any point is
+slower, 0 otherwise, 2 when the comparison could not be made.  ``report_section`` gives the upgrade
+report its "Speed" section (``python3 suite.py report A B``; ``--no-speed`` skips it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics as pystatistics
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from lstm_spec.bench import benchmarking
+from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, prepare, read_runs,
+                                        run_interleaved, slug, write_json)
+from lstm_spec.bench.statistics import (CONFIDENCE, DEFAULT_THRESHOLD, FASTER, NO_CHANGE, SLOWER, RatioInterval,
+                                        SpeedStatisticsError, ratio_interval, same_side_spread)
+from lstm_spec.versions.matrix import resolve
+from lstm_spec.versions.pins import VersionSpecError
+
+REPORT_SETTINGS = Settings(grid="small")
+VERDICT_MARKS = {SLOWER: "SLOWER", FASTER: "faster", NO_CHANGE: "no detectable change"}
+
+
+@dataclass(frozen=True)
+class PointComparison:
+    """One grid point and path compared across the two sides."""
+
+    label: str
+    path: str
+    before: tuple[float, ...]  # per-process median wall times, seconds, in pair order
+    after: tuple[float, ...]
+    interval: RatioInterval
+    verdict: str
+    cpu_ratio: float | None  # median(B) / median(A) of per-process median CPU times
+    spread: float  # the larger same-side spread of the two sides
+
+    @property
+    def median_before(self) -> float:
+        return pystatistics.median(self.before)
+
+    @property
+    def median_after(self) -> float:
+        return pystatistics.median(self.after)
+
+
+@dataclass
+class SpeedComparison:
+    before: str
+    after: str
+    settings: Settings
+    threshold: float
+    points: list[PointComparison]
+    one_side_only: list[str]
+    measurements: Measurements
+    folder: Path
+
+    def with_verdict(self, verdict: str) -> list[PointComparison]:
+        return [point for point in self.points if point.verdict == verdict]
+
+    def noise_floor(self) -> tuple[float, PointComparison]:
+        """The median same-side spread over every point and path, and the point where it is largest."""
+        return (pystatistics.median(point.spread for point in self.points),
+                max(self.points, key=lambda point: point.spread))
+
+
+def compare_measurements(measurements: Measurements, threshold: float) -> tuple[list[PointComparison], list[str]]:
+    """Every point and path both sides timed in every pair, with its interval and verdict; and the
+    labels of those only one side has."""
+    points, one_side = [], []
+    for key in sorted(measurements.wall):
+        times, info = measurements.wall[key], measurements.info[key]
+        label = benchmarking.point_label(info)
+        if set(times) != set(SIDES) or len(times["A"]) != len(times["B"]):
+            one_side.append(f"{label} {info['path']}")
+            continue
+        interval = ratio_interval(times["A"], times["B"])
+        cpu = measurements.cpu.get(key, {})
+        cpu_ratio = (pystatistics.median(cpu["B"]) / pystatistics.median(cpu["A"])
+                     if set(cpu) == set(SIDES) else None)
+        points.append(PointComparison(label, info["path"], tuple(times["A"]), tuple(times["B"]), interval,
+                                      interval.verdict(threshold), cpu_ratio,
+                                      max(same_side_spread(times["A"]), same_side_spread(times["B"]))))
+    return points, one_side
+
+
+def run_comparison(before: str, after: str, settings: Settings, threshold: float, folder: Path) -> SpeedComparison:
+    settings.check()
+    folder.mkdir(parents=True, exist_ok=True)
+    pythons = {}
+    for side, name in zip(SIDES, (before, after)):
+        print(f"speed: preparing side {side}: {name}", file=sys.stderr, flush=True)
+        pythons[side] = prepare(name, folder / f"prepare-{side}.log")
+    runs = run_interleaved(pythons, settings, folder)
+    measurements = read_runs(runs)
+    points, one_side = compare_measurements(measurements, threshold)
+    if not points:
+        raise SpeedRunError(f"no grid point was timed on both sides; see the logs in {folder}")
+    comparison = SpeedComparison(before, after, settings, threshold, points, one_side, measurements, folder)
+    write_json(folder / "comparison.json", {
+        "before": before, "after": after, "settings": asdict(settings), "threshold": threshold,
+        "confidence": CONFIDENCE, "points": [asdict(point) for point in points], "one_side_only": one_side,
+        "skipped": measurements.skipped, "versions": {side: versions(measurements, side) for side in SIDES}})
+    return comparison
+
+
+def versions(measurements: Measurements, side: str) -> dict[str, str]:
+    return measurements.machine.get(side, {}).get("lstm_spec", {}).get("versions", {})
+
+
+def side_label(comparison: SpeedComparison, side: str) -> str:
+    name = comparison.before if side == "A" else comparison.after
+    found = versions(comparison.measurements, side)
+    return f"{name} ({', '.join(f'{package} {version}' for package, version in found.items())})" if found else name
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.3g}"
+
+
+def table_rows(comparison: SpeedComparison) -> list[dict[str, str]]:
+    return [{"point": point.label, "path": point.path, "A median ms": _ms(point.median_before),
+             "B median ms": _ms(point.median_after), "B/A": f"{point.interval.ratio:.3f}",
+             f"{CONFIDENCE:.0%} interval": f"{point.interval.low:.3f}-{point.interval.high:.3f}",
+             "CPU B/A": f"{point.cpu_ratio:.3f}" if point.cpu_ratio else "-",
+             "same-side spread": f"{point.spread:.1%}", "verdict": VERDICT_MARKS[point.verdict]}
+            for point in comparison.points]
+
+
+def describe_method(comparison: SpeedComparison) -> str:
+    settings, threshold = comparison.settings, comparison.threshold
+    return (f"{settings.pairs} interleaved process pairs (A, B, A, B, ...) of the '{settings.grid}' grid; "
+            f"per point and path the ratio B/A of the two processes' median times in each pair, "
+            f"their geometric mean with a {CONFIDENCE:.0%} interval "
+            f"(scipy bootstrap over the pairs); slower only when the whole interval is above {1 + threshold:.2f}, "
+            f"faster only when it is below {1 / (1 + threshold):.3f}. TensorFlow threads intra-op,inter-op = "
+            "{},{}".format(*settings.tf_threads)
+            + (f"; TEST HOOK: B's predict() slowed {settings.slow_after}x" if settings.slow_after != 1.0 else ""))
+
+
+def summary_lines(comparison: SpeedComparison) -> list[str]:
+    median_spread, worst = comparison.noise_floor()
+    counts = {verdict: len(comparison.with_verdict(verdict)) for verdict in (SLOWER, FASTER, NO_CHANGE)}
+    lines = [f"speed {side_label(comparison, 'A')} -> {side_label(comparison, 'B')}: "
+             f"{counts[SLOWER]} slower, {counts[FASTER]} faster, {counts[NO_CHANGE]} no detectable change "
+             f"(of {len(comparison.points)} points x paths)",
+             f"noise floor (same-side processes): median spread {median_spread:.1%}, largest {worst.spread:.1%} "
+             f"({worst.label} {worst.path})"]
+    for side in SIDES:
+        for reason, cases in comparison.measurements.skipped[side].items():
+            lines.append(f"skipped on {side} ({cases} cases): {reason}")
+    if comparison.one_side_only:
+        lines.append(f"timed on one side only: {', '.join(comparison.one_side_only)}")
+    return lines
+
+
+def format_table(rows: list[dict[str, str]]) -> str:
+    columns = list(rows[0])
+    widths = {column: max(len(column), *(len(row[column]) for row in rows)) for column in columns}
+    lines = ["  ".join(column.ljust(widths[column]) for column in columns)]
+    lines += ["  ".join(row[column].ljust(widths[column]) for column in columns) for row in rows]
+    return "\n".join(lines)
+
+
+def plot_ratios(comparison: SpeedComparison, output: Path) -> Path:
+    """A PNG of every point's ratio B/A with its interval (one marker per point and path) and a band
+    for the threshold."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    points = comparison.points
+    figure, axis = plt.subplots(figsize=(8.5, 1.2 + 0.28 * len(points)))
+    low, high = 1 / (1 + comparison.threshold), 1 + comparison.threshold
+    axis.axvspan(low, high, color="0.9", label=f"no detectable change band ({low:.3f}-{high:.2f})")
+    axis.axvline(1.0, color="0.5", linewidth=0.8)
+    markers = dict(zip(benchmarking.PATHS, "osD^v"))
+    for path in [path for path in benchmarking.PATHS if any(point.path == path for point in points)]:
+        rows = [(row, point) for row, point in enumerate(points) if point.path == path]
+        axis.errorbar([point.interval.ratio for _, point in rows], [row for row, _ in rows],
+                      xerr=[[point.interval.ratio - point.interval.low for _, point in rows],
+                            [point.interval.high - point.interval.ratio for _, point in rows]],
+                      fmt=markers[path], capsize=3, label=benchmarking.PATHS[path])
+    axis.set_yticks(range(len(points)), [f"{point.label} {point.path}" for point in points], fontsize=7)
+    axis.invert_yaxis()
+    axis.set_xscale("log")
+    axis.set_xlabel(f"time ratio B/A (after/before) with {CONFIDENCE:.0%} interval; right of the band: slower")
+    axis.set_title(f"{side_label(comparison, 'A')} -> {side_label(comparison, 'B')}\n"
+                   f"{comparison.settings.pairs} interleaved process pairs, '{comparison.settings.grid}' grid",
+                   fontsize=8)
+    axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.5 / len(points) - 0.12), ncol=2)
+    figure.tight_layout()
+    figure.savefig(output, dpi=100)
+    plt.close(figure)
+    return output
+
+
+@dataclass(frozen=True)
+class SpeedSection:
+    """What the upgrade report adds: its "Speed" Markdown section and lines for its printed summary."""
+
+    markdown: str
+    summary: list[str]
+
+
+def report_section(before: str, after: str, report: Path, *, skip: bool = False,
+                   settings: Settings = REPORT_SETTINGS, threshold: float = DEFAULT_THRESHOLD) -> SpeedSection:
+    """The upgrade report's "Speed" section for ``report`` (its PNG written beside it as
+    ``<report>-speed.png``); when ``skip`` is set or the comparison cannot be made, the section says so."""
+    out = ["", "## Speed", ""]
+    if skip:
+        return SpeedSection("\n".join(out + ["Not measured (`--no-speed`, or a side that did not run).", ""]), [])
+    folder = RESULTS / f"report-{slug(before)}-vs-{slug(after)}-{time.strftime('%Y%m%dT%H%M%S')}"
+    started = time.monotonic()
+    try:
+        comparison = run_comparison(before, after, settings, threshold, folder)
+    except (SpeedRunError, SpeedStatisticsError, VersionSpecError) as error:
+        return SpeedSection("\n".join(out + ["Not measured: " + str(error).replace("\n", "\n    "), ""]),
+                            [f"- speed not measured: {str(error).splitlines()[0]}"])
+    png = plot_ratios(comparison, report.with_name(f"{report.stem}-speed.png"))
+    minutes = (time.monotonic() - started) / 60
+    lines = summary_lines(comparison)
+    out += [f"`python3 suite.py speed {before} {after} --grid {settings.grid} --pairs {settings.pairs}`, "
+            f"{minutes:.1f} min here: {describe_method(comparison)}. A is {before}, B is {after}. "
+            "The same-side spread is how far processes of one side disagree (this run's noise floor); "
+            "CPU B/A is the ratio of process CPU time per call, which load from other programs inflates "
+            "less than wall time.", "", *[f"- {line}" for line in lines], "",
+            f"![ratios B/A with their intervals]({png.name})", ""]
+    rows = table_rows(comparison)
+    out += ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    out += ["| " + " | ".join(row.values()) + " |" for row in rows]
+    return SpeedSection("\n".join(out) + "\n", [f"- {lines[0]}", f"- {lines[1]}"])
+
+
+def parse_threads(text: str) -> tuple[int, int]:
+    try:
+        intra, inter = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give INTRA,INTER thread counts, e.g. 1,1 (0,0: TensorFlow's own)")
+    return intra, inter
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python3 suite.py speed", description=__doc__.split("\n\n")[0])
+    defaults = Settings()
+    parser.add_argument("before", help="side A: locked, keras2, 2.15.1, 3.14.0, keras-nightly (as `report` names them)")
+    parser.add_argument("after", help="side B (same forms); the ratios are B/A")
+    parser.add_argument("--pairs", type=int, default=defaults.pairs, help=f"process pairs (default {defaults.pairs})")
+    parser.add_argument("--grid", choices=sorted(benchmarking.GRIDS), default=defaults.grid,
+                        help=f"size grid and paths (default {defaults.grid}; the report uses {REPORT_SETTINGS.grid})")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                        help=f"the change that counts, as a fraction (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--slow-after", type=float, default=1.0, metavar="FACTOR",
+                        help="test hook: make B's predict() FACTOR times slower (sets LSTM_SPEC_SLOW_PREDICT)")
+    parser.add_argument("--tf-threads", type=parse_threads, default=defaults.tf_threads, metavar="INTRA,INTER",
+                        help="TensorFlow's thread pools in the timed processes (default {},{})".format(*defaults.tf_threads))
+    parser.add_argument("--max-time", type=float, default=defaults.max_time,
+                        help=f"seconds of timed rounds per case and process (default {defaults.max_time})")
+    parser.add_argument("--no-warmup", dest="warmup", action="store_false", help="no warm-up rounds before timing")
+    parser.add_argument("--gc-in-timing", dest="gc_off", action="store_false",
+                        help="leave the garbage collector on inside the timed region")
+    parser.add_argument("--out", type=Path, help="folder for the JSON, logs and PNG (default .benchmarks/speed/A-vs-B-TIME)")
+    arguments = parser.parse_args(argv)
+    settings = Settings(arguments.grid, arguments.pairs, arguments.tf_threads, arguments.max_time,
+                        arguments.warmup, arguments.gc_off, arguments.slow_after)
+    folder = arguments.out or RESULTS / f"{slug(arguments.before)}-vs-{slug(arguments.after)}-{time.strftime('%Y%m%dT%H%M%S')}"
+    if arguments.threshold < 0:
+        parser.error(f"--threshold {arguments.threshold}: give a fraction >= 0, e.g. 0.10 for 10%")
+    try:
+        for name in (arguments.before, arguments.after):
+            resolve(name)  # a name nothing can install is refused before any environment is built
+        comparison = run_comparison(arguments.before, arguments.after, settings, arguments.threshold, folder)
+    except (SpeedRunError, SpeedStatisticsError, VersionSpecError) as error:
+        print(f"speed: {error}", file=sys.stderr)
+        return 2
+    print(format_table(table_rows(comparison)))
+    print(describe_method(comparison))
+    print("\n".join(summary_lines(comparison)))
+    print(f"JSON of every process, comparison.json and {plot_ratios(comparison, folder / 'ratios.png').name} in {folder}")
+    return 1 if comparison.with_verdict(SLOWER) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

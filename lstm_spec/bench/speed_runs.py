@@ -1,0 +1,157 @@
+"""Running a speed comparison: each side's environment is prepared once through the version matrix
+(``lstm_spec.versions.matrix``: the same nox sessions as ``matrix`` and ``report``), then the
+benchmark processes run in those environments interleaved, A, B, A, B, ..., each a pytest-benchmark
+session of ``specs/benchmarks`` whose JSON is kept.
+
+An environment named by a lock (``locked``, ``keras2``, ...) is the one in ``.nox/`` that ``matrix``
+and ``report`` use; a version (``2.18.0``, ``keras-nightly``) gets its own under ``.nox/speed/``,
+because the ``version`` session recreates its single environment on every run and both sides must
+exist side by side while the processes alternate.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lstm_spec.bench import benchmarking, instrument
+from lstm_spec.versions.matrix import LOCKS, ROOT, nox_command, resolve
+
+SPEED_ENVS = ROOT / ".nox" / "speed"
+RESULTS = ROOT / ".benchmarks" / "speed"
+SIDES = ("A", "B")
+LOG_TAIL_LINES = 15
+
+
+class SpeedRunError(Exception):
+    """A side that cannot be prepared, or a benchmark process that did not finish."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the timed processes run (see README: what each setting does to the A/A spread)."""
+
+    grid: str = "default"
+    pairs: int = 5
+    # One intra-op and one inter-op thread: see specs/benchmarks/README.md, "Less noise at the source".
+    tf_threads: tuple[int, int] = (1, 1)
+    max_time: float = 0.5  # seconds of rounds per case; the spread is between processes, not rounds
+    warmup: bool = True
+    gc_off: bool = True
+    slow_after: float = 1.0  # the slowdown test hook on B's predict() (1: off)
+
+    def check(self) -> None:
+        if self.grid not in benchmarking.GRIDS:
+            raise SpeedRunError(f"--grid {self.grid}: known grids are {', '.join(benchmarking.GRIDS)}")
+        if self.pairs < 2:
+            raise SpeedRunError(f"--pairs {self.pairs}: a confidence interval needs at least 2 pairs (5 or more to be useful)")
+        if self.max_time <= 0:
+            raise SpeedRunError(f"--max-time {self.max_time}: give the seconds of timed rounds per case, e.g. 0.5")
+        if not self.slow_after >= 1.0:
+            raise SpeedRunError(f"--slow-after {self.slow_after}: give the factor >= 1 by which B's predict() is "
+                                "slowed (1.25 makes it 25% slower; 1 leaves it alone)")
+
+    def pytest_arguments(self, json_path: Path) -> list[str]:
+        arguments = ["specs/benchmarks", "-q", "-p", "no:cacheprovider", f"--grid={self.grid}",
+                     "--tf-threads={},{}".format(*self.tf_threads), f"--benchmark-max-time={self.max_time}",
+                     f"--benchmark-json={json_path}"]
+        if self.warmup:
+            arguments += ["--benchmark-warmup=on", "--benchmark-warmup-iterations=20"]
+        if self.gc_off:
+            arguments.append("--benchmark-disable-gc")
+        return arguments
+
+    def environment(self, side: str) -> dict[str, str]:
+        environment = {key: value for key, value in os.environ.items() if key != instrument.SLOWDOWN_VARIABLE}
+        environment["PYTHONHASHSEED"] = "0"
+        if side == "B" and self.slow_after != 1.0:
+            environment[instrument.SLOWDOWN_VARIABLE] = str(self.slow_after)
+        return environment
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^\w.]+", "-", name).strip("-") or "env"
+
+
+def prepare(name: str, log: Path) -> Path:
+    """Creates (or updates) the environment of ``name`` through its nox session and returns its Python."""
+    target = resolve(name)
+    envdir = ROOT / ".nox" if target.session in LOCKS else SPEED_ENVS / slug(name)
+    with open(log, "w") as out:
+        finished = subprocess.run(nox_command(target, ["--version"], envdir=envdir), cwd=ROOT,
+                                  stdout=out, stderr=subprocess.STDOUT)
+    python = envdir / target.session / "bin" / "python"
+    if finished.returncode != 0 or not python.exists():
+        raise SpeedRunError(f"{name}: the environment could not be prepared (nox session {target.session}); "
+                            f"the log ({log}) ends:\n{_tail(log)}")
+    return python
+
+
+def _tail(log: Path) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:])
+
+
+@dataclass(frozen=True)
+class ProcessRun:
+    side: str  # "A" or "B"
+    index: int  # 1-based pair number
+    json_path: Path
+
+
+def run_interleaved(pythons: dict[str, Path], settings: Settings, folder: Path,
+                    progress: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)) -> list[ProcessRun]:
+    """Runs ``settings.pairs`` pairs of benchmark processes, A then B, and returns where each saved its JSON."""
+    runs = []
+    for index in range(1, settings.pairs + 1):
+        for side in SIDES:
+            json_path = folder / f"pair{index:02d}-{side}.json"
+            log = folder / f"pair{index:02d}-{side}.log"
+            progress(f"speed: pair {index}/{settings.pairs}, side {side}: {json_path.name}")
+            with open(log, "w") as out:
+                finished = subprocess.run([str(pythons[side]), "-m", "pytest", *settings.pytest_arguments(json_path)],
+                                          cwd=ROOT, env=settings.environment(side), stdout=out, stderr=subprocess.STDOUT)
+            if finished.returncode != 0 or not json_path.exists():
+                raise SpeedRunError(f"the benchmark process for side {side}, pair {index} ended with exit code "
+                                    f"{finished.returncode}; its log ({log}) ends:\n{_tail(log)}")
+            runs.append(ProcessRun(side, index, json_path))
+    return runs
+
+
+@dataclass
+class Measurements:
+    """Per (point, path): each side's per-process median wall and CPU times, in pair order."""
+
+    wall: dict[tuple, dict[str, list[float]]]
+    cpu: dict[tuple, dict[str, list[float]]]
+    info: dict[tuple, dict]  # a benchmark's extra_info, for labels
+    machine: dict[str, dict]  # side -> machine_info of its first process
+    skipped: dict[str, dict[str, int]]  # side -> skip reason -> cases (per process)
+
+
+def read_runs(runs: list[ProcessRun]) -> Measurements:
+    measurements = Measurements({}, {}, {}, {}, {side: {} for side in SIDES})
+    for run in runs:
+        machine, benchmarks = benchmarking.load_run(run.json_path)
+        if run.side not in measurements.machine:
+            measurements.machine[run.side] = machine
+            for reason in machine.get("lstm_spec", {}).get("skipped", {}).values():
+                measurements.skipped[run.side][reason] = measurements.skipped[run.side].get(reason, 0) + 1
+        for bench in benchmarks:
+            info = bench["extra_info"]
+            key = (benchmarking.point_key(info), info["path"])
+            measurements.info.setdefault(key, info)
+            measurements.wall.setdefault(key, {}).setdefault(run.side, []).append(bench["stats"]["median"])
+            if info.get("cpu_median"):
+                measurements.cpu.setdefault(key, {}).setdefault(run.side, []).append(info["cpu_median"])
+    return measurements
+
+
+def write_json(path: Path, data) -> Path:
+    path.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    return path

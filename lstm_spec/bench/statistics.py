@@ -1,0 +1,78 @@
+"""The statistics of a speed comparison: per grid point and path, the ratio B/A of median times with
+a confidence interval taken over interleaved process pairs, and a verdict against a threshold.
+
+Each process of a comparison yields one median per point and path (pytest-benchmark's median of its
+rounds).  The spread that matters is between processes, so the unit of evidence is the process
+pair (A_i, B_i), run back to back so that a drift of the machine hits both alike and cancels in the
+pair's ratio of medians B_i / A_i.  The ratio reported is the geometric mean of those pair ratios;
+its interval is scipy's bootstrap over the pairs (percentile method, fixed seed so that the same
+timings give the same interval).  A point is **slower** only when the whole interval lies above ``1 + threshold``,
+**faster** only when it lies below ``1 / (1 + threshold)``; anything else is **no detectable change**.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+CONFIDENCE = 0.95
+DEFAULT_THRESHOLD = 0.10
+RESAMPLES = 9999
+SEED = 20260101  # any fixed number: the same timings must give the same interval
+SLOWER, FASTER, NO_CHANGE = "slower", "faster", "no detectable change"
+
+
+class SpeedStatisticsError(ValueError):
+    """Timings a comparison cannot use (too few pairs, unequal sides, times that are not positive)."""
+
+
+@dataclass(frozen=True)
+class RatioInterval:
+    """The ratio B/A of medians and its confidence interval."""
+
+    ratio: float
+    low: float
+    high: float
+
+    def verdict(self, threshold: float = DEFAULT_THRESHOLD) -> str:
+        if threshold < 0:
+            raise SpeedStatisticsError(f"threshold {threshold}: give a fraction >= 0, e.g. 0.10 for 10%")
+        if self.low > 1 + threshold:
+            return SLOWER
+        if self.high < 1 / (1 + threshold):
+            return FASTER
+        return NO_CHANGE
+
+
+def ratio_interval(before: Sequence[float], after: Sequence[float], confidence: float = CONFIDENCE) -> RatioInterval:
+    """The geometric mean over process pairs of after[i] / before[i] (each a process's median time),
+    and its bootstrap interval over the pairs."""
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    if before.shape != after.shape or before.ndim != 1:
+        raise SpeedStatisticsError(f"one time per process and side, in pairs: got {before.shape} and {after.shape}")
+    if len(before) < 2:
+        raise SpeedStatisticsError(f"{len(before)} process pair(s): an interval needs at least 2 (5 or more to "
+                                   "be useful; --pairs sets it)")
+    if not (np.all(before > 0) and np.all(after > 0)):
+        raise SpeedStatisticsError("times must be positive seconds")
+    log_ratios = np.log(after) - np.log(before)
+    ratio = float(np.exp(np.mean(log_ratios)))
+    with warnings.catch_warnings():
+        # Identical pairs make a degenerate distribution: the interval is the point.
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+        result = stats.bootstrap((log_ratios,), np.mean, vectorized=True, confidence_level=confidence,
+                                 n_resamples=RESAMPLES, method="percentile", rng=np.random.default_rng(SEED))
+    low, high = result.confidence_interval
+    if not (np.isfinite(low) and np.isfinite(high)):
+        low = high = np.log(ratio)
+    return RatioInterval(ratio, float(np.exp(low)), float(np.exp(high)))
+
+
+def same_side_spread(times: Sequence[float]) -> float:
+    """How far one side's processes disagree on a point: largest ÷ smallest median, minus 1."""
+    times = np.asarray(times, dtype=float)
+    return float(times.max() / times.min() - 1)

@@ -1,0 +1,182 @@
+"""``python3 suite.py speed A B`` (lstm_spec.bench.speed, speed_runs, instrument) without running TensorFlow:
+bad input refused, synthetic process results compared, the exit code, the report section, the test hook."""
+
+import json
+
+import pytest
+
+from lstm_spec.bench import benchmarking, instrument, speed, speed_runs
+from lstm_spec.bench.speed_runs import ProcessRun, Settings, SpeedRunError
+from lstm_spec.bench.statistics import NO_CHANGE, SLOWER
+
+NO_GPU = "TensorFlow sees no GPU (devices: /physical_device:CPU:0)"
+POINTS = [("LSTM", 1), ("GRU", 32)]
+SECONDS = {"predict": 0.040, "call": 0.012}
+
+
+def write_process(path, *, predict_factor: float, jitter: float) -> None:
+    """A pytest-benchmark JSON file shaped like one process of specs/benchmarks on the 'small' grid."""
+    benchmarks = []
+    for layer, batch in POINTS:
+        for bench_path, seconds in SECONDS.items():
+            median = seconds * (1 + jitter) * (predict_factor if bench_path == "predict" else 1.0)
+            info = {"layer": layer, "units": 32, "seq_len": 10, "features": 16, "batch": batch, "device": "CPU",
+                    "path": bench_path, "cpu_median": median * 0.9}
+            benchmarks.append({"name": f"test[{layer}-{batch}-{bench_path}]", "fullname": f"x::{layer}{batch}{bench_path}",
+                               "group": "g", "stats": {"median": median}, "extra_info": info})
+    machine = {"lstm_spec": {"versions": {"tensorflow": "2.21.0"}, "skipped": {"x::gpu-case": NO_GPU}}}
+    path.write_text(json.dumps({"machine_info": machine, "benchmarks": benchmarks}))
+
+
+def fake_runs(tmp_path, pairs: int, predict_factor: float) -> list[ProcessRun]:
+    runs = []
+    for index in range(1, pairs + 1):
+        for side in speed_runs.SIDES:
+            json_path = tmp_path / f"pair{index:02d}-{side}.json"
+            jitter = 0.01 * ((index * 7 + (side == "B") * 3) % 5 - 2)  # +-2%, different per process
+            write_process(json_path, predict_factor=predict_factor if side == "B" else 1.0, jitter=jitter)
+            runs.append(ProcessRun(side, index, json_path))
+    return runs
+
+
+@pytest.fixture
+def fake_sides(monkeypatch, tmp_path):
+    """Replaces environment preparation and the process runs by synthetic results; returns the B factor setter."""
+    chosen = {"factor": 1.0, "prepared": []}
+
+    def prepare(name, log):
+        chosen["prepared"].append(name)
+        return tmp_path / "python"
+
+    monkeypatch.setattr(speed, "prepare", prepare)
+    monkeypatch.setattr(speed, "run_interleaved",
+                        lambda pythons, settings, folder: fake_runs(folder, settings.pairs, chosen["factor"]))
+    return chosen
+
+
+def test_twofold_predict_slowdown_flags_only_predict_and_exits_1(fake_sides, tmp_path, capsys):
+    """B's predict() twice as slow: every predict point is slower, every other path unchanged, exit code 1."""
+    fake_sides["factor"] = 2.0
+    assert 1 == speed.main(["locked", "locked", "--grid", "small", "--out", str(tmp_path / "out")])
+    verdicts = {(point["label"], point["path"]): point["verdict"]
+                for point in json.loads((tmp_path / "out" / "comparison.json").read_text())["points"]}
+    assert len(POINTS) * len(SECONDS) == len(verdicts)
+    assert {key: SLOWER if key[1] == "predict" else NO_CHANGE for key in verdicts} == verdicts
+    printed = capsys.readouterr().out
+    assert f"{len(POINTS)} slower, 0 faster, {len(POINTS)} no detectable change" in printed
+    assert (tmp_path / "out" / "ratios.png").stat().st_size > 0
+
+
+def test_equal_sides_exit_0_and_state_noise_floor_and_gpu_skips(fake_sides, tmp_path, capsys):
+    """Equal sides: nothing flagged, exit 0, and the output states the noise floor and why GPU points were skipped."""
+    assert 0 == speed.main(["locked", "locked", "--out", str(tmp_path / "out")])
+    printed = capsys.readouterr().out
+    assert "0 slower, 0 faster, 4 no detectable change" in printed
+    assert "noise floor (same-side processes): median spread" in printed
+    assert f"skipped on A (1 cases): {NO_GPU}" in printed
+    assert ["locked", "locked"] == fake_sides["prepared"]
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["banana", "locked"], "not a version"),
+    (["locked", "locked", "--pairs", "1"], "--pairs 1"),
+    (["locked", "locked", "--slow-after", "0.5"], "--slow-after 0.5: give the factor >= 1"),
+], ids=["unknown version", "one pair", "speed-up as slowdown"])
+def test_bad_input_is_refused_before_any_environment_is_built(fake_sides, capsys, arguments, message):
+    """A name nothing installs, fewer than 2 pairs or a slowdown below 1 exit 2 with the reason, building nothing."""
+    assert 2 == speed.main(arguments)
+    assert message in capsys.readouterr().err
+    assert [] == fake_sides["prepared"]
+
+
+def test_negative_threshold_is_a_usage_error(capsys):
+    """--threshold below 0 is refused by the argument parser, saying the form it takes."""
+    with pytest.raises(SystemExit) as exit_info:
+        speed.main(["locked", "locked", "--threshold", "-0.1"])
+    assert 2 == exit_info.value.code
+    assert "fraction >= 0" in capsys.readouterr().err
+
+
+def test_report_section_carries_table_and_png(fake_sides, tmp_path, monkeypatch):
+    """The report's Speed section has the summary, the PNG beside the report and one table row per point and path."""
+    monkeypatch.setattr(speed, "RESULTS", tmp_path / "results")
+    section = speed.report_section("2.18.0", "locked", tmp_path / "tf-2.18.0-to-locked.md")
+    assert section.markdown.startswith("\n## Speed\n")
+    assert "![ratios B/A with their intervals](tf-2.18.0-to-locked-speed.png)" in section.markdown
+    assert (tmp_path / "tf-2.18.0-to-locked-speed.png").exists()
+    assert len(POINTS) * len(SECONDS) == section.markdown.count("| no detectable change |")
+    assert 2 == len(section.summary)
+
+
+def test_report_section_says_why_it_is_missing(monkeypatch, tmp_path):
+    """Skipped, or a side whose environment cannot be prepared, gives a section that says so instead of a table."""
+    assert "Not measured (`--no-speed`" in speed.report_section("a", "b", tmp_path / "r.md", skip=True).markdown
+
+    def cannot_prepare(name, log):
+        raise SpeedRunError(f"{name}: the environment could not be prepared")
+
+    monkeypatch.setattr(speed, "prepare", cannot_prepare)
+    monkeypatch.setattr(speed, "RESULTS", tmp_path / "results")
+    section = speed.report_section("2.99.0", "locked", tmp_path / "r.md")
+    assert "Not measured: 2.99.0: the environment could not be prepared" in section.markdown
+    assert ["- speed not measured: 2.99.0: the environment could not be prepared"] == section.summary
+
+
+def test_timed_processes_get_the_settings_and_only_b_the_slowdown(tmp_path):
+    """The timed pytest gets grid, threads, warm-up and gc-off; only side B's environment carries the hook."""
+    settings = Settings(grid="small", tf_threads=(1, 1), slow_after=1.25)
+    arguments = settings.pytest_arguments(tmp_path / "p.json")
+    for expected in ("--grid=small", "--tf-threads=1,1", "--benchmark-warmup=on", "--benchmark-disable-gc",
+                     f"--benchmark-json={tmp_path / 'p.json'}"):
+        assert expected in arguments
+    assert "1.25" == settings.environment("B")[instrument.SLOWDOWN_VARIABLE]
+    assert instrument.SLOWDOWN_VARIABLE not in settings.environment("A")
+
+
+def test_slowdown_hook_reads_only_predict(monkeypatch):
+    """LSTM_SPEC_SLOW_PREDICT slows predict() only; a value that is no factor >= 1 is refused naming the variable."""
+    environ = {instrument.SLOWDOWN_VARIABLE: "1.25"}
+    assert 1.25 == instrument.slowdown_factor(environ, "predict")
+    assert 1.0 == instrument.slowdown_factor(environ, "call")
+    assert 1.0 == instrument.slowdown_factor({}, "predict")
+    for bad in ("fast", "0.8"):
+        with pytest.raises(instrument.BenchmarkSetupError, match=f"{instrument.SLOWDOWN_VARIABLE}='{bad}'"):
+            instrument.slowdown_factor({instrument.SLOWDOWN_VARIABLE: bad}, "predict")
+
+
+def test_measured_call_stretches_wall_time_by_the_factor(monkeypatch):
+    """With factor 1.5 a call that takes 10 clock units returns after 15; CPU time is recorded per call."""
+    clock = {"now": 0.0}
+
+    def perf_counter():
+        clock["now"] += 0.25  # every reading of the clock moves it on, so the spin ends
+        return clock["now"]
+
+    def call():
+        clock["now"] += 10.0
+        return "output"
+
+    monkeypatch.setattr(instrument.time, "perf_counter", perf_counter)
+    measured = instrument.MeasuredCall(call, slowdown=1.5)
+    assert "output" == measured()
+    assert 15.25 <= clock["now"] <= 16.0  # start 0.25, call 10 -> until 0.25 + 10.25 * 1.5
+    assert 1 == len(measured.cpu_seconds)
+    assert measured.cpu_median() is not None
+
+
+def test_named_grids_keep_the_bench_grid():
+    """`suite.py bench`'s default and full grids are unchanged; the report's small grid is 4 points x 3 paths."""
+    assert benchmarking.grid() == benchmarking.GRIDS["default"].points()
+    assert 12 == len(benchmarking.grid()) and 24 == len(benchmarking.grid(full=True))
+    assert tuple(benchmarking.PATHS) == benchmarking.GRIDS["default"].paths
+    small = benchmarking.GRIDS["small"]
+    assert (4, ("predict", "call", "tf_function")) == (len(small.points()), small.paths)
+
+
+def test_failed_process_names_its_log(tmp_path, monkeypatch):
+    """A benchmark process that fails ends the comparison with its exit code and the end of its log."""
+    script = tmp_path / "python"
+    script.write_text("#!/bin/sh\necho 'ImportError: no tensorflow here'\nexit 3\n")
+    script.chmod(0o755)
+    with pytest.raises(SpeedRunError, match="exit code 3(.|\n)*ImportError: no tensorflow here"):
+        speed_runs.run_interleaved({"A": script, "B": script}, Settings(pairs=2), tmp_path, progress=lambda line: None)

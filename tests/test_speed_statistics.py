@@ -1,0 +1,121 @@
+"""The speed comparison's statistics (lstm_spec.bench.statistics) on synthetic timings with known ratios."""
+
+import numpy as np
+import pytest
+
+from lstm_spec.bench.statistics import (FASTER, NO_CHANGE, SLOWER, RatioInterval, SpeedStatisticsError,
+                                        ratio_interval, same_side_spread)
+
+PAIRS = 5
+BASE_SECONDS = 0.040  # about predict() of a small LSTM here
+# Process-to-process noise at the size this machine shows: one process's median is log-normal
+# around the true time with sigma 0.05 (back-to-back runs of the default grid on a quiet 2-core
+# machine disagreed by more than 10% on 5 of 60 points, i.e. sigma ~0.04 per process, rounded up),
+# and now and then one process is 33% slow (the largest disagreement seen there).
+PROCESS_SIGMA = 0.05
+OUTLIER_FACTOR = 1.33
+SYNTHETIC_POINTS = 60  # the default grid's points x paths
+
+
+def process_medians(rng, ratio: float, *, outlier: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Per-process median times of PAIRS pairs whose true ratio B/A is ``ratio``."""
+    before = BASE_SECONDS * np.exp(rng.normal(0, PROCESS_SIGMA, PAIRS))
+    after = ratio * BASE_SECONDS * np.exp(rng.normal(0, PROCESS_SIGMA, PAIRS))
+    if outlier:
+        (before if rng.random() < 0.5 else after)[rng.integers(PAIRS)] *= OUTLIER_FACTOR
+    return before, after
+
+
+def check_verdicts(expected: str, ratio: float, seed: int, *, outlier: bool = False) -> None:
+    """Every one of SYNTHETIC_POINTS noisy synthetic points of true ratio ``ratio`` gets ``expected``."""
+    __tracebackhide__ = True
+    rng = np.random.default_rng(seed)
+    verdicts = [ratio_interval(*process_medians(rng, ratio, outlier=outlier)).verdict() for _ in range(SYNTHETIC_POINTS)]
+    wrong = [verdict for verdict in verdicts if verdict != expected]
+    if wrong:
+        pytest.fail(f"true ratio {ratio}: expected {expected!r} on all {SYNTHETIC_POINTS} points, "
+                    f"{len(wrong)} were {sorted(set(wrong))}")
+
+
+def test_equal_timings_give_no_detectable_change():
+    """Identical timings on both sides give the ratio 1 with a zero-width interval and 'no detectable change'."""
+    interval = ratio_interval([BASE_SECONDS] * PAIRS, [BASE_SECONDS] * PAIRS)
+    assert RatioInterval(1.0, 1.0, 1.0) == interval
+    assert NO_CHANGE == interval.verdict()
+
+
+@pytest.mark.parametrize("seed", [1, 2], ids=lambda seed: f"seed={seed}")
+def test_machine_sized_noise_does_not_cross_the_threshold(seed):
+    """A/A timings with this machine's process noise and an occasional 33% outlier are never flagged."""
+    check_verdicts(NO_CHANGE, 1.0, seed, outlier=True)
+
+
+@pytest.mark.parametrize("seed", [1, 2], ids=lambda seed: f"seed={seed}")
+def test_twofold_slowdown_is_slower(seed):
+    """B taking twice as long as A, under this machine's noise, is flagged slower on every point."""
+    check_verdicts(SLOWER, 2.0, seed)
+
+
+@pytest.mark.parametrize("seed", [1, 2], ids=lambda seed: f"seed={seed}")
+def test_halved_time_is_faster(seed):
+    """B taking half as long as A, under this machine's noise, is flagged faster on every point."""
+    check_verdicts(FASTER, 0.5, seed)
+
+
+def test_quarter_slowdown_with_little_noise_is_slower():
+    """A 1.25x slowdown with noise a third of this machine's (what the test hook adds on a quiet run) is slower."""
+    rng = np.random.default_rng(4)
+    before = BASE_SECONDS * np.exp(rng.normal(0, PROCESS_SIGMA / 3, PAIRS))
+    interval = ratio_interval(before, 1.25 * before * np.exp(rng.normal(0, PROCESS_SIGMA / 3, PAIRS)))
+    assert SLOWER == interval.verdict(), interval
+
+
+def test_ratio_lies_in_its_interval_and_repeats():
+    """The reported ratio lies inside its interval, and the same timings give the same interval again."""
+    before, after = process_medians(np.random.default_rng(5), 1.2)
+    first, second = ratio_interval(before, after), ratio_interval(before, after)
+    assert first == second
+    assert first.low <= first.ratio <= first.high
+    assert np.isclose(np.exp(np.mean(np.log(after / before))), first.ratio)
+
+
+@pytest.mark.parametrize(("interval", "expected"), [
+    (RatioInterval(1.3, 1.11, 1.6), SLOWER),
+    (RatioInterval(1.3, 1.09, 1.6), NO_CHANGE),
+    (RatioInterval(1.05, 1.01, 1.09), NO_CHANGE),
+    (RatioInterval(0.8, 0.7, 0.9), FASTER),
+    (RatioInterval(0.8, 0.7, 0.95), NO_CHANGE),
+], ids=lambda value: f"{value.low}-{value.high}" if isinstance(value, RatioInterval) else value)
+def test_verdict_needs_the_whole_interval_beyond_the_threshold(interval, expected):
+    """With the default 10% threshold a verdict other than 'no detectable change' needs the whole interval
+    above 1.10 (slower) or below 1/1.10 (faster)."""
+    assert expected == interval.verdict()
+
+
+def test_threshold_option_moves_the_line():
+    """A larger threshold turns a 25% slowdown with a tight interval into 'no detectable change'."""
+    interval = RatioInterval(1.25, 1.2, 1.3)
+    assert SLOWER == interval.verdict(0.10)
+    assert NO_CHANGE == interval.verdict(0.30)
+
+
+@pytest.mark.parametrize(("before", "after", "message"), [
+    ([0.1], [0.1], "at least 2"),
+    ([0.1, 0.1, 0.1], [0.1, 0.1], "in pairs"),
+    ([0.1, 0.0], [0.1, 0.1], "positive"),
+], ids=["one pair", "unequal sides", "zero time"])
+def test_unusable_timings_are_refused_with_the_reason(before, after, message):
+    """Too few pairs, sides of different lengths and non-positive times raise SpeedStatisticsError saying which."""
+    with pytest.raises(SpeedStatisticsError, match=message):
+        ratio_interval(before, after)
+
+
+def test_negative_threshold_is_refused():
+    """A negative threshold is refused with the form it takes."""
+    with pytest.raises(SpeedStatisticsError, match="fraction >= 0"):
+        RatioInterval(1.0, 0.9, 1.1).verdict(-0.1)
+
+
+def test_same_side_spread_is_largest_over_smallest():
+    """The spread of one side's process medians is largest / smallest - 1."""
+    assert np.isclose(0.25, same_side_spread([0.04, 0.05, 0.045]))
