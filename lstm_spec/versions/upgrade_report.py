@@ -48,6 +48,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lstm_spec.bench.speed import report_section
 from lstm_spec.checks import arrays_text
 from lstm_spec.checks.layer_defaults import ABSENT, group_differences
 from lstm_spec.versions.dependencies import tool_packages
@@ -657,6 +658,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("after", help="the environment upgraded to (same forms)")
     parser.add_argument("--out", type=Path, help="the Markdown file (default docs/upgrade-reports/A-to-B.md)")
     parser.add_argument("--keep", type=Path, help="keep each side's scratch copy, logs and results in this folder")
+    parser.add_argument("--no-speed", action="store_true",
+                        help="skip the Speed section (interleaved predict() timings, lstm_spec.bench.speed; ~5 min)")
     arguments = parser.parse_args(argv)
     if not sides_can_run(parser, arguments):
         return 2
@@ -671,8 +674,10 @@ def main(argv: list[str]) -> int:
     comparison = compare(before, after)
     command = f"python3 suite.py report {arguments.before} {arguments.after}"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_markdown(comparison, command))
-    print("\n".join(summary_lines(comparison)))
+    speed = report_section(arguments.before, arguments.after, out,
+                           skip=arguments.no_speed or not (before.usable and after.usable))
+    out.write_text(render_markdown(comparison, command) + speed.markdown)
+    print("\n".join([*summary_lines(comparison), *speed.summary]))
     print(f"report written to {out}")
     return 0 if before.usable and after.usable else 1
 
