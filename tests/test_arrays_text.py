@@ -115,3 +115,83 @@ def test_plain_text_is_not_taken_for_arrays():
     """A summary table is text, not arrays."""
     assert not looks_like_arrays('Model: "functional"')
     assert looks_like_arrays(format_arrays(FLOATS))
+
+
+def test_labels_name_each_array_by_its_place():
+    """A single array is 'array', a tuple's are '[0]', '[1]', a dict's are its keys in order."""
+    assert ["array"] == [label for label, _ in labelled_arrays(FLOATS)]
+    assert ["[0]", "[1]"] == [label for label, _ in labelled_arrays([FLOATS, FLOATS])]
+    assert ["state_h", "output"] == [label for label, _ in labelled_arrays({"state_h": FLOATS, "output": FLOATS})]
+
+
+def test_changed_labels_are_reported_with_both_lists():
+    """Renamed or reordered arrays fail as a structure change naming the stored and the asserted labels."""
+    (difference,) = compare_arrays(labelled_arrays({"h": FLOATS, "c": FLOATS}), labelled_arrays({"c": FLOATS, "h": FLOATS}))
+    assert ["structure: snapshot holds arrays ['h', 'c'], the value asserted has ['c', 'h']"] == difference.lines()
+
+
+def test_nan_equals_nan_and_round_trips():
+    """NaN and infinities are written and read back, and NaN in both places matches."""
+    values = np.array([np.nan, np.inf, -np.inf, 1.0], np.float32)
+    (label, back), = roundtrip({"out": values})
+    assert "out" == label
+    np.testing.assert_array_equal(values, back)
+    assert [] == compare_arrays([("out", values)], [("out", back)], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("stored, asserted", [(1.0, np.nan), (np.nan, 1.0), (0.0, np.nan)],
+                         ids=["number-becomes-nan", "nan-becomes-number", "zero-becomes-nan"])
+def test_nan_against_a_number_fails(stored, asserted):
+    """A NaN where a number was (or the reverse) is a difference, reported without a NumPy warning."""
+    import warnings
+
+    want = np.array([stored, 2.0], np.float32)
+    got = np.array([asserted, 2.0], np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (difference,) = compare_arrays([("out", want)], [("out", got)])
+    assert difference.problem.startswith("1 of 2 elements differ beyond rtol=1e-05, atol=1e-06")
+
+
+def test_differences_report_absolute_and_relative_figures():
+    """The report's largest absolute and relative differences are |actual - expected| and that over |expected|."""
+    import warnings
+
+    want = np.array([2.0, 0.0, 4.0], np.float32)
+    got = np.array([2.5, 0.0, 3.0], np.float32)
+    (difference,) = compare_arrays([("out", want)], [("out", got)])
+    assert ("2 of 3 elements differ beyond rtol=1e-05, atol=1e-06; largest absolute difference 1, "
+            "largest relative difference 0.25") == difference.problem
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a changed zero: relative difference infinite, no division warning
+        (from_zero,) = compare_arrays([("out", want[1:2])], [("out", want[1:2] + 1)])
+    assert from_zero.problem.endswith("largest absolute difference 1, largest relative difference inf")
+
+
+def test_difference_table_has_its_heading_and_rows():
+    """The table's heading names index, the expected column, actual and difference; one row per element."""
+    want = np.array([1.0, 2.0], np.float32)
+    (difference,) = compare_arrays([("out", want)], [("out", want + 1)])
+    heading, *rows = difference.lines("oracle")[1:]
+    assert "    index                      oracle           actual   difference" == heading
+    assert ["    (0,)                          1.0              2.0            1",
+            "    (1,)                          2.0              3.0            1"] == rows
+
+
+def test_large_integers_read_back_exactly():
+    """int64 values beyond float64's 53 bits read back exactly (integers are never parsed as floats)."""
+    values = np.array([2**60 + 1, -(2**62) - 3], np.int64)
+    (_, back), = roundtrip(values)
+    assert values.tolist() == back.tolist()
+
+
+def test_bad_boolean_names_the_token():
+    """A boolean snapshot holding anything but True or False says which token is wrong."""
+    with pytest.raises(SnapshotTextError, match="'Maybe' is not True or False"):
+        parse_arrays("mask: shape=(2,) dtype=bool\n[ True Maybe]")
+
+
+def test_rows_wrap_at_100_characters():
+    """Long rows wrap at 100 characters: wider than NumPy's default 75, and never wider."""
+    lines = format_arrays(np.linspace(-1, 1, 40, dtype=np.float32)).split("\n")[1:]
+    assert 75 < max(len(line) for line in lines) <= 100

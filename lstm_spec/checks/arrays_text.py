@@ -185,10 +185,11 @@ def _compare_one(label, want, got, *, rtol, atol) -> ArrayDifference | None:
     absolute = np.abs(got.astype(np.float64) - want.astype(np.float64))
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = absolute / np.abs(want.astype(np.float64))
+    # fmax ignores NaN like nanmax, and gives NaN (without nanmax's warning) when only NaN differs.
     problem = (
         f"{len(bad)} of {want.size} elements differ beyond rtol={rtol:g}, atol={atol:g}; "
-        f"largest absolute difference {np.nanmax(absolute[~close]):.3g}, "
-        f"largest relative difference {np.nanmax(relative[~close]):.3g}"
+        f"largest absolute difference {np.fmax.reduce(absolute[~close]):.3g}, "
+        f"largest relative difference {np.fmax.reduce(relative[~close]):.3g}"
     )
     rows = [
         (tuple(int(i) for i in index), want[tuple(index)], got[tuple(index)],
