@@ -26,6 +26,7 @@ from lstm_spec.versions.matrix import LOCKS, ROOT, nox_command, resolve
 SPEED_ENVS = ROOT / ".nox" / "speed"
 RESULTS = ROOT / ".benchmarks" / "speed"
 SIDES = ("A", "B")
+BENCHMARKS = "specs/benchmarks/test_predict_speed.py"  # the inference paths; other benchmark files are not compared
 LOG_TAIL_LINES = 15
 
 
@@ -58,7 +59,7 @@ class Settings:
                                 "slowed (1.25 makes it 25% slower; 1 leaves it alone)")
 
     def pytest_arguments(self, json_path: Path) -> list[str]:
-        arguments = ["specs/benchmarks", "-q", "-p", "no:cacheprovider", f"--grid={self.grid}",
+        arguments = [BENCHMARKS, "-q", "-p", "no:cacheprovider", f"--grid={self.grid}",
                      "--tf-threads={},{}".format(*self.tf_threads), f"--benchmark-max-time={self.max_time}",
                      f"--benchmark-json={json_path}"]
         if self.warmup:
