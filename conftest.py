@@ -27,14 +27,16 @@ pytest_plugins = ["lstm_spec.living_docs.outline", "lstm_spec.living_docs.shapes
                   "lstm_spec.living_docs.selection", "lstm_spec.checks.snapshot_cleanup"]
 # docs/keras-vs-pytorch.md: the PyTorch specs' runs, checked where PyTorch is installed.
 pytest_plugins += ["lstm_spec.living_docs.keras_vs_pytorch"]
+# A run that builds a layer class whose defaults specs/test_17 does not pin fails, naming it.
+pytest_plugins += ["lstm_spec.checks.defaults_coverage"]
 
 FRESH_PROCESS = pytest.StashKey()
 
 
 def pytest_report_header(config):
-    import tensorflow as tf
+    from lstm_spec.models.quiet_start import tensorflow_devices
 
-    devices = ", ".join(device.name for device in tf.config.list_physical_devices()) or "none"
+    devices = ", ".join(tensorflow_devices()) or "none"
     versions = ", ".join(
         f"{package} {installed_version(package)}" for package in ("tensorflow", "keras", "numpy")
     )

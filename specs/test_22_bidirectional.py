@@ -51,6 +51,13 @@ def test_merge_mode_none_returns_both_directions():
         assert_shape(name, output, (PAGE_DIMS.batch, UNITS), run, run.repro())
 
 
+def test_merge_mode_left_out_is_concat():
+    """``Bidirectional(LSTM(units))`` with no merge_mode concatenates: (batch, 2*units), the merge_mode="concat" output."""
+    run = run_chain(Chain((Layer.of("Bidirectional", RecurrentConfig("LSTM", UNITS)),)), PAGE_DIMS)
+    assert_shape("out", run.outputs, (PAGE_DIMS.batch, 2 * UNITS), run, run.repro())
+    assert_close("out", run.outputs, run_chain(bidirectional(merge_mode="concat"), PAGE_DIMS).outputs, run, run.repro())
+
+
 @pytest.mark.parametrize("merge_mode", list(MERGE), ids="merge_mode={}".format)
 def test_merge_mode_combines_the_two_directions(merge_mode):
     """With the same seeded weights, each merge mode is its operation on merge_mode=None's two outputs."""

@@ -69,6 +69,15 @@ def test_zero_output_for_mask_gives_zeros_at_masked_steps():
     assert_close("unmasked steps", sequence[0, :PADDED_FROM], carried_sequence[0, :PADDED_FROM], run, run.repro())
 
 
+def test_mask_value_left_out_is_zero():
+    """``Masking()`` with no mask_value masks the all-zero steps: the same sequence and states as mask_value=0.0."""
+    run = run_chain(Chain((Layer.of("Masking"), SEQUENCE_AND_STATE)), PAGE_DIMS)
+    explicit = run_chain(*MASKERS["Masking"])
+    for name, output, expected in zip(("sequence", "state_h", "state_c"), run.model(padded(run)),
+                                      explicit.model(padded(explicit))):
+        assert_close(name, output, expected, run, run.repro())
+
+
 def test_masked_output_values(run, snapshot):
     """The seeded sequence, h and c on the padded input are pinned."""
     sequence, state_h, state_c = run.model(padded(run))

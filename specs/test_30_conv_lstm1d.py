@@ -53,6 +53,14 @@ def test_h_is_the_last_output_and_c_is_not(run):
     assert_differs("state_c", state_c, "state_h", state_h, run, run.repro())
 
 
+def test_return_options_left_out_are_false():
+    """``ConvLSTM1D(filters=4, kernel_size=3)`` with no return option gives the return_sequences=False, return_state=False output."""
+    run = run_chain(conv_lstm(), DIMS)
+    assert_shape("output", run.outputs, (BATCH, NEW_ROWS, FILTERS), run, run.repro())
+    explicit = run_chain(conv_lstm(return_sequences=False, return_state=False), DIMS)
+    assert_close("output", run.outputs, explicit.outputs, run, run.repro())
+
+
 def test_weights_and_parameter_count(run):
     """kernel (k, channels, 4*filters), recurrent_kernel (k, filters, 4*filters), bias (4*filters,): 4f(k*channels + k*f + 1) parameters."""
     kernel, recurrent_kernel, bias = run.layer.get_weights()

@@ -13,7 +13,7 @@ def test_layer_prints_as_its_call_and_code():
     """A Layer prints compactly for test ids and as runnable keras.layers code for repros."""
     assert "Bidirectional(LSTM(units=5,return_sequences=True),merge_mode='sum')" == str(BIDIRECTIONAL)
     assert (
-        "keras.layers.Bidirectional(keras.layers.LSTM(units=5, return_sequences=True, return_state=False), "
+        "keras.layers.Bidirectional(keras.layers.LSTM(units=5, return_sequences=True), "
         "merge_mode='sum')" == BIDIRECTIONAL.code()
     )
 

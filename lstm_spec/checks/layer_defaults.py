@@ -13,8 +13,16 @@ from __future__ import annotations
 import json
 import sys
 
+from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.quiet_start import filtered_stderr
+
 ABSENT = "(absent)"
-# Only the arguments a layer cannot be built without; everything else is left at its default.
+# How InputLayer is told its shape: Keras 3 renamed ``input_shape``.
+INPUT_SHAPE_ARGUMENT = {2: {"input_shape": (1,)}, 3: {"shape": (1,)}}
+# Every layer class a spec builds (``keras.Input`` builds an InputLayer), made with only the
+# arguments it cannot be built without; everything else is left at its default.  A spec run fails
+# naming any class it built that is missing here (``lstm_spec.checks.defaults_coverage``), and
+# ``specs/test_17_layer_defaults.py`` pins the documented defaults of each.
 LAYERS = {
     "LSTM": lambda layers: layers.LSTM(1),
     "GRU": lambda layers: layers.GRU(1),
@@ -23,6 +31,13 @@ LAYERS = {
     "Conv1D": lambda layers: layers.Conv1D(1, 1),
     "MaxPooling1D": lambda layers: layers.MaxPooling1D(),
     "TimeDistributed": lambda layers: layers.TimeDistributed(layers.Dense(1)),
+    "Reshape": lambda layers: layers.Reshape((1,)),
+    "Flatten": lambda layers: layers.Flatten(),
+    "Dense": lambda layers: layers.Dense(1),
+    "Masking": lambda layers: layers.Masking(),
+    "Embedding": lambda layers: layers.Embedding(1, 1),
+    "ConvLSTM1D": lambda layers: layers.ConvLSTM1D(1, 1),
+    "InputLayer": lambda layers: layers.InputLayer(**INPUT_SHAPE_ARGUMENT[KERAS_ERA]),
 }
 
 
@@ -92,7 +107,9 @@ def layer_defaults() -> dict[str, object]:
 
     defaults = {}
     for name, build in LAYERS.items():
-        defaults.update(flatten(build(keras.layers).get_config(), name))
+        config = build(keras.layers).get_config()
+        config.pop("name", None)  # counter-numbered ("input_1"): says nothing about the defaults
+        defaults.update(flatten(config, name))
     return defaults
 
 
@@ -100,8 +117,10 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m lstm_spec.checks.layer_defaults OUT.json", file=sys.stderr)
         return 2
+    with filtered_stderr():  # TensorFlow's C++ start-up lines
+        defaults = layer_defaults()
     with open(argv[0], "w") as out:
-        json.dump(layer_defaults(), out, indent=1, sort_keys=True)
+        json.dump(defaults, out, indent=1, sort_keys=True)
     return 0
 
 
