@@ -25,6 +25,8 @@ COMMANDS = {
     "docs": ("the specs as living documentation; regenerates docs/shapes.md",
              ["specs", "--outline", "--shapes-page=write"]),
     "test": ("the whole suite: specs and the machinery's own tests", []),
+    "list": ("the behaviours, their specs and cases, without running them",
+             ["specs", "--collect-only", "--outline", "-qq"]),
     "bench": ("the predict() benchmarks (specs/benchmarks/; --full-grid for the whole size grid)",
               ["specs/benchmarks", "--benchmark-columns=median,iqr,min,rounds"]),
 }
@@ -39,10 +41,42 @@ TOOLS = {
 }
 
 
+HELP = ("help", "-h", "--help")
+# Commands whose first arguments may name behaviours: docs 4, test return_state, list 22 23.
+TAKE_BEHAVIOURS = ("docs", "test", "list")
+
+
 def usage() -> str:
-    lines = ["usage: python3 suite.py COMMAND [pytest arguments]", "commands:"]
+    lines = ["usage: python3 suite.py COMMAND [BEHAVIOUR ...] [pytest arguments]", "", "commands:"]
     lines += [f"  {name:<6} {summary}" for name, (summary, _) in {**COMMANDS, **TOOLS}.items()]
+    lines += ["",
+              "BEHAVIOUR (docs, test, list): a spec's number or short name, e.g. `docs 4` or `docs return_state`",
+              "  for specs/test_04_return_state.py (`python3 suite.py list` shows them all).",
+              "pytest arguments, e.g. -n 2, -m return_state (a behaviour), --case units=5,batch=1 (a configuration;",
+              "  -k cannot select by `=`), a file or node id, --snapshot-update.",
+              "`python3 suite.py COMMAND --help`: the command's own options (pytest's for docs, test, list, bench)."]
     return "\n".join(lines)
+
+
+def spec_arguments(command: str, arguments: list[str]) -> list[str]:
+    """The arguments with leading behaviour handles (``4``, ``return_state``) turned into spec files;
+    raises ValueError naming an argument that is neither a behaviour nor an existing file."""
+    from lstm_spec.living_docs.behaviours import find_spec_file
+
+    resolved = list(arguments)
+    for index, argument in enumerate(arguments):
+        if argument.startswith("-") or command not in TAKE_BEHAVIOURS:
+            break  # pytest's options from here on (and their values)
+        if names_a_path(argument) or "/" in argument or ".py" in argument:
+            continue
+        found = find_spec_file(ROOT, argument)
+        if found is None:
+            raise ValueError(f"{argument!r} is no behaviour number or name, nor an existing file")
+        resolved[index] = found.relative_to(ROOT).as_posix()
+    for argument in resolved:
+        if not argument.startswith("-") and ".py" in argument and not names_a_path(argument):
+            raise ValueError(f"{argument.split('::')[0]} does not exist")
+    return resolved
 
 
 def ensure_environment() -> None:
@@ -66,9 +100,18 @@ def names_a_path(argument: str) -> bool:
 
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] in HELP:
+        print(usage())
+        return 0
     if not argv or argv[0] not in {**COMMANDS, **TOOLS}:
         given = f"unknown command {argv[0]!r}" if argv else "no command given"
         print(f"suite.py: {given}.\n{usage()}", file=sys.stderr)
+        return 2
+    try:
+        argv = [argv[0], *spec_arguments(argv[0], argv[1:])]
+    except ValueError as error:
+        print(f"suite.py {argv[0]}: {error}. Name a behaviour by number or short name "
+              "(`python3 suite.py list` shows them) or a file under specs/.", file=sys.stderr)
         return 2
     ensure_environment()
     if argv[0] in TOOLS:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from lstm_spec.living_docs.behaviours import behaviour_title
 from lstm_spec.living_docs.outline import Case, compact_axis, group_cases, render_outline
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,8 +60,8 @@ def test_outline_orders_behaviours_by_file_and_specs_by_line():
              case(spec="test_late", line=30, sentence="It does c."),
              case(spec="test_early", line=5, sentence="It does a.")]
     text = [line.strip() for _, line in render_outline(cases)]
-    assert ["1. The first behaviour.", "(specs/test_01_x.py)", "It does a.", "It does c.",
-            "2. Second.", "(specs/test_02_y.py)", "It does b."] == [line for line in text if line]
+    assert ["1. The first behaviour.", "(specs/test_01_x.py, -m x)", "It does a.", "It does c.",
+            "2. Second.", "(specs/test_02_y.py, -m y)", "It does b."] == [line for line in text if line]
 
 
 def test_failing_case_says_documented_observed_and_repro():
@@ -121,3 +122,35 @@ def test_outline_of_a_real_run(pytester, monkeypatch, processes):
         "                          Reproduce with:",
         "                              print(1)",
     ])
+
+
+@pytest.mark.parametrize(
+    "path, docstring_title, expected",
+    [
+        ("specs/test_20_gru_outputs.py", "GRU outputs: [output, h].", "20. GRU outputs: [output, h]."),
+        ("specs/test_04_return_state.py", "4. return_state=True: three arrays.", "4. return_state=True: three arrays."),
+        ("specs/test_19_page_output.py", "18. A stale number.", "19. A stale number."),
+        ("tests/helpers.py", "Not a behaviour.", "Not a behaviour."),
+    ],
+    ids=["unnumbered", "numbered", "misnumbered", "not-a-spec"],
+)
+def test_behaviour_titles_are_numbered_from_their_file(path, docstring_title, expected):
+    """A behaviour's title carries its file's number, once, whatever its docstring says."""
+    assert expected == behaviour_title(path, docstring_title)
+
+
+def test_collect_only_outline_lists_without_running(pytester):
+    """``--collect-only --outline`` lists each behaviour, its specs and their cases, and runs none of them."""
+    pytester.makepyfile(test_spec=SPEC)
+    run = pytester.runpytest("-p", "lstm_spec.living_docs.outline", "--outline", "-p", "no:cacheprovider",
+                             "--collect-only", "-q")
+    assert pytest.ExitCode.OK == run.ret
+    run.assert_outcomes()
+    run.stdout.fnmatch_lines([
+        "*= specification outline: collected, not run =*",
+        "7. A behaviour title.",
+        "  listed  The width is what was asked for.",
+        "            2 cases: units=5|1",
+        "  listed  Two is not one.",
+    ])
+    assert "observed" not in run.stdout.str()

@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from lstm_spec.living_docs.behaviours import behaviour_handles, behaviour_title
+
 FACTS = "lstm_spec.living_docs.outline"
-RANK = {"passed": 0, "skipped": 1, "xfailed": 2, "failed": 3, "error": 4}
-MARKUP = {"passed": {"green": True}, "skipped": {"yellow": True}, "xfailed": {"yellow": True},
+# "listed": collected, not run (--collect-only --outline lists the behaviours and their specs).
+RANK = {"listed": -1, "passed": 0, "skipped": 1, "xfailed": 2, "failed": 3, "error": 4}
+MARKUP = {"listed": {}, "passed": {"green": True}, "skipped": {"yellow": True}, "xfailed": {"yellow": True},
           "failed": {"red": True, "bold": True}, "error": {"red": True, "bold": True}}
 INDENT = "  "
 DELIMITERS = set("(),-=")
@@ -49,7 +52,7 @@ def spec_facts(item) -> dict:
     module = getattr(item, "module", None)
     return {
         "module": item.location[0],
-        "behaviour": docstring_summary(module, first_line=True) or item.location[0],
+        "behaviour": behaviour_title(item.path, docstring_summary(module, first_line=True) or item.location[0]),
         "spec": getattr(item, "originalname", item.name),
         "line": item.location[1] or 0,
         "sentence": docstring_summary(getattr(item, "function", None)) or item.name,
@@ -155,7 +158,7 @@ def spec_lines(cases: list[Case], width: int) -> list[tuple[str, str]]:
         text = f"{len(cases)} {plural} ({tally}): {grouped}" if len(counts) > 1 else f"{len(cases)} {plural}: {grouped}"
         lines.append(("", fill(text, width, initial_indent=pad + "  ", subsequent_indent=pad + "    ")))
     for case in sorted(cases, key=lambda case: case.facts["order"]):
-        if case.outcome != "passed":
+        if case.outcome not in ("passed", "listed"):
             lines += [("", line) for line in case_detail_lines(case, pad + "  ")]
     return lines
 
@@ -185,10 +188,16 @@ def render_outline(cases: list[Case], width: int = 100) -> list[tuple[str, str]]
     lines: list[tuple[str, str]] = []
     for module in sorted(by_module):
         specs = sorted(by_module[module].values(), key=lambda group: group[0].facts["line"])
-        lines += [("", ""), ("", specs[0][0].facts["behaviour"]), ("", f"{INDENT}({module})")]
+        lines += [("", ""), ("", specs[0][0].facts["behaviour"]), ("", f"{INDENT}({module_handles(module)})")]
         for group in specs:
             lines += spec_lines(group, width)
     return lines
+
+
+def module_handles(module: str) -> str:
+    """``specs/test_04_return_state.py, -m return_state``: the file, and the marker that selects it."""
+    handles = behaviour_handles(module)
+    return f"{module}, -m {handles[1]}" if handles and module.startswith("specs/") else module
 
 
 def pytest_configure(config):
@@ -212,6 +221,11 @@ class OutlinePrinter:
     def pytest_runtest_logreport(self, report):
         self.outline.add(report)
 
+    def pytest_collection_finish(self, session):
+        if self.config.option.collectonly:  # nothing will run: list what would
+            for item in session.items:
+                self.outline.cases[item.nodeid] = Case(spec_facts(item), outcome="listed")
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionstart(self, session):
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
@@ -221,7 +235,8 @@ class OutlinePrinter:
     def pytest_terminal_summary(self, terminalreporter):
         if not self.outline.cases:
             return
-        terminalreporter.write_sep("=", "specification outline")
+        listed = self.config.option.collectonly
+        terminalreporter.write_sep("=", "specification outline" + (": collected, not run" if listed else ""))
         width = max(60, self.config.get_terminal_writer().fullwidth - 2)
         for outcome, text in render_outline(list(self.outline.cases.values()), width):
             if outcome:

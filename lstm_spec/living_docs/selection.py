@@ -16,33 +16,21 @@ shape page act only on runs that did not.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-SPEC_FILE = re.compile(r"^test_(\d+)_(\w+)\.py$")
+from lstm_spec.living_docs.behaviours import behaviour_handles, spec_files
+
 # An id's parts: a layer name, or one name=value, between the delimiters pytest and configs.py use.
 ID_PART = re.compile(r"[^(),\-\[\]\s]+")
 FILTERS = (("keyword", "-k"), ("markexpr", "-m"), ("case", "--case"), ("deselect", "--deselect"),
            ("lf", "--lf"), ("stepwise", "--sw"))
 
 
-def behaviour_handles(path: Path) -> tuple[int, str] | None:
-    """(number, short name) of a spec file ``test_04_return_state.py``, None for other files."""
-    match = SPEC_FILE.match(Path(path).name)
-    return (int(match[1]), match[2]) if match else None
-
-
-def behaviour_markers(path: Path) -> tuple[str, str] | None:
+def behaviour_markers(path) -> tuple[str, str] | None:
     """The two markers of a spec file's specs: ``("b4", "return_state")``."""
     handles = behaviour_handles(path)
     return (f"b{handles[0]}", handles[1]) if handles else None
-
-
-def spec_files(root: Path) -> list[Path]:
-    """The behaviours' spec files, in number order."""
-    return sorted((path for path in (root / "specs").glob("test_*.py") if behaviour_handles(path)),
-                  key=lambda path: behaviour_handles(path)[0])
 
 
 def id_parts(text: str) -> set[str]:

@@ -60,6 +60,9 @@ def nox_command(target: Target, pytest_arguments, *, noxfile: Path = ROOT / "nox
 
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] in ("-h", "--help", "help"):
+        print("usage: python3 suite.py matrix NAME [pytest arguments]\n" + __doc__.split("\n\n", 1)[1].rstrip())
+        return 0
     if not argv or argv[0].startswith("-"):
         print(f"matrix: name the environment: {NAMED}, or a version ({HOW_TO_NAME}).", file=sys.stderr)
         return 2

@@ -1,0 +1,73 @@
+"""Typeable handles: ``-m b4`` / ``-m return_state`` for a behaviour, ``--case units=5`` for a configuration."""
+
+import pytest
+
+from lstm_spec.living_docs.behaviours import find_spec_file
+from lstm_spec.living_docs.selection import id_parts
+
+SPEC = '''
+import pytest
+
+
+@pytest.mark.parametrize("units", [5, 50], ids="LSTM(units={})".format)
+@pytest.mark.parametrize("batch", [1, 2], ids="batch={}-seq=9".format)
+def test_case(units, batch):
+    """A case."""
+
+
+def test_plain():
+    """No configuration."""
+'''
+OPTIONS = ("-p", "lstm_spec.living_docs.selection", "-p", "no:cacheprovider", "--strict-markers")
+
+
+@pytest.fixture
+def two_behaviours(pytester):
+    """A checkout with behaviours 4 (return_state) and 12 (model_summary), five specs each."""
+    specs = pytester.mkdir("specs")
+    for name in ("test_04_return_state.py", "test_12_model_summary.py"):
+        (specs / name).write_text(SPEC)
+    pytester.makeini("[pytest]\ntestpaths = specs\n")
+    return pytester
+
+
+@pytest.mark.parametrize(
+    "arguments, selected",
+    [
+        (("-m", "b4"), "test_04_return_state.py"),
+        (("-m", "return_state"), "test_04_return_state.py"),
+        (("-m", "b12"), "test_12_model_summary.py"),
+        (("-m", "model_summary"), "test_12_model_summary.py"),
+    ],
+    ids=["-m b4", "-m return_state", "-m b12", "-m model_summary"],
+)
+def test_a_behaviour_is_selected_by_number_or_name(two_behaviours, arguments, selected):
+    """Each spec file's specs carry the markers b<number> and <short name>; either selects that file alone."""
+    result = two_behaviours.runpytest(*OPTIONS, *arguments)
+    result.assert_outcomes(passed=5, deselected=5)
+    result.stdout.fnmatch_lines([f"specs/{selected} .....*"])
+
+
+@pytest.mark.parametrize(
+    "values, passed",
+    [(["units=5"], 4), (["units=5,batch=1"], 2), (["units=5", "batch=2"], 2), (["LSTM"], 8), (["units=7"], 0)],
+    ids=["units=5", "units=5,batch=1", "two options", "layer", "none"],
+)
+def test_case_selects_configurations_by_their_parts(two_behaviours, values, passed):
+    """``--case`` keeps the cases whose id has every part given (units=5 is not units=50), -k could not (it rejects '=')."""
+    result = two_behaviours.runpytest(*OPTIONS, *[f"--case={value}" for value in values])
+    result.assert_outcomes(passed=passed, deselected=10 - passed)
+
+
+def test_id_parts_are_layer_names_and_settings():
+    """An id splits into its layer names and name=value settings, quotes dropped."""
+    assert {"Bidirectional", "LSTM", "units=5", "merge_mode=concat", "batch=2", "seq=9", "features=3"} == \
+        id_parts("Bidirectional(LSTM(units=5),merge_mode='concat')-batch=2-seq=9-features=3")
+
+
+@pytest.mark.parametrize("handle, expected", [("4", "test_04_return_state.py"), ("04", "test_04_return_state.py"),
+                                              ("model_summary", "test_12_model_summary.py"), ("99", None)])
+def test_behaviour_found_by_number_or_name(two_behaviours, handle, expected):
+    """``suite.py docs 4`` finds the spec file by its number or short name, and nothing for an unknown one."""
+    found = find_spec_file(two_behaviours.path, handle)
+    assert expected == (found.name if found else None)
