@@ -443,6 +443,7 @@ def test_an_overlong_message_keeps_its_beginning_and_its_end(tmp_path):
 FORWARD = {"class_name": "LSTM", "config.units": 1, "config.go_backwards": False}
 BEFORE_DEFAULTS = {
     "LSTM.dtype": "float32", "GRU.dtype": "float32", "LSTM.implementation": 2, "LSTM.time_major": False,
+    "GRU.time_major": False,
     "LSTM.units": 1, "LSTM.kernel_initializer.config.seed": None,
     **{f"Bidirectional.layer.{key}": value for key, value in FORWARD.items()},
 }
@@ -452,7 +453,7 @@ AFTER_DEFAULTS = {
     **{f"GRU.dtype.{key}": value for key, value in {**POLICY, "config.name": "float16"}.items()},
     "LSTM.units": 2, "LSTM.seed": None, "LSTM.zero_output_for_mask": False,
     "LSTM.kernel_initializer.config.input_axes": None,
-    "LSTM.quantizer.config.mode": None, "LSTM.quantizer.config.axis": None,
+    "LSTM.quantizer.config.mode": None, "LSTM.quantizer.config.axis": None, "Masking.mask_value": 0.0,
     **{f"Bidirectional.layer.{key}": value for key, value in FORWARD.items()},
     **{f"Bidirectional.backward_layer.{key}": value for key, value in {**FORWARD, "config.go_backwards": True}.items()},
 }
@@ -466,6 +467,8 @@ def test_layer_defaults_are_split_into_numbers_and_representation():
     assert {
         "Bidirectional.backward_layer": ("the backward copy of `layer` (go_backwards flipped), now written out", True),
         "GRU.dtype": ("dtype changed", False),
+        "GRU.time_major": ("argument gone", False),
+        "Masking": ("new layer", False),
         "LSTM.dtype": ("same dtype, now a DTypePolicy", True),
         "LSTM.implementation": ("argument gone", False),
         "LSTM.kernel_initializer.config.input_axes": ("new setting, None: changes nothing unless set", True),
@@ -490,11 +493,35 @@ def test_the_defaults_summary_and_section_show_the_numbers_first():
     """The summary counts both groups, naming the arguments that can change numbers; the section tables them
     first and folds the representation-only rows away."""
     comparison = compare(side("2.15.1", defaults=BEFORE_DEFAULTS), side("2.21.0", defaults=AFTER_DEFAULTS))
-    assert ("- 11 layer defaults differ: 5 can change numbers or shapes (dtype in 1, implementation in 1, "
-            "time_major in 1, units in 1, zero_output_for_mask in 1), 6 representation only (among them new "
+    assert ("- 13 layer defaults differ: 7 can change numbers or shapes (Masking in 1, dtype in 1, implementation "
+            "in 1, time_major in 2, units in 1, zero_output_for_mask in 1), 6 representation only (among them new "
             "arguments that are None by default: quantizer, seed)") == summary_lines(comparison)[4]
     section = render_markdown(comparison, "report").split("## Layer defaults that differ")[1]
     numbers, representation = section.split("### Representation only")
     assert "| `LSTM.implementation` | 2 | (absent) | argument gone |" in numbers and "LSTM.seed" not in numbers
     assert "<details><summary>6 keys</summary>" in representation
     assert "| `LSTM.seed` | (absent) | null | new argument, None: changes nothing unless set |" in representation
+
+
+def test_both_sides_run_one_copy_of_the_checkout_taken_before_either(tmp_path, monkeypatch):
+    """Both sides copy the same snapshot of the checkout, so edits made while the first side runs reach neither."""
+    sources = []
+
+    def fake_side(name, workdir, *, source):
+        sources.append(source)
+        assert (source / "specs").is_dir() and not (source / ".venv").exists()
+        return Side(name, "version", install_error=f"{name} stands in")
+
+    monkeypatch.setattr(upgrade_report, "unresolvable", lambda target: None)
+    monkeypatch.setattr(upgrade_report, "run_side", fake_side)
+    out = tmp_path / "report.md"
+    assert 1 == upgrade_report.main(["2.15.1", "2.21.0", "--out", str(out), "--keep", str(tmp_path / "keep")])
+    assert [tmp_path / "keep" / "checkout"] * 2 == sources
+    assert "## 2.15.1 cannot be installed" in out.read_text()
+
+
+def test_a_keep_folder_inside_the_checkout_is_refused(capsys):
+    """--keep inside the checkout would be copied into itself: refused at once."""
+    with pytest.raises(SystemExit):
+        upgrade_report.main(["2.15.1", "2.21.0", "--keep", "docs/keep-here"])
+    assert "inside the checkout" in capsys.readouterr().err

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import collections
 import concurrent.futures
 import difflib
 import json
@@ -112,11 +113,11 @@ class Side:
 
 # ---- one side ---------------------------------------------------------------------------------
 
-def run_side(name: str, workdir: Path, *, log=sys.stderr) -> Side:
-    """Runs the specs on version ``name`` in a scratch copy under ``workdir`` and reads the results."""
+def run_side(name: str, workdir: Path, *, source: Path = ROOT, log=sys.stderr) -> Side:
+    """Runs the specs on version ``name`` in a scratch copy of ``source`` under ``workdir`` and reads the results."""
     target: Target = resolve(name)
     tree, collected = workdir / "tree", workdir / "collected"
-    shutil.copytree(ROOT, tree, ignore=NOT_COPIED)
+    shutil.copytree(source, tree, ignore=NOT_COPIED)
     shutil.rmtree(tree / "specs" / "__snapshots__", ignore_errors=True)
     print(f"report: running the specs on {name} (nox session {target.session}); log: {workdir / 'nox.log'}",
           file=log, flush=True)
@@ -348,7 +349,7 @@ def _what_changed(key: str, old, new, before: dict, after: dict) -> tuple[str, b
     value, defaults = (old, before) if gone else (new, after)
     if _copies_the_forward_layer(key, value, defaults):
         return "the backward copy of `layer` (go_backwards flipped), now written out", True
-    name = "argument" if _is_an_argument(key) else "setting"
+    name = "layer" if "." not in key else "argument" if _is_an_argument(key) else "setting"
     if value is None or (isinstance(value, dict) and all(leaf is None for leaf in value.values())):
         return (f"{name} no longer written (it was None)" if gone else f"new {name}, None: changes nothing unless set"), True
     return (f"{name} gone" if gone else f"new {name}"), False
@@ -423,9 +424,8 @@ def _defaults_summary(changes: list[DefaultChange]) -> str:
     numbers = [change for change in changes if not change.representation]
     new_nones = sorted({change.key.rsplit(".", 1)[-1] for change in changes
                         if change.representation and change.what.startswith("new argument")})
-    arguments = sorted({change.key.rsplit(".", 1)[-1] for change in numbers})
-    counted = ", ".join(f"{argument} in {sum(change.key.endswith('.' + argument) for change in numbers)}"
-                        for argument in arguments)
+    arguments = collections.Counter(change.key.rsplit(".", 1)[-1] for change in numbers)
+    counted = ", ".join(f"{argument} in {count}" for argument, count in sorted(arguments.items()))
     return (f"- {_count(len(changes), 'layer default differs', 'layer defaults differ')}: "
             f"{len(numbers)} can change numbers or shapes{f' ({counted})' if counted else ''}, "
             f"{len(changes) - len(numbers)} representation only"
@@ -639,6 +639,9 @@ def sides_can_run(parser: argparse.ArgumentParser, arguments: argparse.Namespace
                      f"{targets[0].session}): name two different ones, e.g. report 2.15.1 2.21.0")
     if arguments.keep and arguments.keep.exists() and any(arguments.keep.iterdir()):
         parser.error(f"--keep {arguments.keep}: the folder is not empty; name a new or empty one")
+    if arguments.keep and arguments.keep.resolve().is_relative_to(ROOT):
+        parser.error(f"--keep {arguments.keep}: the folder is inside the checkout, which each side copies; "
+                     "name one outside it")
     if any(target.session == "version" for target in targets):
         print("report: asking pip whether the sides can be installed (pip install --dry-run)", file=sys.stderr, flush=True)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
@@ -666,8 +669,12 @@ def main(argv: list[str]) -> int:
     out = arguments.out or default_report_path(arguments.before, arguments.after)
     scratch = arguments.keep or Path(tempfile.mkdtemp(prefix="lstm-spec-report-"))
     try:
-        before = run_side(arguments.before, scratch / "before")
-        after = run_side(arguments.after, scratch / "after")
+        # One copy of the checkout taken now serves both sides: they run the same specs, whatever
+        # changes in the working tree while the first side runs.
+        checkout = scratch / "checkout"
+        shutil.copytree(ROOT, checkout, ignore=NOT_COPIED)
+        before = run_side(arguments.before, scratch / "before", source=checkout)
+        after = run_side(arguments.after, scratch / "after", source=checkout)
     finally:
         if not arguments.keep:
             shutil.rmtree(scratch, ignore_errors=True)
