@@ -358,8 +358,9 @@ def test_tool_packages_are_those_only_the_tools_need():
     """Reachable from pytest, matplotlib or nox and from nothing else: numpy and packaging serve TensorFlow too."""
     requires = {"pytest": ["pluggy", "packaging"], "pluggy": [], "packaging": [], "matplotlib": ["numpy", "pillow"],
                 "pillow": [], "numpy": [], "nox": ["virtualenv"], "virtualenv": ["filelock"], "filelock": [],
-                "tensorflow": ["numpy", "packaging", "keras"], "keras": ["rich"], "rich": [], "pip": []}
-    assert {"pytest", "pluggy", "matplotlib", "pillow", "nox", "virtualenv", "filelock", "pip"} \
+                "tensorflow": ["numpy", "packaging", "keras"], "keras": ["rich"], "rich": [], "pip": [],
+                "scipy": ["numpy"]}
+    assert {"pytest", "pluggy", "matplotlib", "pillow", "nox", "virtualenv", "filelock", "scipy", "pip"} \
         == tool_packages(requires)
 
 

@@ -16,8 +16,9 @@ from importlib import metadata
 
 from lstm_spec.versions.pins import TEST_TOOLS, normalize
 
-# What the suite itself runs: the test tools, nox (which makes the environments) and the installer.
-SUITE_TOOLS = (*TEST_TOOLS, "nox", "pip")
+# What the suite itself runs: the test tools, nox (which makes the environments), scipy (the speed
+# comparison's statistics, locked in requirements/lock.txt) and the installer.
+SUITE_TOOLS = (*TEST_TOOLS, "nox", "scipy", "pip")
 
 
 def installed_requires() -> dict[str, list[str]]:

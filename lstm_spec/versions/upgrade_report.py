@@ -487,7 +487,7 @@ def _packages_section(comparison: Comparison) -> list[str]:
            "package of the upgrade whose version differs:", "", *header]
     out += [f"| {package} | {old} | {new} |" for package, old, new in comparison.packages]
     out += ["", "### The suite's own tools", "",
-            "pytest, its plugins, matplotlib, nox and pip, and what only they need (read from each side's "
+            "pytest, its plugins, matplotlib, nox, scipy and pip, and what only they need (read from each side's "
             "installed requirements, `lstm_spec/versions/dependencies.py`): installed for running the suite, "
             "not part of the upgrade."]
     if not comparison.tools:
