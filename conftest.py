@@ -23,8 +23,8 @@ from lstm_spec.models.era import installed_version  # noqa: E402
 
 # --outline (the run as a documentation outline), docs/shapes.md (recorded runs, staleness check),
 # behaviour markers and --case, and --snapshot-update that deletes only after a complete run.
-pytest_plugins = ["lstm_spec.living_docs.outline", "lstm_spec.living_docs.shapes_page",
-                  "lstm_spec.living_docs.selection", "lstm_spec.checks.snapshot_cleanup"]
+pytest_plugins = ["lstm_spec.living_docs.outline", "lstm_spec.living_docs.selection",
+                  "lstm_spec.living_docs.shapes_page", "lstm_spec.checks.snapshot_cleanup"]
 # docs/keras-vs-pytorch.md: the PyTorch specs' runs, checked where PyTorch is installed.
 pytest_plugins += ["lstm_spec.living_docs.keras_vs_pytorch"]
 # A run that builds a layer class whose defaults specs/test_17 does not pin fails, naming it.

@@ -25,12 +25,13 @@ class FakeRun:
         return f"{self.configuration} on input {tuple(self.inputs.shape)}"
 
 
-def record(module, runs, snapshots=(), behaviour="A behaviour."):
-    return {"module": module, "behaviour": behaviour, "runs": runs, "snapshots": list(snapshots)}
+def record(module, runs, snapshots=(), behaviour="A behaviour.", spec="test_a"):
+    return {"module": module, "behaviour": behaviour, "spec": spec, "runs": runs, "snapshots": list(snapshots)}
 
 
-def run_data(configuration, input_shape=(2, 9, 3), outputs="(2, 5)", params=180):
-    return {"configuration": configuration, "input_shape": list(input_shape), "output_shapes": outputs, "params": params}
+def run_data(configuration, input_shape=(2, 9, 3), outputs="(2, 5)", params=180, compared=False):
+    return {"configuration": configuration, "input_shape": list(input_shape), "output_shapes": outputs,
+            "params": params, "compared": compared}
 
 
 def test_describe_reads_configuration_shapes_and_parameters():
@@ -42,14 +43,46 @@ def test_describe_reads_configuration_shapes_and_parameters():
             "output_shapes": "[(2, 5), (2, 5), (2, 5)]", "params": 180} == describe(run)
 
 
+def test_composite_models_show_their_layers():
+    """A section 7-9 model shows as its layers with the arguments that differ from their defaults, not its builder's name."""
+    from keras import layers
+
+    from lstm_spec.living_docs.shapes_page import layer_text
+
+    shown = [layer_text(layer) for layer in (
+        layers.Conv1D(filters=2, kernel_size=2, padding="same"), layers.MaxPooling1D(pool_size=2),
+        layers.TimeDistributed(layers.Flatten()), layers.LSTM(5, return_sequences=True),
+        layers.Conv1D(64, 2, activation="relu"), layers.Reshape(target_shape=(3, 3, 3)),
+        layers.Bidirectional(layers.GRU(4)))]
+    assert ["Conv1D(filters=2,kernel_size=2,padding='same')", "MaxPooling1D()", "TimeDistributed(Flatten())",
+            "LSTM(units=5,return_sequences=True)", "Conv1D(filters=64,kernel_size=2,activation='relu')",
+            "Reshape(target_shape=(3, 3, 3))", "Bidirectional(GRU(units=4))"] == shown
+
+
 def test_rows_merge_repeated_runs_and_their_snapshots():
     """The same run seen by two specs is one row, linking every snapshot file that pinned it."""
     records = [record("specs/test_02.py", [run_data("LSTM(units=5)")], ["specs/__snapshots__/s/test_02.ambr"]),
                record("specs/test_02.py", [run_data("LSTM(units=5)")]),
                record("specs/test_02.py", [run_data("LSTM(units=5)")], ["specs/__snapshots__/p/test_02.ambr"])]
     expected = [ShapeRow("specs/test_02.py", "LSTM(units=5)", (2, 9, 3), "(2, 5)", 180,
-                         ("specs/__snapshots__/p/test_02.ambr", "specs/__snapshots__/s/test_02.ambr"))]
+                         ("specs/__snapshots__/p/test_02.ambr", "specs/__snapshots__/s/test_02.ambr"),
+                         (("test_a", False),))]
     assert expected == rows_from_records(records)
+
+
+def test_rows_name_their_specs_and_mark_comparisons():
+    """A row names every spec that made its run; one made only to compare with a spec's own case is marked."""
+    records = [record("specs/test_03.py", [run_data("LSTM(units=5,return_sequences=True)"),
+                                           run_data("LSTM(units=5)", compared=True)], spec="test_last_step"),
+               record("specs/test_03.py", [run_data("LSTM(units=5,return_sequences=True)")], spec="test_shape"),
+               record("specs/test_03.py", [run_data("LSTM(units=5)")], spec="test_own"),
+               record("specs/test_03.py", [run_data("LSTM(units=5)", compared=True)], spec="test_own")]
+    rows = {row.configuration: row.specs for row in rows_from_records(records)}
+    assert {"LSTM(units=5,return_sequences=True)": (("test_last_step", False), ("test_shape", False)),
+            "LSTM(units=5)": (("test_last_step", True), ("test_own", False))} == rows
+    page = render_page({"specs/test_03.py": "3. Sequences."}, rows_from_records(records), VERSIONS)
+    assert ("| `LSTM(units=5)` | (2, 9, 3) | (2, 5) | 180 | [test_last_step](../specs/test_03.py) *(comparison)*, "
+            "[test_own](../specs/test_03.py) |  |") in page.splitlines()
 
 
 def test_page_has_versions_tables_links_and_grid_order():
@@ -185,7 +218,7 @@ def test_write_then_check_then_stale(project):
     """write generates the page from an xdist run; a check passes on it; an edited page fails, naming the command."""
     run_page(project, "specs", "-n", "2", "--shapes-page=write").assert_outcomes(passed=1)
     page = (project.path / PAGE).read_text()
-    assert "| `Fake(units=5)` | (2, 3) | (2, 5) | 5 | [test_fake.py](../specs/test_fake.py) |  |" in page
+    assert "| `Fake(units=5)` | (2, 3) | (2, 5) | 5 | [test_runs](../specs/test_fake.py) |  |" in page
     assert page.index("Fake(units=5)") < page.index("Fake(units=64)")
     assert 0 == run_page(project, "specs").ret
     (project.path / PAGE).write_text(page.replace("(2, 64) | 64", "(2, 64) | 63"))

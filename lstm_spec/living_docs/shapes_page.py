@@ -16,7 +16,9 @@ committed page differs, and says how to refresh it.  A partial run leaves the pa
 from __future__ import annotations
 
 import difflib
+import inspect
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +26,9 @@ import pytest
 
 from lstm_spec.models import observe
 from lstm_spec.models.era import installed_version
+from lstm_spec.living_docs.behaviours import behaviour_title
 from lstm_spec.living_docs.outline import docstring_summary
+from lstm_spec.living_docs.selection import FILTERS
 
 RECORDS = "lstm_spec.shapes"
 PAGE = Path("docs") / "shapes.md"
@@ -45,6 +49,8 @@ class ShapeRow:
     output_shapes: str
     params: int
     snapshots: tuple[str, ...] = ()  # snapshot files (relative to the root) of specs that pinned this run
+    # The specs that made this run: (name, True when the spec built it only to compare with its own case).
+    specs: tuple[tuple[str, bool], ...] = ()
 
 
 def output_shapes(outputs) -> str:
@@ -61,12 +67,55 @@ def describe(run) -> dict:
     ``ChainRun``, ``PinnedRun``, ``ModelRun``); the configuration is that text without the input.
     A run without a model (a pinned layer) counts the parameters of its weights.
     """
+    architectures = sys.modules.get("lstm_spec.models.architectures")  # no ModelRun before it is imported
     input_shape = tuple(run.inputs.shape)
-    configuration = str(run).replace(f" on input {input_shape}", "", 1)
     model = getattr(run, "model", None)
+    if architectures and isinstance(run, architectures.ModelRun):  # named after its builder: show its layers
+        configuration = " -> ".join(layer_text(layer) for layer in model.layers
+                                    if type(layer).__name__ != "InputLayer")
+    else:
+        configuration = str(run).replace(f" on input {input_shape}", "", 1)
     params = model.count_params() if model is not None else sum(int(weight.size) for weight in run.weights)
     return {"configuration": configuration, "input_shape": list(input_shape),
             "output_shapes": output_shapes(run.outputs), "params": int(params)}
+
+
+# The arguments a layer is shown with on the page, when they differ from the layer's default.
+SHOWN_ARGUMENTS = ("units", "filters", "kernel_size", "pool_size", "padding", "activation", "target_shape",
+                   "return_sequences", "return_state")
+
+
+def layer_text(layer) -> str:
+    """``Conv1D(filters=2,kernel_size=2,padding='same')``: the layer's class, and the shape-deciding
+    arguments it was given (those equal to the default are left out); a wrapper shows its layer."""
+    inner = getattr(layer, "forward_layer", None) or getattr(layer, "layer", None)  # Bidirectional, TimeDistributed
+    if inner is not None:
+        return f"{type(layer).__name__}({layer_text(inner)})"
+    config = layer.get_config()
+    defaults = inspect.signature(type(layer).__init__).parameters
+    shown = []
+    for name in SHOWN_ARGUMENTS:
+        if name not in config:
+            continue
+        value = _plain(config[name])
+        default = defaults[name].default if name in defaults else inspect.Parameter.empty
+        if default is inspect.Parameter.empty or value != _plain(default):
+            shown.append(f"{name}={value!r}")
+    return f"{type(layer).__name__}({','.join(shown)})"
+
+
+def _plain(value):
+    """A config value as given: ``(2,)`` is 2, a list a tuple, no activation 'linear'."""
+    if isinstance(value, (list, tuple)):
+        value = tuple(value)
+        return value[0] if len(value) == 1 else value
+    return "linear" if value is None else value
+
+
+def subject_runs(item, runs: dict) -> set[int]:
+    """The ids of the runs a spec was handed by its fixtures (its own cases); empty when it builds
+    every run itself.  Any other run it made is there to compare with them."""
+    return {id(value) for value in getattr(item, "funcargs", {}).values() if id(value) in runs}
 
 
 def snapshot_files(item) -> list[str]:
@@ -83,14 +132,19 @@ def snapshot_files(item) -> list[str]:
 
 
 def rows_from_records(records: list[dict]) -> list[ShapeRow]:
-    """Page rows from the recorded specs: one per distinct run of a behaviour, snapshot links merged."""
-    merged: dict[tuple, set[str]] = {}
+    """Page rows from the recorded specs: one per distinct run of a behaviour, snapshot links and specs
+    merged (a spec counts as comparing only when it never made that run one of its own cases)."""
+    merged: dict[tuple, tuple[set[str], dict[str, bool]]] = {}
     for record in records:
         for run in record["runs"]:
             key = (record["module"], run["configuration"], tuple(run["input_shape"]),
                    run["output_shapes"], run["params"])
-            merged.setdefault(key, set()).update(record["snapshots"])
-    return [ShapeRow(*key, tuple(sorted(files))) for key, files in merged.items()]
+            files, specs = merged.setdefault(key, (set(), {}))
+            files.update(record["snapshots"])
+            if "spec" in record:
+                specs[record["spec"]] = specs.get(record["spec"], True) and run.get("compared", False)
+    return [ShapeRow(*key, tuple(sorted(files)), tuple(sorted(specs.items())))
+            for key, (files, specs) in merged.items()]
 
 
 def natural_key(text: str) -> list:
@@ -115,7 +169,9 @@ def render_page(behaviours: dict[str, str], rows: list[ShapeRow], versions: dict
         "",
         "Each row is a model or layer a passing spec built and called: its configuration, the shape of the",
         "data it was called on, what it returned (a list when it returns several arrays, in order) and its",
-        "parameter count. Input and output shapes are concrete: the batch is the data's.",
+        "parameter count. Input and output shapes are concrete: the batch is the data's. The spec column names",
+        "the specs that made the run; *(comparison)* marks a spec that made it only to compare with its own",
+        "case (the same weights without the option, say), not as a case of the behaviour.",
         "",
     ]
     for module in sorted(behaviours):
@@ -130,8 +186,10 @@ def render_page(behaviours: dict[str, str], rows: list[ShapeRow], versions: dict
                   "|---|---|---|---|---|---|"]
         for row in module_rows:
             snapshots = ", ".join(f"[{Path(file).parent.name}/{Path(file).name}](../{file})" for file in row.snapshots)
+            specs = ", ".join(f"[{name}](../{module})" + (" *(comparison)*" if compared else "")
+                              for name, compared in row.specs) or spec_link
             lines.append(f"| `{cell(row.configuration)}` | {row.input_shape} | {row.output_shapes} "
-                         f"| {row.params} | {spec_link} | {snapshots} |")
+                         f"| {row.params} | {specs} | {snapshots} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -175,8 +233,7 @@ def stale_message(committed: str | None, rendered: str, page: Path = PAGE, refre
 def partial_run_reason(config) -> str | None:
     """Why this run did not run every spec (so the page cannot be compared), None when it did."""
     option = config.option
-    for name, flag in (("keyword", "-k"), ("markexpr", "-m"), ("deselect", "--deselect"),
-                       ("lf", "--lf"), ("collectonly", "--collect-only"), ("ignore_glob", "--ignore-glob")):
+    for name, flag in (*FILTERS, ("collectonly", "--collect-only"), ("ignore_glob", "--ignore-glob")):
         if getattr(option, name, None):
             return f"{flag} selects part of the specs"
     specs = (config.rootpath / SPECS).resolve()
@@ -213,10 +270,15 @@ def pytest_runtest_protocol(item, nextitem):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     if call.when == "call" and _is_spec(item):
+        runs = item.stash.get(_RUNS, {})
+        subjects = subject_runs(item, runs)
         item.user_properties.append((RECORDS, {
             "module": item.location[0],
-            "behaviour": docstring_summary(getattr(item, "module", None), first_line=True) or item.location[0],
-            "runs": [describe(run) for run in item.stash.get(_RUNS, {}).values()],
+            "spec": getattr(item, "originalname", item.name),
+            "behaviour": behaviour_title(item.path, docstring_summary(getattr(item, "module", None), first_line=True)
+                                         or item.location[0]),
+            "runs": [{**describe(run), "compared": bool(subjects) and key not in subjects}
+                     for key, run in runs.items()],
             "snapshots": snapshot_files(item),
         }))
     return (yield)
