@@ -10,6 +10,7 @@
     nox -s version -- tensorflow==2.18.0,keras==3.8.0   a combination of exact pins, resolved together
     nox -s version -- freeze.txt    a requirements file (your `pip freeze`), with the suite's test tools
     nox -s keras2_lock              re-resolve TF 2.15.1 and rewrite requirements/keras2-lock.txt
+    nox -s lock                     re-resolve requirements/lock.txt from its direct pins (after changing one)
 
 Arguments after the version (or after ``--`` for the fixed sessions) go to pytest; without any,
 a session runs ``specs`` and ``tests``.  ``python3 suite.py matrix SESSION`` and
@@ -32,7 +33,7 @@ from nox.command import CommandFailed
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # nox imports this file without its folder on the path
 
-from lstm_spec.versions.pins import VersionSpecError, install_plan, pinned_tools  # noqa: E402
+from lstm_spec.versions.pins import VersionSpecError, install_plan, lock_pins, pinned_tools  # noqa: E402
 
 LOCK = ROOT / "requirements" / "lock.txt"
 KERAS2_LOCK = ROOT / "requirements" / "keras2-lock.txt"
@@ -103,6 +104,27 @@ def keras2_lock(session: nox.Session) -> None:
     header = f"# {KERAS2_TENSORFLOW} (Keras 2) and the suite's test tools; written by `nox -s keras2_lock`.\n"
     KERAS2_LOCK.write_text(header + frozen)
     session.log(f"wrote {KERAS2_LOCK.relative_to(ROOT)}")
+
+
+# What the suite imports or runs itself; every other pin of requirements/lock.txt is what these need.
+LOCKED_DIRECTLY = ("tensorflow", "keras", "numpy", "scipy", "nox")
+
+
+@nox.session(python=PYTHON, name="lock")
+def lock(session: nox.Session) -> None:
+    """Re-resolves requirements/lock.txt from its direct pins: `nox -s lock` after changing one of them.
+
+    The direct pins are LOCKED_DIRECTLY and the test tools, at the versions the lock names; every other
+    pin is written afresh.  Re-pin the backend locks after it (tests/test_backend_locks says which)."""
+    pins = lock_pins(LOCK.read_text())
+    missing = [name for name in LOCKED_DIRECTLY if name not in pins]
+    if missing:
+        session.error(f"requirements/lock.txt pins no version of {', '.join(missing)}; add them to it")
+    session.install(*(pins[name] for name in LOCKED_DIRECTLY), *pinned_tools(LOCK.read_text()))
+    frozen = session.run("python", "-m", "pip", "freeze", "--all", "--exclude", "pip", "--exclude",
+                         "setuptools", "--exclude", "wheel", silent=True)
+    LOCK.write_text(frozen)
+    session.log(f"wrote {LOCK.relative_to(ROOT)}; python3 suite.py test installs it into .venv")
 
 
 MUTMUT = "mutmut==3.8.1"
