@@ -49,7 +49,6 @@ from pathlib import Path
 
 import numpy as np
 
-from lstm_spec.bench.speed import report_section
 from lstm_spec.checks import arrays_text
 from lstm_spec.checks.layer_defaults import ABSENT, group_differences
 from lstm_spec.versions.dependencies import tool_packages
@@ -681,6 +680,10 @@ def main(argv: list[str]) -> int:
     comparison = compare(before, after)
     command = f"python3 suite.py report {arguments.before} {arguments.after}"
     out.parent.mkdir(parents=True, exist_ok=True)
+    # Imported here: its statistics need scipy, which requirements/keras2-lock.txt lacks, and this
+    # module's tests run in that environment too (matrix keras2).
+    from lstm_spec.bench.speed import report_section
+
     speed = report_section(arguments.before, arguments.after, out,
                            skip=arguments.no_speed or not (before.usable and after.usable))
     out.write_text(render_markdown(comparison, command) + speed.markdown)
