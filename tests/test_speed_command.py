@@ -180,3 +180,11 @@ def test_failed_process_names_its_log(tmp_path, monkeypatch):
     script.chmod(0o755)
     with pytest.raises(SpeedRunError, match="exit code 3(.|\n)*ImportError: no tensorflow here"):
         speed_runs.run_interleaved({"A": script, "B": script}, Settings(pairs=2), tmp_path, progress=lambda line: None)
+
+
+@pytest.mark.parametrize("text", ["1", "1,x", "-1,1"], ids=["one number", "not a number", "negative"])
+def test_thread_counts_are_refused_unless_two_counts(text):
+    """--tf-threads takes INTRA,INTER counts >= 0; anything else is refused showing the form."""
+    assert (1, 2) == instrument.thread_counts("1,2")
+    with pytest.raises(instrument.BenchmarkSetupError, match="give INTRA,INTER thread counts >= 0, e.g. 1,1"):
+        instrument.thread_counts(text)

@@ -224,18 +224,23 @@ def summary_rows(benchmarks: Iterable[dict]) -> list[dict[str, str]]:
     return rows
 
 
+def aligned_table(rows: list[dict[str, str]]) -> str:
+    """Rows of equal keys as a text table, columns padded to their widest cell."""
+    columns = list(rows[0])
+    widths = {column: max(len(column), *(len(row[column]) for row in rows)) for column in columns}
+    lines = ["  ".join(column.ljust(widths[column]) for column in columns)]
+    lines += ["  ".join(row[column].ljust(widths[column]) for column in columns) for row in rows]
+    return "\n".join(lines)
+
+
 def format_summary(benchmarks: Iterable[dict]) -> str:
     """The summary rows as an aligned text table ('' when there are none)."""
     rows = summary_rows(benchmarks)
     if not rows:
         return ""
-    columns = list(rows[0])
-    widths = {column: max(len(column), *(len(row[column]) for row in rows)) for column in columns}
-    lines = ["  ".join(column.ljust(widths[column]) for column in columns)]
-    lines += ["  ".join(row[column].ljust(widths[column]) for column in columns) for row in rows]
     legend = ("medians in ms; predict/fastest: predict() median over the fastest path's; GFLOP/s and "
               f"efficiency (of the matmul peak) for the fastest path; FLOPs = {FLOP_FORMULA}")
-    return "\n".join([*lines, legend])
+    return "\n".join([aligned_table(rows), legend])
 
 
 def load_run(path: str | Path) -> tuple[dict, list[dict]]:

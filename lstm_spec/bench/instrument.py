@@ -39,13 +39,23 @@ def slowdown_factor(environ: Mapping[str, str], path: str) -> float:
     return factor
 
 
+def thread_counts(text: str) -> tuple[int, int]:
+    """``"1,1"`` -> (1, 1): TensorFlow's intra-op and inter-op thread pool sizes, 0 for its own choice."""
+    try:
+        intra_op, inter_op = (int(part) for part in text.split(","))
+    except ValueError:
+        intra_op = inter_op = -1
+    if intra_op < 0 or inter_op < 0:
+        raise BenchmarkSetupError(f"{text!r}: give INTRA,INTER thread counts >= 0, e.g. 1,1 "
+                                  "(0,0 keeps TensorFlow's defaults)")
+    return intra_op, inter_op
+
+
 def configure_threads(intra_op: int, inter_op: int) -> dict[str, int]:
     """Fixes TensorFlow's intra-op and inter-op thread pools (0 keeps TensorFlow's choice) before the
     first operation runs, and returns what TensorFlow then reports (0 means its own default)."""
     import tensorflow as tf
 
-    if intra_op < 0 or inter_op < 0:
-        raise BenchmarkSetupError(f"thread counts must be >= 0 (0: TensorFlow's default), got {intra_op}, {inter_op}")
     if intra_op:
         tf.config.threading.set_intra_op_parallelism_threads(intra_op)
     if inter_op:

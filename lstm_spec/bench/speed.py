@@ -23,7 +23,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from lstm_spec.bench import benchmarking
+from lstm_spec.bench import benchmarking, instrument
 from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, prepare, read_runs,
                                         run_interleaved, slug, write_json)
 from lstm_spec.bench.statistics import (CONFIDENCE, DEFAULT_THRESHOLD, FASTER, NO_CHANGE, SLOWER, RatioInterval,
@@ -167,14 +167,6 @@ def summary_lines(comparison: SpeedComparison) -> list[str]:
     return lines
 
 
-def format_table(rows: list[dict[str, str]]) -> str:
-    columns = list(rows[0])
-    widths = {column: max(len(column), *(len(row[column]) for row in rows)) for column in columns}
-    lines = ["  ".join(column.ljust(widths[column]) for column in columns)]
-    lines += ["  ".join(row[column].ljust(widths[column]) for column in columns) for row in rows]
-    return "\n".join(lines)
-
-
 def plot_ratios(comparison: SpeedComparison, output: Path) -> Path:
     """A PNG of every point's ratio B/A with its interval (one marker per point and path) and a band
     for the threshold."""
@@ -248,10 +240,9 @@ def report_section(before: str, after: str, report: Path, *, skip: bool = False,
 
 def parse_threads(text: str) -> tuple[int, int]:
     try:
-        intra, inter = (int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: give INTRA,INTER thread counts, e.g. 1,1 (0,0: TensorFlow's own)")
-    return intra, inter
+        return instrument.thread_counts(text)
+    except instrument.BenchmarkSetupError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def main(argv: list[str]) -> int:
@@ -287,7 +278,7 @@ def main(argv: list[str]) -> int:
     except (SpeedRunError, SpeedStatisticsError, VersionSpecError) as error:
         print(f"speed: {error}", file=sys.stderr)
         return 2
-    print(format_table(table_rows(comparison)))
+    print(benchmarking.aligned_table(table_rows(comparison)))
     print(describe_method(comparison))
     print("\n".join(summary_lines(comparison)))
     print(f"JSON of every process, comparison.json and {plot_ratios(comparison, folder / 'ratios.png').name} in {folder}")

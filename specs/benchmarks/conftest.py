@@ -20,15 +20,6 @@ THREADS = pytest.StashKey[dict]()
 SKIPPED = pytest.StashKey[dict]()
 
 
-def thread_counts(text: str) -> tuple[int, int]:
-    try:
-        intra, inter = (int(part) for part in text.split(","))
-    except ValueError:
-        raise pytest.UsageError(f"--tf-threads={text}: give INTRA,INTER thread counts, e.g. 1,1 "
-                                "(0,0 keeps TensorFlow's defaults)") from None
-    return intra, inter
-
-
 def pytest_addoption(parser):
     parser.addoption("--grid", choices=sorted(benchmarking.GRIDS), default="default",
                      help="the size grid and paths to benchmark (lstm_spec.bench.benchmarking.GRIDS; default: default)")
@@ -41,7 +32,10 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.stash[PEAKS] = {}
     config.stash[SKIPPED] = {}
-    intra, inter = thread_counts(config.getoption("tf_threads"))
+    try:
+        intra, inter = instrument.thread_counts(config.getoption("tf_threads"))
+    except instrument.BenchmarkSetupError as error:
+        raise pytest.UsageError(f"--tf-threads {error}") from None
     if (intra, inter) != (0, 0):
         # Before any TensorFlow operation runs; afterwards the pools are fixed.
         config.stash[THREADS] = instrument.configure_threads(intra, inter)
