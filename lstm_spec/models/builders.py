@@ -23,9 +23,9 @@ DATA_SEED = 0
 
 
 def fresh_keras(seed: int = SEED) -> None:
-    """Clears Keras' global state (layer-name counters included) and seeds every generator."""
-    compat.clear_session()
-    keras.utils.set_random_seed(seed)
+    """Clears Keras' global state (layer-name counters included) and seeds every generator
+    (``keras.utils.set_random_seed``), keeping TensorFlow's compiled kernels (``compat.reset_keras``)."""
+    compat.reset_keras(seed)
 
 
 def make_inputs(dims: InputDims, seed: int = DATA_SEED) -> np.ndarray:

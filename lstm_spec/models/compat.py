@@ -9,6 +9,8 @@ the machinery's spelling out of their way.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import keras
 import numpy as np
 
@@ -17,6 +19,41 @@ from lstm_spec.models.era import KERAS_ERA
 _CLEAR_SESSION = {
     2: lambda: keras.backend.clear_session(),
     3: lambda: keras.backend.clear_session(free_memory=False),
+}
+
+
+@contextmanager
+def _tensorflow_kernel_cache_kept():
+    """TensorFlow's eager kernel cache left as it is while the block runs (Keras 3 on TensorFlow).
+
+    ``clear_session`` and ``set_random_seed`` each empty it, so the next forward pass creates every
+    kernel again: half as slow again as a warm one.  The cache holds compiled kernels, and the
+    state of *stateful* TensorFlow random ops, which Keras 3 never uses (its initializers and
+    dropout draw from stateless ops seeded by its own ``SeedGenerator``, which ``set_random_seed``
+    resets).  Keras 2 draws its initial weights from stateful ops, so it keeps the full reset.
+    """
+    if keras.backend.backend() != "tensorflow":
+        yield
+        return
+    from tensorflow.python import pywrap_tfe
+
+    clear_caches = pywrap_tfe.TFE_ContextClearCaches
+    pywrap_tfe.TFE_ContextClearCaches = lambda context_handle: None
+    try:
+        yield
+    finally:
+        pywrap_tfe.TFE_ContextClearCaches = clear_caches
+
+
+def _reset_keras_3(seed: int) -> None:
+    with _tensorflow_kernel_cache_kept():
+        keras.backend.clear_session(free_memory=False)
+        keras.utils.set_random_seed(seed)
+
+
+_RESET = {
+    2: lambda seed: (keras.backend.clear_session(), keras.utils.set_random_seed(seed)),
+    3: _reset_keras_3,
 }
 
 _CONVERT_TO_NUMPY = {
@@ -60,6 +97,12 @@ def _for_this_era(table: dict):
 def clear_session() -> None:
     """Clears Keras' global state (layer-name counters included) without a garbage collection."""
     _for_this_era(_CLEAR_SESSION)()
+
+
+def reset_keras(seed: int) -> None:
+    """``clear_session()`` then ``keras.utils.set_random_seed(seed)``, keeping TensorFlow's compiled
+    kernels on Keras 3 (see ``_tensorflow_kernel_cache_kept``)."""
+    _for_this_era(_RESET)(seed)
 
 
 def convert_to_numpy(tensor) -> np.ndarray:
