@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from lstm_spec.living_docs import keras_vs_pytorch as page
 from lstm_spec.living_docs.shapes_page import documented_on, locked_versions, stale_message, versions_reason
@@ -106,3 +107,74 @@ def test_pytorch_specs_record_on_their_own_page():
     assert "docs/shapes.md" == documented_on(SimpleNamespace(module=SimpleNamespace()))
     for spec in sorted((ROOT / "specs").glob("test_3[2-7]_torch_*.py")):
         assert 'DOCUMENTED_ON = "docs/keras-vs-pytorch.md"' in spec.read_text(), spec.name
+
+
+FAKE_SPEC = '''
+"""32. A PyTorch module, faked."""
+import numpy as np
+import pytest
+from lstm_spec.models import observe
+
+DOCUMENTED_ON = "docs/keras-vs-pytorch.md"
+
+
+class Case:
+    def code(self):
+        return "nn.GRU(3, 5)"
+
+
+class TorchRun:
+    case, inputs, output, states = Case(), np.zeros((9, 2, 3)), np.zeros((9, 2, 5)), (np.zeros((1, 2, 5)),)
+
+
+def test_module():
+    """One module run is reported."""
+    observe.report(TorchRun())
+    assert {passes}
+'''
+
+
+def make_torch_project(pytester, passes="True"):
+    pytester.makeini("[pytest]\npythonpath = .\n")
+    (pytester.path / "requirements").mkdir(exist_ok=True)
+    (pytester.path / page.LOCK).write_text("".join(f"{package}=={version}\n" for package, version in
+                                                   zip(("tensorflow", "keras", "numpy", "torch"), VERSIONS.values())))
+    (pytester.path / "specs").mkdir(exist_ok=True)
+    (pytester.path / "specs" / "test_32_fake.py").write_text(FAKE_SPEC.format(passes=passes))
+
+
+def run_torch_page(pytester, *arguments):
+    return pytester.runpytest_inprocess("-p", "lstm_spec.living_docs.keras_vs_pytorch", "-p", "no:cacheprovider",
+                                        "specs", *arguments)
+
+
+@pytest.fixture
+def torch_project(pytester, monkeypatch):
+    """A project whose installed versions are the fake torch lock's (the versions' lookup is replaced)."""
+    installed = dict(zip(("tensorflow", "keras", "numpy", "torch"), VERSIONS.values()))
+    monkeypatch.setattr("lstm_spec.living_docs.shapes_page.installed_version", installed.__getitem__)
+    make_torch_project(pytester)
+    return pytester
+
+
+def test_torch_page_write_then_check_then_stale(torch_project):
+    """write generates the page; a check passes on it; an edited page fails the run, naming the refresh command."""
+    run_torch_page(torch_project, "--pytorch-page=write").assert_outcomes(passed=1)
+    text = (torch_project.path / page.PAGE).read_text()
+    assert "| `nn.GRU(3, 5)` | (9, 2, 3) | [(9, 2, 5), (1, 2, 5)] | [32](../specs/test_32_fake.py) |" in text
+    assert pytest.ExitCode.OK == run_torch_page(torch_project).ret
+    (torch_project.path / page.PAGE).write_text(text.replace("(1, 2, 5)]", "(2, 2, 5)]"))
+    stale = run_torch_page(torch_project)
+    assert pytest.ExitCode.TESTS_FAILED == stale.ret
+    stale.stdout.fnmatch_lines(["*docs/keras-vs-pytorch.md is stale*", f"Refresh it with: {page.REFRESH}*",
+                                "*1 passed, 1 stale keras-vs-pytorch page*"])
+
+
+def test_torch_page_left_alone_by_failing_or_partial_runs(torch_project):
+    """A failing spec or a -k selection neither writes nor checks the page, and says why."""
+    run_torch_page(torch_project, "-k", "module", "--pytorch-page=write").stdout.fnmatch_lines(
+        ["docs/keras-vs-pytorch.md left as it is: -k selects part of the specs."])
+    make_torch_project(torch_project, passes="False")
+    run_torch_page(torch_project, "--pytorch-page=write").stdout.fnmatch_lines(
+        ["docs/keras-vs-pytorch.md left as it is: not every spec passed."])
+    assert not (torch_project.path / page.PAGE).exists()
