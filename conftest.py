@@ -71,6 +71,15 @@ def pinned_snapshot(snapshot):
     return snapshot.use_extension(PinnedArraySnapshotExtension)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def eager_calls_as_inference():
+    """Specs call models eagerly as inference, as ``predict()`` does: under ``torch.no_grad()`` on PyTorch."""
+    from lstm_spec.models.backend import inference
+
+    with inference():
+        yield
+
+
 @pytest.fixture(autouse=True)
 def fresh_keras_session():
     """Every spec starts from a cleared Keras session and the suite's seed."""

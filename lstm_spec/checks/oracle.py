@@ -166,8 +166,9 @@ def run_cell(step, state_widths, inputs, *, return_sequences=False, return_state
 
 STEPS = {"SimpleRNN": simple_rnn_step, "LSTM": lstm_step, "GRU": gru_step}
 _SEQUENCE_OPTIONS = ("return_sequences", "return_state", "go_backwards", "zero_output_for_mask")
-# Options that by their documentation must not change the values.
-VALUE_NEUTRAL_OPTIONS = ("unroll",)
+# Options that by their documentation must not change the values: they choose how Keras computes
+# (unrolled, or a cuDNN or fused kernel), not what.
+VALUE_NEUTRAL_OPTIONS = ("unroll", "use_cudnn")
 
 
 def forward(layer: str, inputs, weights, *, initial_state=None, mask=None, units=None, **options):

@@ -213,6 +213,15 @@ def versions_reason(installed: dict[str, str], locked: dict[str, str], lock: Pat
     return None
 
 
+def _backend_reason() -> str | None:
+    """Why a run on another Keras 3 backend leaves the page (which documents TensorFlow) alone."""
+    from lstm_spec.models.backend import KERAS_BACKEND
+
+    if KERAS_BACKEND != "tensorflow":
+        return f"this run is on the {KERAS_BACKEND} backend; the page documents the TensorFlow backend"
+    return None
+
+
 def stale_message(committed: str | None, rendered: str, page: Path = PAGE, refresh: str = REFRESH,
                   versions: dict[str, str] | None = None) -> str | None:
     """None when the committed page is the rendered one; else what differs and how to refresh it."""
@@ -325,7 +334,7 @@ class PageKeeper:
         if reason is None:
             lock = self.config.rootpath / LOCK
             locked = locked_versions(lock.read_text() if lock.exists() else "")
-            reason = version_mismatch = versions_reason(installed_versions(), locked)
+            reason = version_mismatch = versions_reason(installed_versions(), locked) or _backend_reason()
         write = self.config.getoption("shapes_page") == "write"
         if version_mismatch:  # said on every version-matrix run (nox), so nobody expects a comparison
             self.verdict = ("yellow", f"{PAGE} left as it is: {reason}.")

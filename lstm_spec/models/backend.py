@@ -10,6 +10,8 @@ backend.  The nox sessions ``jax`` and ``torch`` (``python3 suite.py matrix jax`
 
 from __future__ import annotations
 
+import contextlib
+
 import keras
 import pytest
 
@@ -22,9 +24,6 @@ KERAS_BACKEND = keras.backend.backend()
 # (Keras 2 and Keras 3 on TensorFlow keep their era folders).
 SEEDED_FOLDER = {"tensorflow": f"seeded-keras{KERAS_ERA}", "jax": "seeded-jax", "torch": "seeded-torch"}
 
-# The column of an error table (``specs/test_31``): the Keras era on TensorFlow, else the backend,
-# because an error raised inside the engine names the engine's own exception and message.
-ERROR_COLUMN = KERAS_ERA if KERAS_BACKEND == "tensorflow" else KERAS_BACKEND
 
 
 def for_this_backend(table: dict):
@@ -38,9 +37,69 @@ def for_this_backend(table: dict):
         ) from None
 
 
+def column_for_this_run(row: dict):
+    """The key of ``row``'s cell for this run, in a table keyed by Keras era whose rows name a backend
+    where that backend differs (``{2: ..., 3: ..., "torch": ...}``, ``specs/test_31``): the backend on
+    JAX or PyTorch when the row names it, else the Keras era (Keras 3 alike on every backend), or
+    None when the row has neither."""
+    if KERAS_BACKEND != "tensorflow" and KERAS_BACKEND in row:
+        return KERAS_BACKEND
+    return KERAS_ERA if KERAS_ERA in row else None
+
+
+def inference():
+    """A context in which eager calls run as inference, the way ``predict()`` runs them:
+    ``torch.no_grad()`` on PyTorch (whose tensors otherwise track gradients and refuse
+    ``np.asarray``: ``specs/test_40``), nothing on the other backends."""
+    if KERAS_BACKEND == "torch":
+        import torch
+
+        return torch.no_grad()
+    return contextlib.nullcontext()
+
+
+def tracking_gradients():
+    """The opposite of ``inference()``: ``torch.enable_grad()`` on PyTorch, nothing elsewhere."""
+    if KERAS_BACKEND == "torch":
+        import torch
+
+        return torch.enable_grad()
+    return contextlib.nullcontext()
+
+
 def needs_tensorflow(what: str):
     """Skips a spec about TensorFlow itself (``what``) on another backend, saying which."""
     return pytest.mark.skipif(
         KERAS_BACKEND != "tensorflow",
         reason=f"{what} needs the TensorFlow backend; this run is on the {KERAS_BACKEND} backend",
     )
+
+
+def _tensorflow_gpus() -> list[str]:
+    import tensorflow as tf
+
+    return [device.name for device in tf.config.list_physical_devices("GPU")]
+
+
+def _jax_gpus() -> list[str]:
+    import jax
+
+    # What Keras' JAX backend asks before it takes the cuDNN path.
+    return [str(device) for device in jax.devices()] if jax.default_backend() == "gpu" else []
+
+
+def _torch_gpus() -> list[str]:
+    import torch
+
+    # What Keras' torch backend asks: CUDA and cuDNN both available.
+    if not (torch.cuda.is_available() and torch.backends.cudnn.is_available()):
+        return []
+    return [torch.cuda.get_device_name(index) for index in range(torch.cuda.device_count())]
+
+
+_GPUS = {"tensorflow": _tensorflow_gpus, "jax": _jax_gpus, "torch": _torch_gpus}
+
+
+def visible_gpus() -> list[str]:
+    """The GPUs this backend would run the LSTM on (empty on a CPU-only machine)."""
+    return for_this_backend(_GPUS)()
