@@ -148,3 +148,38 @@ def test_commands_on_a_wrong_file_say_what_is_wrong_and_how_to_save_a_run(tmp_pa
     error = capsys.readouterr().err
     assert error.startswith(f"error: {given}")
     assert message in error
+
+
+def test_summary_figures_computed_by_hand(tmp_path, capsys):
+    """The printed table's figures, worked out by hand: 3 ms, 40 ms and 10 ms medians; 125 kFLOP in 3 ms is
+    0.0417 GFLOP/s (0.02% of a 200 GFLOP/s peak, shown 0.0%); 4 MFLOP in 10 ms is 0.4 GFLOP/s, 0.2%; 40/10 = 4.0x."""
+    benchmarks = [fake_benchmark("predict", 0.040), fake_benchmark("call", 0.010),
+                  fake_benchmark("predict", 0.003, batch=1, flops=125_000)]
+    assert 0 == benchmarking.main(["summary", str(fake_run(tmp_path, benchmarks))])
+    header, *rows, legend = capsys.readouterr().out.splitlines()
+    assert ["point", "predict", "predict_on_batch", "call", "tf_function", "tf_function_xla", "predict/fastest",
+            "fastest", "GFLOP/s", "efficiency"] == header.split()
+    assert [["LSTM(units=32)", "batch=1", "seq=10", "features=16", "CPU", "3", "-", "-", "-", "-", "1.0x", "predict",
+             "0.0417", "0.0%"],
+            ["LSTM(units=32)", "batch=32", "seq=10", "features=16", "CPU", "40", "-", "10", "-", "-", "4.0x", "call",
+             "0.4", "0.2%"]] == [row.split() for row in rows]
+    assert legend.startswith("medians in ms; predict/fastest: predict() median over the fastest path's")
+
+
+def test_plot_axes_are_batch_against_median_milliseconds(tmp_path, monkeypatch):
+    """Each panel plots batch (log x) against the median in milliseconds (log y), one labelled line per path."""
+    from matplotlib.figure import Figure
+
+    saved = []
+    monkeypatch.setattr(Figure, "savefig", lambda figure, *args, **kwargs: saved.append(figure))
+    benchmarks = [fake_benchmark(path, median * batch, batch=batch)
+                  for path, median in (("predict", 0.004), ("call", 0.001)) for batch in (1, 32)]
+    benchmarking.plot_latency({}, benchmarks, tmp_path / "latency.png")
+    (figure,) = saved
+    axis = figure.axes[0]
+    assert ("batch", "median latency (ms)", "log", "log") == (
+        axis.get_xlabel(), axis.get_ylabel(), axis.get_xscale(), axis.get_yscale())
+    assert "LSTM(units=32) seq=10 features=16 CPU" == axis.get_title()
+    lines = {line.get_label(): (list(line.get_xdata()), list(line.get_ydata())) for line in axis.get_lines()}
+    assert {benchmarking.SHOWN_PATHS["predict"]: ([1, 32], [pytest.approx(4.0), pytest.approx(128.0)]),
+            benchmarking.SHOWN_PATHS["call"]: ([1, 32], [pytest.approx(1.0), pytest.approx(32.0)])} == lines
