@@ -2,6 +2,7 @@
 bad input refused, synthetic process results compared, the exit code, the report section, the test hook."""
 
 import json
+import subprocess
 
 import pytest
 
@@ -188,3 +189,22 @@ def test_thread_counts_are_refused_unless_two_counts(text):
     assert (1, 2) == instrument.thread_counts("1,2")
     with pytest.raises(instrument.BenchmarkSetupError, match="give INTRA,INTER thread counts >= 0, e.g. 1,1"):
         instrument.thread_counts(text)
+
+
+def test_version_sides_get_speeds_own_kept_environment(monkeypatch, tmp_path):
+    """A version side is prepared in .nox/speed/<name> and reused next time; a lock side uses the matrix's .nox."""
+    commands = []
+
+    def fail(command, **_):
+        commands.append(command)
+        return subprocess.CompletedProcess(command, 1)
+
+    monkeypatch.setattr(speed_runs.subprocess, "run", fail)
+    for name in ("2.18.0", "keras2"):
+        with pytest.raises(SpeedRunError, match=f"{name}: the environment could not be prepared"):
+            speed_runs.prepare(name, tmp_path / "prepare.log")
+    version, lock = commands
+    assert str(speed_runs.SPEED_ENVS / "2.18.0") == version[version.index("--envdir") + 1]
+    assert "--reuse-venv=always" in version[:version.index("--")]
+    assert str(speed_runs.ROOT / ".nox") == lock[lock.index("--envdir") + 1]
+    assert "--reuse-venv=always" not in lock

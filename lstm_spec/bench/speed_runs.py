@@ -6,7 +6,8 @@ session of ``specs/benchmarks`` whose JSON is kept.
 An environment named by a lock (``locked``, ``keras2``, ...) is the one in ``.nox/`` that ``matrix``
 and ``report`` use; a version (``2.18.0``, ``keras-nightly``) gets its own under ``.nox/speed/``,
 because the ``version`` session recreates its single environment on every run and both sides must
-exist side by side while the processes alternate.
+exist side by side while the processes alternate.  It is kept for the next comparison; delete
+``.nox/speed/<name>`` to build it afresh (``keras-nightly`` moves on).
 """
 
 from __future__ import annotations
@@ -84,9 +85,13 @@ def prepare(name: str, log: Path) -> Path:
     """Creates (or updates) the environment of ``name`` through its nox session and returns its Python."""
     target = resolve(name)
     envdir = ROOT / ".nox" if target.session in LOCKS else SPEED_ENVS / slug(name)
+    command = nox_command(target, ["--version"], envdir=envdir)
+    if target.session not in LOCKS:
+        # The version session recreates its environment each time; this one is speed's own, kept for
+        # the next comparison (its pip install then finds everything in place).
+        command.insert(command.index("--"), "--reuse-venv=always")
     with open(log, "w") as out:
-        finished = subprocess.run(nox_command(target, ["--version"], envdir=envdir), cwd=ROOT,
-                                  stdout=out, stderr=subprocess.STDOUT)
+        finished = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     python = envdir / target.session / "bin" / "python"
     if finished.returncode != 0 or not python.exists():
         raise SpeedRunError(f"{name}: the environment could not be prepared (nox session {target.session}); "
