@@ -98,3 +98,80 @@ def test_assert_run_matches_oracle_fails_on_a_broken_run():
     assert ["Reproduce with:\n    print('repro')"] == error.__notes__
     run.outputs = expected
     assert_run_matches_oracle(run)
+
+
+def fake_masked_run(mask, output, *, as_list=True):
+    """A pinned run as assert_mask_masks reads it: its mask, outputs ([output, h] or the output) and repro."""
+    from types import SimpleNamespace
+
+    outputs = [output, output[:, -1]] if as_list else output
+    return SimpleNamespace(mask=np.asarray(mask), outputs=outputs, repro=lambda: "print('repro')")
+
+
+def test_assert_mask_masks_refuses_a_mask_that_hides_nothing():
+    """An all-True mask fails as checking no masking, with the run's repro; a mask that hides a step and changes the output passes."""
+    from lstm_spec.checks.assertions import assert_mask_masks
+
+    sequence = np.arange(12, dtype=np.float32).reshape(2, 3, 2)
+    unmasked = fake_masked_run(np.ones((2, 3), bool), sequence)
+    error = failure(assert_mask_masks, fake_masked_run(np.ones((2, 3), bool), sequence + 1), unmasked)
+    assert str(error).startswith("the mask hides no step, so the case checks no masking [")
+    assert ["Reproduce with:\n    print('repro')"] == error.__notes__
+    hiding = np.array([[True, False, True], [True, True, True]])
+    assert_mask_masks(fake_masked_run(hiding, sequence + 1), unmasked)
+    assert_mask_masks(fake_masked_run(hiding, sequence + 1, as_list=False), fake_masked_run(hiding, sequence, as_list=False))
+
+
+def test_assert_mask_masks_refuses_a_mask_that_changes_nothing():
+    """A mask that hides a step but leaves the output as without it fails naming both outputs."""
+    from lstm_spec.checks.assertions import assert_mask_masks
+
+    sequence = np.arange(12, dtype=np.float32).reshape(2, 3, 2)
+    hiding = np.array([[True, False, True], [True, True, True]])
+    error = failure(assert_mask_masks, fake_masked_run(hiding, sequence), fake_masked_run(hiding, sequence))
+    assert str(error).startswith("masked output equals unmasked output, but they should differ [")
+
+
+def test_assert_layer_table_message_lists_each_row():
+    """The layer-table failure is a heading, then each expected row (-) and each actual row (+), aligned."""
+    import keras
+
+    inputs = keras.Input(shape=PAGE_DIMS.shape[1:])
+    model = keras.Model(inputs, keras.layers.LSTM(5)(inputs))
+    error = failure(assert_layer_table, model, [("LSTM", (None, 5), 181)], "page")
+    assert ["layer table differs (- should be, + is) [page]:",
+            "       layer                      output shape           params",
+            "    -  LSTM                       (None, 5)              181",
+            "    +  InputLayer                 (None, 9, 3)           0",
+            "    +  LSTM                       (None, 5)              180"] == str(error).splitlines()
+
+
+def test_assert_differs_passes_on_other_shapes_and_fails_within_tolerance():
+    """Arrays of different shapes differ; arrays within float32 tolerance of each other do not."""
+    assert_differs("c", np.ones(2), "h", np.ones(3))
+    failure(assert_differs, "c", np.ones(2), "h", np.ones(2) * (1 + 1e-7))
+
+
+def test_assert_close_takes_a_tolerance():
+    """A looser rtol/atol passes values the default tolerance refuses."""
+    expected = np.ones(3, np.float32)
+    failure(assert_close, "out", expected + 1e-3, expected)
+    assert_close("out", expected + 1e-3, expected, rtol=0, atol=2e-3)
+    assert_close("out", expected + 1e-3, expected, rtol=2e-3, atol=0)
+
+
+def test_failure_without_repro_has_no_notes():
+    """Without a repro snippet the failure carries no 'Reproduce with' note."""
+    assert not hasattr(failure(assert_count, "n", 1, 2), "__notes__")
+
+
+def test_oracle_outputs_are_named_output_state_h_state_c_or_by_index():
+    """Up to three outputs are named output, state_h, state_c; more are named by index."""
+    from lstm_spec.checks.assertions import assert_matches_oracle
+
+    arrays = [np.zeros(2), np.zeros(2), np.ones(2)]
+    assert "state_c: 2 of 2 elements differ" in str(failure(assert_matches_oracle, arrays, [np.zeros(2)] * 3))
+    four = [*arrays, np.zeros(2)]
+    assert "[2]: 2 of 2 elements differ" in str(failure(assert_matches_oracle, four, [np.zeros(2)] * 4))
+    assert_matches_oracle(np.zeros(2), np.zeros(2))
+    assert "len(outputs)=1, but should be 2" in str(failure(assert_matches_oracle, np.zeros(2), (np.zeros(2),) * 2))
