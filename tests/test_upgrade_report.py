@@ -1,5 +1,6 @@
 """The version matrix's names and the upgrade report's reading, comparing and writing (no environment is run)."""
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -272,6 +273,14 @@ def test_pips_reason_keeps_its_errors_and_the_conflict_it_names():
             "https://pip.pypa.io/en/latest/topics/dependency-resolution/") == upgrade_report.pip_reason(PIP_CONFLICT)
 
 
+def test_pips_reason_when_pip_itself_fails_ends_with_the_exception():
+    """A crash inside pip shows its ERROR line and the exception that ended the traceback."""
+    crash = ("ERROR: Exception:\nTraceback (most recent call last):\n  File \"pip/_internal/cli/base.py\", line 1\n"
+             "TypeError: expected string or bytes-like object, got 'NoneType'\n")
+    assert "ERROR: Exception:\nTypeError: expected string or bytes-like object, got 'NoneType'" \
+        == upgrade_report.pip_reason(crash)
+
+
 class FakePip:
     """Stands in for subprocess.run: records the command, answers with pip's exit status and output."""
 
@@ -531,3 +540,17 @@ def test_a_keep_folder_inside_the_checkout_is_refused(capsys):
     with pytest.raises(SystemExit):
         upgrade_report.main(["2.15.1", "2.21.0", "--keep", "docs/keep-here"])
     assert "inside the checkout" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name, private", [("tensorflow==2.18.0,keras==3.8.0", True), ("locked", False)], ids=str)
+def test_a_version_side_makes_its_environment_in_its_own_folder(tmp_path, monkeypatch, name, private):
+    """The version session, rebuilt every run, gets the side's own envdir; a lock's session reuses the checkout's .nox."""
+    source = tmp_path / "checkout"
+    (source / "specs").mkdir(parents=True)
+    commands = []
+    monkeypatch.setattr(upgrade_report.subprocess, "run", lambda command, **_: commands.append(command))
+    side = upgrade_report.run_side(name, tmp_path / "side", source=source, log=open(os.devnull, "w"))
+    [command] = commands
+    envdir = command[command.index("--envdir") + 1]
+    assert str(tmp_path / "side" / ".nox" if private else upgrade_report.ROOT / ".nox") == envdir
+    assert side.run_error.startswith("the run ended before pytest wrote its results")

@@ -120,8 +120,11 @@ def run_side(name: str, workdir: Path, *, source: Path = ROOT, log=sys.stderr) -
     shutil.rmtree(tree / "specs" / "__snapshots__", ignore_errors=True)
     print(f"report: running the specs on {name} (nox session {target.session}); log: {workdir / 'nox.log'}",
           file=log, flush=True)
+    # The version session makes its environment afresh each run, so it gains nothing from the shared
+    # .nox; its own folder keeps a matrix or speed run at the same time from rebuilding it under pip.
+    envdir = workdir / ".nox" if target.session == "version" else ROOT / ".nox"
     with open(workdir / "nox.log", "w") as out:
-        subprocess.run(nox_command(target, PYTEST_ARGUMENTS, noxfile=tree / "noxfile.py"), cwd=tree,
+        subprocess.run(nox_command(target, PYTEST_ARGUMENTS, noxfile=tree / "noxfile.py", envdir=envdir), cwd=tree,
                        env={**os.environ, "LSTM_SPEC_COLLECT": str(collected)}, stdout=out, stderr=subprocess.STDOUT)
     return read_side(name, target.session, tree, collected, workdir / "nox.log")
 
@@ -147,6 +150,9 @@ def read_side(name: str, session: str, tree: Path, collected: Path, log: Path) -
     return side
 
 
+_EXCEPTION = re.compile(r"^[A-Za-z_.]*(?:Error|Exception): ")  # a traceback's last line: pip itself failed
+
+
 def pip_reason(output: str) -> str:
     """pip's own lines about why it cannot install: its errors, the versions it found, and the
     conflict it names ("The conflict is caused by: ... tensorflow 2.18.0 depends on keras>=3.5.0")."""
@@ -159,7 +165,7 @@ def pip_reason(output: str) -> str:
             lines.append(line.rstrip())
         else:
             in_conflict = False
-            if line.startswith("ERROR:") or "from versions:" in line:
+            if line.startswith("ERROR:") or "from versions:" in line or _EXCEPTION.match(line):
                 lines.append(line.strip())
     return "\n".join(lines[-12:])
 
