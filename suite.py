@@ -37,7 +37,7 @@ TOOLS = {
     "report": ("the upgrade report between two versions: report 2.15.1 2.21.0 (see README)",
                "lstm_spec.versions.upgrade_report"),
     "speed": ("did predict() get slower? interleaved benchmark processes of two environments: "
-              "speed locked keras2 [--pairs 5 --grid default --threshold 0.10]", "lstm_spec.bench.speed"),
+              "speed locked keras2 [--pairs 5 --grid small --threshold 0.10]", "lstm_spec.bench.speed"),
 }
 
 

@@ -1,7 +1,7 @@
 """Did predict() get slower?  Compares the speed of two environments of the version matrix.
 
-    python3 suite.py speed locked keras2                 the default grid, 5 interleaved process pairs
-    python3 suite.py speed 2.18.0 locked --grid small --pairs 7 --threshold 0.15
+    python3 suite.py speed locked keras2                 the small grid, 5 interleaved process pairs
+    python3 suite.py speed 2.18.0 locked --grid default --pairs 7 --threshold 0.15
     python3 suite.py speed locked locked                 an A/A check: nothing may be flagged
     python3 suite.py speed locked locked --slow-after 1.25   the test hook: B's predict() 25% slower
 
@@ -31,7 +31,7 @@ from lstm_spec.bench.statistics import (CONFIDENCE, DEFAULT_THRESHOLD, FASTER, N
 from lstm_spec.versions.matrix import resolve
 from lstm_spec.versions.pins import VersionSpecError
 
-REPORT_SETTINGS = Settings(grid="small")
+REPORT_SETTINGS = Settings()  # the small grid: the report's Speed section is the command's default
 VERDICT_MARKS = {SLOWER: "SLOWER", FASTER: "faster", NO_CHANGE: "no detectable change"}
 
 
@@ -252,7 +252,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("after", help="side B (same forms); the ratios are B/A")
     parser.add_argument("--pairs", type=int, default=defaults.pairs, help=f"process pairs (default {defaults.pairs})")
     parser.add_argument("--grid", choices=sorted(benchmarking.GRIDS), default=defaults.grid,
-                        help=f"size grid and paths (default {defaults.grid}; the report uses {REPORT_SETTINGS.grid})")
+                        help=f"size grid and paths (default {defaults.grid}, as in the report; default: bench's 60 cases)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help=f"the change that counts, as a fraction (default {DEFAULT_THRESHOLD})")
     parser.add_argument("--slow-after", type=float, default=1.0, metavar="FACTOR",
