@@ -241,19 +241,11 @@ def pytest_configure(config):
         config.pluginmanager.register(TorchPageKeeper(config), "lstm_spec-keras-vs-pytorch-page")
 
 
-class TorchPageKeeper:
-    """Collects the PyTorch specs' records on the reporting process and keeps the page."""
+class TorchPageKeeper(shapes_page.PageKeeper):
+    """Collects the PyTorch specs' records on the reporting process and keeps their page."""
 
-    def __init__(self, config):
-        self.config = config
-        self.records: list[dict] = []
-        self.failed = False
-        self.verdict: tuple[str, str] | None = None
-
-    def pytest_runtest_logreport(self, report):
-        self.failed |= report.failed
-        if report.when == "call" and report.passed:
-            self.records += [value for name, value in report.user_properties if name == RECORDS]
+    records_key = RECORDS
+    title = "Keras and PyTorch page"
 
     def skip_reason(self, session) -> str | None:
         """Why the page is not compared on this run, None when it is."""
@@ -295,10 +287,3 @@ class TorchPageKeeper:
             reporter = self.config.pluginmanager.get_plugin("terminalreporter")
             if reporter is not None:
                 reporter.stats.setdefault("stale keras-vs-pytorch page", []).append(PAGE)
-
-    def pytest_terminal_summary(self, terminalreporter):
-        if self.verdict:
-            colour, message = self.verdict
-            terminalreporter.write_sep("-", "Keras and PyTorch page", **{colour: True})
-            for line in message.splitlines():
-                terminalreporter.line(line, **({colour: True} if colour == "red" else {}))

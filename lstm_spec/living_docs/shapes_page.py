@@ -312,6 +312,9 @@ def pytest_configure(config):
 class PageKeeper:
     """Collects the records on the process that reports (the xdist controller) and keeps the page."""
 
+    records_key = RECORDS  # the user_properties entry it collects
+    title = "shape reference page"  # its section in the terminal summary
+
     def __init__(self, config):
         self.config = config
         self.records: list[dict] = []
@@ -321,7 +324,7 @@ class PageKeeper:
     def pytest_runtest_logreport(self, report):
         self.failed |= report.failed
         if report.when == "call" and report.passed:
-            self.records += [value for name, value in report.user_properties if name == RECORDS]
+            self.records += [value for name, value in report.user_properties if name == self.records_key]
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session):
@@ -365,6 +368,6 @@ class PageKeeper:
     def pytest_terminal_summary(self, terminalreporter):
         if self.verdict:
             colour, message = self.verdict
-            terminalreporter.write_sep("-", "shape reference page", **{colour: True})
+            terminalreporter.write_sep("-", self.title, **{colour: True})
             for line in message.splitlines():
                 terminalreporter.line(line, **({colour: True} if colour == "red" else {}))
