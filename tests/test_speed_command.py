@@ -80,9 +80,9 @@ def test_equal_sides_exit_0_and_state_noise_floor_and_gpu_skips(fake_sides, tmp_
 
 @pytest.mark.parametrize(("arguments", "message"), [
     (["banana", "locked"], "not a version"),
-    (["locked", "locked", "--pairs", "1"], "--pairs 1"),
+    (["locked", "locked", "--pairs", "2"], "--pairs 2: a confidence interval needs at least 3"),
     (["locked", "locked", "--slow-after", "0.5"], "--slow-after 0.5: give the factor >= 1"),
-], ids=["unknown version", "one pair", "speed-up as slowdown"])
+], ids=["unknown version", "two pairs", "speed-up as slowdown"])
 def test_bad_input_is_refused_before_any_environment_is_built(fake_sides, capsys, arguments, message):
     """A name nothing installs, fewer than 2 pairs or a slowdown below 1 exit 2 with the reason, building nothing."""
     assert 2 == speed.main(arguments)
@@ -180,7 +180,7 @@ def test_failed_process_names_its_log(tmp_path, monkeypatch):
     script.write_text("#!/bin/sh\necho 'ImportError: no tensorflow here'\nexit 3\n")
     script.chmod(0o755)
     with pytest.raises(SpeedRunError, match="exit code 3(.|\n)*ImportError: no tensorflow here"):
-        speed_runs.run_interleaved({"A": script, "B": script}, Settings(pairs=2), tmp_path, progress=lambda line: None)
+        speed_runs.run_interleaved({"A": script, "B": script}, Settings(pairs=3), tmp_path, progress=lambda line: None)
 
 
 @pytest.mark.parametrize("text", ["1", "1,x", "-1,1"], ids=["one number", "not a number", "negative"])

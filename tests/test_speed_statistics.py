@@ -100,10 +100,10 @@ def test_threshold_option_moves_the_line():
 
 
 @pytest.mark.parametrize(("before", "after", "message"), [
-    ([0.1], [0.1], "at least 2"),
+    ([0.1, 0.1], [0.1, 0.1], "at least 3"),
     ([0.1, 0.1, 0.1], [0.1, 0.1], "in pairs"),
-    ([0.1, 0.0], [0.1, 0.1], "positive"),
-], ids=["one pair", "unequal sides", "zero time"])
+    ([0.1, 0.1, 0.0], [0.1, 0.1, 0.1], "positive"),
+], ids=["two pairs", "unequal sides", "zero time"])
 def test_unusable_timings_are_refused_with_the_reason(before, after, message):
     """Too few pairs, sides of different lengths and non-positive times raise SpeedStatisticsError saying which."""
     with pytest.raises(SpeedStatisticsError, match=message):

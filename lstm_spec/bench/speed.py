@@ -32,6 +32,7 @@ from lstm_spec.versions.matrix import resolve
 from lstm_spec.versions.pins import VersionSpecError
 
 REPORT_SETTINGS = Settings()  # the small grid: the report's Speed section is the command's default
+RATIO_TICKS = (0.25, 0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 4.0)
 VERDICT_MARKS = {SLOWER: "SLOWER", FASTER: "faster", NO_CHANGE: "no detectable change"}
 
 
@@ -176,7 +177,7 @@ def plot_ratios(comparison: SpeedComparison, output: Path) -> Path:
     import matplotlib.pyplot as plt
 
     points = comparison.points
-    figure, axis = plt.subplots(figsize=(8.5, 1.2 + 0.28 * len(points)))
+    figure, axis = plt.subplots(figsize=(9, 1.6 + 0.28 * len(points)))
     low, high = 1 / (1 + comparison.threshold), 1 + comparison.threshold
     axis.axvspan(low, high, color="0.9", label=f"no detectable change band ({low:.3f}-{high:.2f})")
     axis.axvline(1.0, color="0.5", linewidth=0.8)
@@ -190,8 +191,12 @@ def plot_ratios(comparison: SpeedComparison, output: Path) -> Path:
     axis.set_yticks(range(len(points)), [f"{point.label} {point.path}" for point in points], fontsize=7)
     axis.invert_yaxis()
     axis.set_xscale("log")
+    shown = [point.interval.low for point in points] + [point.interval.high for point in points] + [low, high]
+    ticks = [tick for tick in RATIO_TICKS if min(shown) / 1.2 <= tick <= max(shown) * 1.2]
+    axis.set_xticks(ticks, [f"{tick:g}" for tick in ticks])
+    axis.minorticks_off()
     axis.set_xlabel(f"time ratio B/A (after/before) with {CONFIDENCE:.0%} interval; right of the band: slower")
-    axis.set_title(f"{side_label(comparison, 'A')} -> {side_label(comparison, 'B')}\n"
+    axis.set_title(f"A: {side_label(comparison, 'A')}\nB: {side_label(comparison, 'B')}\n"
                    f"{comparison.settings.pairs} interleaved process pairs, '{comparison.settings.grid}' grid",
                    fontsize=8)
     axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.5 / len(points) - 0.12), ncol=2)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lstm_spec.bench import benchmarking, instrument
+from lstm_spec.bench.statistics import MIN_PAIRS
 from lstm_spec.versions.matrix import LOCKS, ROOT, nox_command, resolve
 
 SPEED_ENVS = ROOT / ".nox" / "speed"
@@ -51,8 +52,9 @@ class Settings:
     def check(self) -> None:
         if self.grid not in benchmarking.GRIDS:
             raise SpeedRunError(f"--grid {self.grid}: known grids are {', '.join(benchmarking.GRIDS)}")
-        if self.pairs < 2:
-            raise SpeedRunError(f"--pairs {self.pairs}: a confidence interval needs at least 2 pairs (5 or more to be useful)")
+        if self.pairs < MIN_PAIRS:
+            raise SpeedRunError(f"--pairs {self.pairs}: a confidence interval needs at least {MIN_PAIRS} pairs "
+                                "(5 or more to be useful)")
         if self.max_time <= 0:
             raise SpeedRunError(f"--max-time {self.max_time}: give the seconds of timed rounds per case, e.g. 0.5")
         if not self.slow_after >= 1.0:

@@ -22,6 +22,7 @@ from scipy import stats
 CONFIDENCE = 0.95
 DEFAULT_THRESHOLD = 0.10
 RESAMPLES = 9999
+MIN_PAIRS = 3  # fewer pairs have too few distinct resamples for a bootstrap interval to mean anything
 SEED = 20260101  # any fixed number: the same timings must give the same interval
 SLOWER, FASTER, NO_CHANGE = "slower", "faster", "no detectable change"
 
@@ -54,9 +55,9 @@ def ratio_interval(before: Sequence[float], after: Sequence[float], confidence: 
     before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     if before.shape != after.shape or before.ndim != 1:
         raise SpeedStatisticsError(f"one time per process and side, in pairs: got {before.shape} and {after.shape}")
-    if len(before) < 2:
-        raise SpeedStatisticsError(f"{len(before)} process pair(s): an interval needs at least 2 (5 or more to "
-                                   "be useful; --pairs sets it)")
+    if len(before) < MIN_PAIRS:
+        raise SpeedStatisticsError(f"{len(before)} process pair(s): an interval needs at least {MIN_PAIRS} (5 or "
+                                   "more to be useful; --pairs sets it)")
     if not (np.all(before > 0) and np.all(after > 0)):
         raise SpeedStatisticsError("times must be positive seconds")
     log_ratios = np.log(after) - np.log(before)
