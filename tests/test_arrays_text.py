@@ -159,12 +159,12 @@ def test_differences_report_absolute_and_relative_figures():
 
     want = np.array([2.0, 0.0, 4.0], np.float32)
     got = np.array([2.5, 0.0, 3.0], np.float32)
-    (difference,) = compare_arrays([("out", want)], [("out", got)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an unchanged zero (0/0) and a changed one (1/0): no NumPy warning
+        (difference,) = compare_arrays([("out", want)], [("out", got)])
+        (from_zero,) = compare_arrays([("out", want[1:2])], [("out", want[1:2] + 1)])
     assert ("2 of 3 elements differ beyond rtol=1e-05, atol=1e-06; largest absolute difference 1, "
             "largest relative difference 0.25") == difference.problem
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a changed zero: relative difference infinite, no division warning
-        (from_zero,) = compare_arrays([("out", want[1:2])], [("out", want[1:2] + 1)])
     assert from_zero.problem.endswith("largest absolute difference 1, largest relative difference inf")
 
 
@@ -174,6 +174,7 @@ def test_difference_table_has_its_heading_and_rows():
     (difference,) = compare_arrays([("out", want)], [("out", want + 1)])
     heading, *rows = difference.lines("oracle")[1:]
     assert "    index                      oracle           actual   difference" == heading
+    assert "snapshot" == difference.lines()[1].split()[1]  # the expected column's default heading
     assert ["    (0,)                          1.0              2.0            1",
             "    (1,)                          2.0              3.0            1"] == rows
 
