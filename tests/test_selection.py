@@ -23,9 +23,10 @@ OPTIONS = ("-p", "lstm_spec.living_docs.selection", "-p", "no:cacheprovider", "-
 
 @pytest.fixture
 def two_behaviours(pytester):
-    """A checkout with behaviours 4 (return_state) and 12 (model_summary), five specs each."""
+    """A checkout with behaviours 4 (fake_state) and 12 (fake_summary), five specs each (names the
+    real specs do not use: in-process runs share the modules this process imported)."""
     specs = pytester.mkdir("specs")
-    for name in ("test_04_return_state.py", "test_12_model_summary.py"):
+    for name in ("test_04_fake_state.py", "test_12_fake_summary.py"):
         (specs / name).write_text(SPEC)
     pytester.makeini("[pytest]\ntestpaths = specs\n")
     return pytester
@@ -34,12 +35,12 @@ def two_behaviours(pytester):
 @pytest.mark.parametrize(
     "arguments, selected",
     [
-        (("-m", "b4"), "test_04_return_state.py"),
-        (("-m", "return_state"), "test_04_return_state.py"),
-        (("-m", "b12"), "test_12_model_summary.py"),
-        (("-m", "model_summary"), "test_12_model_summary.py"),
+        (("-m", "b4"), "test_04_fake_state.py"),
+        (("-m", "fake_state"), "test_04_fake_state.py"),
+        (("-m", "b12"), "test_12_fake_summary.py"),
+        (("-m", "fake_summary"), "test_12_fake_summary.py"),
     ],
-    ids=["-m b4", "-m return_state", "-m b12", "-m model_summary"],
+    ids=["-m b4", "-m fake_state", "-m b12", "-m fake_summary"],
 )
 def test_a_behaviour_is_selected_by_number_or_name(two_behaviours, arguments, selected):
     """Each spec file's specs carry the markers b<number> and <short name>; either selects that file alone."""
@@ -65,8 +66,8 @@ def test_id_parts_are_layer_names_and_settings():
         id_parts("Bidirectional(LSTM(units=5),merge_mode='concat')-batch=2-seq=9-features=3")
 
 
-@pytest.mark.parametrize("handle, expected", [("4", "test_04_return_state.py"), ("04", "test_04_return_state.py"),
-                                              ("model_summary", "test_12_model_summary.py"), ("99", None)])
+@pytest.mark.parametrize("handle, expected", [("4", "test_04_fake_state.py"), ("04", "test_04_fake_state.py"),
+                                              ("fake_summary", "test_12_fake_summary.py"), ("99", None)])
 def test_behaviour_found_by_number_or_name(two_behaviours, handle, expected):
     """``suite.py docs 4`` finds the spec file by its number or short name, and nothing for an unknown one."""
     found = find_spec_file(two_behaviours.path, handle)

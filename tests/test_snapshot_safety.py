@@ -51,7 +51,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def recorded(pytester, monkeypatch):
     """Both modules recorded with an orphan entry each; returns the files' bytes as recorded."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # for -n 2's workers
-    for variable in ("SHIFT", "FAIL", "INTERRUPT"):
+    # Under -n 2 this test runs in an xdist worker: syrupy would take the runs below for workers too
+    # (it reads PYTEST_XDIST_WORKER) and leave deleting to a controller that does not exist.
+    for variable in ("SHIFT", "FAIL", "INTERRUPT", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT",
+                     "PYTEST_XDIST_TESTRUNUID"):
         monkeypatch.delenv(variable, raising=False)
     pytester.makeini("[pytest]\nmarkers =\n    slow: a marker to select by\n")
     pytester.makepyfile(**{module: textwrap.dedent(SPEC) for module in MODULES})
