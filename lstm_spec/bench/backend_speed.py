@@ -7,7 +7,7 @@
 ``run`` times ``specs/benchmarks/test_backend_speed.py`` once per backend, each in its environment of
 the version matrix (nox sessions ``locked``, ``jax``, ``torch``; ``KERAS_BACKEND`` set), saving
 pytest-benchmark's JSON as ``DIR/<backend>.json``, then writes the table (``DIR/README.md``) and the
-plot (``DIR/backends.png``).  Each point is timed three ways, warm: ``predict()``, the eager call
+plot (``DIR/backends.png``) of every ``<backend>.json`` in DIR (``--backends`` times some again).  Each point is timed three ways, warm: ``predict()``, the eager call
 ``model(x)``, and the backend's own compiled path (``FAST_PATH``).  Nothing asserts a time.
 
 Only ``inference_path`` imports a backend; the commands that read results start fast.
@@ -37,6 +37,7 @@ FAST_PATH = {
 PATHS = {"predict": "model.predict(x)", "call": "model(x)", "compiled": "the backend's compiled path (FAST_PATH)"}
 BENCHMARKS = ROOT / "specs" / "benchmarks" / "test_backend_speed.py"
 DEFAULT_OUT = ROOT / ".benchmarks" / "backends"
+ENABLED = "LSTM_SPEC_BACKEND_SPEED"  # set for the benchmark processes; python3 suite.py bench skips the file
 
 
 class BackendSpeedError(Exception):
@@ -112,7 +113,7 @@ def run(out: Path, pytest_arguments: list[str], backends: Iterable[str] = BACKEN
         command = nox_command(Target(backend, SESSION[backend]), arguments)
         progress(f"backend_speed: {backend} (nox session {SESSION[backend]}); log: {log}")
         with open(log, "w") as written:
-            finished = subprocess.run(command, cwd=ROOT, env={**os.environ, "KERAS_BACKEND": backend},
+            finished = subprocess.run(command, cwd=ROOT, env={**os.environ, "KERAS_BACKEND": backend, ENABLED: "1"},
                                       stdout=written, stderr=subprocess.STDOUT)
         if finished.returncode != 0 or not json_path.exists():
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
@@ -221,7 +222,9 @@ def main(argv: list[str]) -> int:
     arguments = parser.parse_args(argv)
     try:
         if arguments.command == "run":
-            saved = run(arguments.out, arguments.pytest_arguments, arguments.backends)
+            run(arguments.out, arguments.pytest_arguments, arguments.backends)
+            # Every backend's file in DIR, so backends timed one at a time (--backends) share a table.
+            saved = [arguments.out / f"{backend}.json" for backend in BACKENDS if (arguments.out / f"{backend}.json").exists()]
             print(f"wrote {write_example(arguments.out, read_results(saved))}")
         elif arguments.command == "table":
             print(table(read_results(arguments.files)))

@@ -2,9 +2,12 @@
 compiled path (``tf.function(jit_compile=True)``, ``jax.jit``, ``torch.compile``), timed warm.
 
 Run on every backend by ``python -m lstm_spec.bench.backend_speed run`` (which sets
-``KERAS_BACKEND`` and the environment); alone it times the backend this process runs.  Nothing here
+``KERAS_BACKEND``, the environment and ``LSTM_SPEC_BACKEND_SPEED=1``); without that variable it skips,
+so ``python3 suite.py bench`` times only the TensorFlow paths.  Nothing here
 asserts a time: a slow machine passes.  A compiled path the backend cannot build skips, saying why.
 """
+
+import os
 
 import pytest
 
@@ -12,6 +15,10 @@ from lstm_spec.bench import backend_speed
 from lstm_spec.checks.assertions import assert_shape
 from lstm_spec.models.backend import KERAS_BACKEND
 from lstm_spec.models.builders import make_inputs, recurrent_model
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get(backend_speed.ENABLED), reason=f"the cross-backend comparison runs when {backend_speed.ENABLED}=1, "
+    "as `python -m lstm_spec.bench.backend_speed run` sets it")
 
 
 @pytest.mark.parametrize("backend_path", list(backend_speed.PATHS))
