@@ -12,9 +12,9 @@ projection, which shrinks ``output`` and ``h_n`` but not ``c_n``.  Keras' defaul
 
 import pytest
 
-from lstm_spec.pytorch import require_torch
+from lstm_spec.pytorch import SKIP_REASON
 
-torch = require_torch()
+torch = pytest.importorskip("torch", reason=SKIP_REASON)
 
 from lstm_spec.checks.assertions import assert_close, assert_count, assert_raises, assert_shape  # noqa: E402
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS  # noqa: E402

@@ -10,9 +10,9 @@ one layer at a time: ``[output, h_fwd, c_fwd, h_bwd, c_bwd]``.
 
 import pytest
 
-from lstm_spec.pytorch import require_torch
+from lstm_spec.pytorch import SKIP_REASON
 
-torch = require_torch()
+torch = pytest.importorskip("torch", reason=SKIP_REASON)
 
 from lstm_spec.checks.assertions import assert_close, assert_shape  # noqa: E402
 from lstm_spec.models.configs import INPUT_GRID  # noqa: E402

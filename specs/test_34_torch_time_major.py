@@ -11,9 +11,9 @@ layer and a PyTorch module with the same weights agree when the PyTorch side is 
 
 import pytest
 
-from lstm_spec.pytorch import require_torch
+from lstm_spec.pytorch import SKIP_REASON
 
-torch = require_torch()
+torch = pytest.importorskip("torch", reason=SKIP_REASON)
 
 from lstm_spec.checks.assertions import assert_close, assert_differs, assert_shape  # noqa: E402
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS  # noqa: E402

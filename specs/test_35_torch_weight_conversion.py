@@ -13,9 +13,9 @@ same count.  Keras -> PyTorch -> Keras gives back every weight bit for bit.
 import numpy as np
 import pytest
 
-from lstm_spec.pytorch import require_torch
+from lstm_spec.pytorch import SKIP_REASON
 
-torch = require_torch()
+torch = pytest.importorskip("torch", reason=SKIP_REASON)
 
 from lstm_spec.checks.assertions import assert_close, assert_count  # noqa: E402
 from lstm_spec.pytorch import convert  # noqa: E402

@@ -11,9 +11,9 @@ written.
 
 import pytest
 
-from lstm_spec.pytorch import require_torch
+from lstm_spec.pytorch import SKIP_REASON
 
-torch = require_torch()
+torch = pytest.importorskip("torch", reason=SKIP_REASON)
 
 import keras  # noqa: E402
 

@@ -10,9 +10,9 @@ run layer by layer and direction by direction on the Keras weights, agrees with 
 
 import pytest
 
-from lstm_spec.pytorch import require_torch
+from lstm_spec.pytorch import SKIP_REASON
 
-require_torch()
+torch = pytest.importorskip("torch", reason=SKIP_REASON)
 
 from lstm_spec.checks.assertions import assert_matches_oracle  # noqa: E402
 from lstm_spec.pytorch.stacks import STACKS, assert_outputs_agree, keras_to_torch_run, stack_points, torch_to_keras_run  # noqa: E402

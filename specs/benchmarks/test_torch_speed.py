@@ -13,9 +13,9 @@ import functools
 
 import pytest
 
-from lstm_spec.pytorch import require_torch
+from lstm_spec.pytorch import SKIP_REASON
 
-torch = require_torch()
+torch = pytest.importorskip("torch", reason=SKIP_REASON)
 
 from lstm_spec.bench import benchmarking  # noqa: E402
 from lstm_spec.checks.assertions import assert_shape  # noqa: E402
