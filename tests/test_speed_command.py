@@ -74,6 +74,7 @@ def test_equal_sides_exit_0_and_state_noise_floor_and_gpu_skips(fake_sides, tmp_
     printed = capsys.readouterr().out
     assert "0 slower, 0 faster, 4 no detectable change" in printed
     assert "noise floor (same-side processes): median spread" in printed
+    assert "WARNING" not in printed  # the synthetic processes differ by at most 4%
     assert f"skipped on A (1 cases): {NO_GPU}" in printed
     assert ["locked", "locked"] == fake_sides["prepared"]
 
@@ -88,6 +89,12 @@ def test_bad_input_is_refused_before_any_environment_is_built(fake_sides, capsys
     assert 2 == speed.main(arguments)
     assert message in capsys.readouterr().err
     assert [] == fake_sides["prepared"]
+
+
+def test_busy_machine_is_named_when_noise_floor_exceeds_threshold(fake_sides, tmp_path, capsys):
+    """When one side's processes disagree by more than the threshold, the output warns that verdicts cannot be trusted."""
+    assert 0 == speed.main(["locked", "locked", "--threshold", "0.01", "--out", str(tmp_path / "out")])
+    assert "WARNING: the noise floor (4%) is above the threshold (1%)" in capsys.readouterr().out
 
 
 def test_negative_threshold_is_a_usage_error(capsys):

@@ -160,6 +160,10 @@ def summary_lines(comparison: SpeedComparison) -> list[str]:
              f"(of {len(comparison.points)} points x paths)",
              f"noise floor (same-side processes): median spread {median_spread:.1%}, largest {worst.spread:.1%} "
              f"({worst.label} {worst.path})"]
+    if median_spread > comparison.threshold:
+        lines.append(f"WARNING: the noise floor ({median_spread:.0%}) is above the threshold ({comparison.threshold:.0%}): "
+                     "this machine was too busy for verdicts at that threshold (the CPU B/A column is steadier); "
+                     "rerun when it is quiet, or with more --pairs")
     for side in SIDES:
         for reason, cases in comparison.measurements.skipped[side].items():
             lines.append(f"skipped on {side} ({cases} cases): {reason}")
