@@ -23,7 +23,8 @@ def write_process(path, *, predict_factor: float, jitter: float) -> None:
             median = seconds * (1 + jitter) * (predict_factor if bench_path == "predict" else 1.0)
             info = {"layer": layer, "units": 32, "seq_len": 10, "features": 16, "batch": batch, "device": "CPU",
                     "path": bench_path, "cpu_median": median * 0.9}
-            benchmarks.append({"name": f"test[{layer}-{batch}-{bench_path}]", "fullname": f"x::{layer}{batch}{bench_path}",
+            benchmarks.append({"name": f"test[{layer}-{batch}-{bench_path}]",
+                               "fullname": f"x::{layer}{batch}{bench_path}",
                                "group": "g", "stats": {"median": median}, "extra_info": info})
     machine = {"lstm_spec": {"versions": {"tensorflow": "2.21.0"}, "skipped": {"x::gpu-case": NO_GPU}}}
     path.write_text(json.dumps({"machine_info": machine, "benchmarks": benchmarks}))
@@ -92,7 +93,8 @@ def test_bad_input_is_refused_before_any_environment_is_built(fake_sides, capsys
 
 
 def test_busy_machine_is_named_when_noise_floor_exceeds_threshold(fake_sides, tmp_path, capsys):
-    """When one side's processes disagree by more than the threshold, the output warns that verdicts cannot be trusted."""
+    """When one side's processes disagree by more than the threshold, the output warns that verdicts are not to be
+    trusted."""
     assert 0 == speed.main(["locked", "locked", "--threshold", "0.01", "--out", str(tmp_path / "out")])
     assert "WARNING: the noise floor (4%) is above the threshold (1%)" in capsys.readouterr().out
 

@@ -30,7 +30,8 @@ def check_verdicts(expected: str, ratio: float, seed: int, *, outlier: bool = Fa
     """Every one of SYNTHETIC_POINTS noisy synthetic points of true ratio ``ratio`` gets ``expected``."""
     __tracebackhide__ = True
     rng = np.random.default_rng(seed)
-    verdicts = [ratio_interval(*process_medians(rng, ratio, outlier=outlier)).verdict() for _ in range(SYNTHETIC_POINTS)]
+    verdicts = [ratio_interval(*process_medians(rng, ratio, outlier=outlier)).verdict()
+                for _ in range(SYNTHETIC_POINTS)]
     wrong = [verdict for verdict in verdicts if verdict != expected]
     if wrong:
         pytest.fail(f"true ratio {ratio}: expected {expected!r} on all {SYNTHETIC_POINTS} points, "

@@ -78,6 +78,11 @@ class SpeedComparison:
                 max(self.points, key=lambda point: point.spread))
 
 
+def results_folder(before: str, after: str, prefix: str = "") -> Path:
+    """Where a comparison keeps its processes' JSON and logs: ``.benchmarks/speed/[report-]A-vs-B-TIME``."""
+    return RESULTS / f"{prefix}{slug(before)}-vs-{slug(after)}-{time.strftime('%Y%m%dT%H%M%S')}"
+
+
 def compare_measurements(measurements: Measurements, threshold: float) -> tuple[list[PointComparison], list[str]]:
     """Every point and path both sides timed in every pair, with its interval and verdict; and the
     labels of those only one side has."""
@@ -161,7 +166,8 @@ def summary_lines(comparison: SpeedComparison) -> list[str]:
              f"noise floor (same-side processes): median spread {median_spread:.1%}, largest {worst.spread:.1%} "
              f"({worst.label} {worst.path})"]
     if median_spread > comparison.threshold:
-        lines.append(f"WARNING: the noise floor ({median_spread:.0%}) is above the threshold ({comparison.threshold:.0%}): "
+        lines.append(f"WARNING: the noise floor ({median_spread:.0%}) is above the threshold "
+                     f"({comparison.threshold:.0%}): "
                      "this machine was too busy for verdicts at that threshold (the CPU B/A column is steadier); "
                      "rerun when it is quiet, or with more --pairs")
     for side in SIDES:
@@ -225,7 +231,7 @@ def report_section(before: str, after: str, report: Path, *, skip: bool = False,
     out = ["", "## Speed", ""]
     if skip:
         return SpeedSection("\n".join(out + ["Not measured (`--no-speed`, or a side that did not run).", ""]), [])
-    folder = RESULTS / f"report-{slug(before)}-vs-{slug(after)}-{time.strftime('%Y%m%dT%H%M%S')}"
+    folder = results_folder(before, after, "report-")
     started = time.monotonic()
     try:
         comparison = run_comparison(before, after, settings, threshold, folder)
@@ -261,23 +267,26 @@ def main(argv: list[str]) -> int:
     parser.add_argument("after", help="side B (same forms); the ratios are B/A")
     parser.add_argument("--pairs", type=int, default=defaults.pairs, help=f"process pairs (default {defaults.pairs})")
     parser.add_argument("--grid", choices=sorted(benchmarking.GRIDS), default=defaults.grid,
-                        help=f"size grid and paths (default {defaults.grid}, as in the report; default: bench's 60 cases)")
+                        help=f"size grid and paths (default {defaults.grid}, as in the report; "
+                        "default: bench's 60 cases)")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
                         help=f"the change that counts, as a fraction (default {DEFAULT_THRESHOLD})")
     parser.add_argument("--slow-after", type=float, default=1.0, metavar="FACTOR",
                         help="test hook: make B's predict() FACTOR times slower (sets LSTM_SPEC_SLOW_PREDICT)")
     parser.add_argument("--tf-threads", type=parse_threads, default=defaults.tf_threads, metavar="INTRA,INTER",
-                        help="TensorFlow's thread pools in the timed processes (default {},{})".format(*defaults.tf_threads))
+                        help="TensorFlow's thread pools in the timed processes (default {},{})".format(
+                            *defaults.tf_threads))
     parser.add_argument("--max-time", type=float, default=defaults.max_time,
                         help=f"seconds of timed rounds per case and process (default {defaults.max_time})")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false", help="no warm-up rounds before timing")
     parser.add_argument("--gc-in-timing", dest="gc_off", action="store_false",
                         help="leave the garbage collector on inside the timed region")
-    parser.add_argument("--out", type=Path, help="folder for the JSON, logs and PNG (default .benchmarks/speed/A-vs-B-TIME)")
+    parser.add_argument("--out", type=Path,
+                        help="folder for the JSON, logs and PNG (default .benchmarks/speed/A-vs-B-TIME)")
     arguments = parser.parse_args(argv)
     settings = Settings(arguments.grid, arguments.pairs, arguments.tf_threads, arguments.max_time,
                         arguments.warmup, arguments.gc_off, arguments.slow_after)
-    folder = arguments.out or RESULTS / f"{slug(arguments.before)}-vs-{slug(arguments.after)}-{time.strftime('%Y%m%dT%H%M%S')}"
+    folder = arguments.out or results_folder(arguments.before, arguments.after)
     if arguments.threshold < 0:
         parser.error(f"--threshold {arguments.threshold}: give a fraction >= 0, e.g. 0.10 for 10%")
     try:
@@ -290,7 +299,8 @@ def main(argv: list[str]) -> int:
     print(benchmarking.aligned_table(table_rows(comparison)))
     print(describe_method(comparison))
     print("\n".join(summary_lines(comparison)))
-    print(f"JSON of every process, comparison.json and {plot_ratios(comparison, folder / 'ratios.png').name} in {folder}")
+    png = plot_ratios(comparison, folder / "ratios.png")
+    print(f"JSON of every process, comparison.json and {png.name} in {folder}")
     return 1 if comparison.with_verdict(SLOWER) else 0
 
 

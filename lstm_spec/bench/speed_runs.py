@@ -112,8 +112,12 @@ class ProcessRun:
     json_path: Path
 
 
+def _to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
 def run_interleaved(pythons: dict[str, Path], settings: Settings, folder: Path,
-                    progress: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)) -> list[ProcessRun]:
+                    progress: Callable[[str], None] = _to_stderr) -> list[ProcessRun]:
     """Runs ``settings.pairs`` pairs of benchmark processes, A then B, and returns where each saved its JSON."""
     runs = []
     for index in range(1, settings.pairs + 1):
@@ -122,8 +126,9 @@ def run_interleaved(pythons: dict[str, Path], settings: Settings, folder: Path,
             log = folder / f"pair{index:02d}-{side}.log"
             progress(f"speed: pair {index}/{settings.pairs}, side {side}: {json_path.name}")
             with open(log, "w") as out:
-                finished = subprocess.run([str(pythons[side]), "-m", "pytest", *settings.pytest_arguments(json_path)],
-                                          cwd=ROOT, env=settings.environment(side), stdout=out, stderr=subprocess.STDOUT)
+                command = [str(pythons[side]), "-m", "pytest", *settings.pytest_arguments(json_path)]
+                finished = subprocess.run(command, cwd=ROOT, env=settings.environment(side),
+                                          stdout=out, stderr=subprocess.STDOUT)
             if finished.returncode != 0 or not json_path.exists():
                 raise SpeedRunError(f"the benchmark process for side {side}, pair {index} ended with exit code "
                                     f"{finished.returncode}; its log ({log}) ends:\n{_tail(log)}")
