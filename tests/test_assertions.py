@@ -175,3 +175,70 @@ def test_oracle_outputs_are_named_output_state_h_state_c_or_by_index():
     assert "[2]: 2 of 2 elements differ" in str(failure(assert_matches_oracle, four, [np.zeros(2)] * 4))
     assert_matches_oracle(np.zeros(2), np.zeros(2))
     assert "len(outputs)=1, but should be 2" in str(failure(assert_matches_oracle, np.zeros(2), (np.zeros(2),) * 2))
+
+
+HIDDEN = '''
+import numpy as np
+from types import SimpleNamespace
+from lstm_spec.checks import assertions as a
+
+RUN = SimpleNamespace(outputs=[np.ones(2)], expected=lambda: [np.zeros(2)], repro=lambda: "x = 1\\ny = 2",
+                      mask=np.ones(2, bool))
+
+def test_shape(): a.assert_shape("out", (1,), (2,))
+def test_count(): a.assert_count("n", 1, 2)
+def test_type(): a.assert_type("out", [], tuple)
+def test_close(): a.assert_close("out", np.ones(2), np.zeros(2))
+def test_oracle(): a.assert_matches_oracle(np.ones(2), np.zeros(2))
+def test_run(): a.assert_run_matches_oracle(RUN)
+def test_mask(): a.assert_mask_masks(RUN, RUN)
+def test_differs(): a.assert_differs("c", np.ones(2), "h", np.ones(2))
+'''
+
+
+def test_helpers_hide_themselves_from_the_traceback(pytester):
+    """A failing helper's traceback ends at the spec's line: no frame of assertions.py is shown."""
+    pytester.makepyfile(test_hidden=HIDDEN)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--tb=long")
+    result.assert_outcomes(failed=8)
+    assert "assertions.py" not in result.stdout.str()
+
+
+def test_every_helper_passes_context_and_repro_on():
+    """Each helper's failure names its context and carries its repro snippet, the oracle's through its count and shape checks."""
+    from lstm_spec.checks.assertions import assert_matches_oracle
+
+    checks = [
+        (assert_count, ("n", 1, 2, "ctx", "r()")),
+        (assert_type, ("out", [], tuple, "ctx", "r()")),
+        (assert_close, ("out", np.ones(2), np.zeros(2), "ctx", "r()")),
+        (assert_differs, ("c", np.ones(2), "h", np.ones(2), "ctx", "r()")),
+        (assert_matches_oracle, ([np.ones(2)], [np.ones(2)] * 2, "ctx", "r()")),
+        (assert_matches_oracle, ([np.ones(3)], [np.ones(2)], "ctx", "r()")),
+        (assert_matches_oracle, ([np.ones(2)], [np.zeros(2)], "ctx", "r()")),
+    ]
+    for check, arguments in checks:
+        error = failure(check, *arguments)
+        assert "[ctx]" in str(error), check.__name__
+        assert ["Reproduce with:\n    r()"] == error.__notes__, check.__name__
+
+
+def test_messages_are_one_line_per_difference_and_the_expected_column_is_named():
+    """Two differing arrays give one report line each, under a column headed 'expected'; notes indent every repro line."""
+    from lstm_spec.checks.assertions import assert_matches_oracle
+
+    error = failure(assert_matches_oracle, [np.ones(2), np.ones(2)], [np.zeros(2), np.zeros(2)], "ctx", "a\nb")
+    lines = str(error).splitlines()
+    assert "the layer's outputs should equal the NumPy oracle's [ctx]:" == lines[0]
+    assert lines[1].startswith("output: 2 of 2") and "expected" == lines[2].split()[1]
+    assert ["Reproduce with:\n    a\n    b"] == error.__notes__
+    close = str(failure(assert_close, "out", np.ones(2), np.zeros(2))).splitlines()
+    assert ("out should equal the expected values []:", "expected") == (close[0], close[2].split()[1])
+
+
+def test_oracle_comparison_takes_float32_expected_values():
+    """Expected values in float32 are compared as float64 like the outputs, not refused for their dtype."""
+    from lstm_spec.checks.assertions import assert_matches_oracle
+
+    assert_matches_oracle([np.ones(2, np.float32)], [np.ones(2, np.float32)])
+    assert_matches_oracle([np.ones(2, np.float64)], [np.ones(2, np.float32)])
