@@ -8,6 +8,7 @@ import pytest
 
 from lstm_spec.bench import benchmarking
 from lstm_spec.checks.assertions import assert_close
+from lstm_spec.models.backend import needs_tensorflow
 from lstm_spec.models.builders import make_inputs, recurrent_model
 from lstm_spec.models.configs import PAGE_DIMS, LSTMConfig
 
@@ -81,6 +82,7 @@ def test_summary_table_has_one_row_per_point_with_medians_ratio_and_efficiency()
     assert "FLOPs = 2 * gates * batch * seq_len * units * (features + units)" in table.splitlines()[-1]
 
 
+@needs_tensorflow("the tf.function inference paths")
 def test_inference_paths_compute_the_same_output():
     """All five ways of running the model give its output, to float32 tolerance."""
     model = recurrent_model(LSTMConfig(units=5), PAGE_DIMS)

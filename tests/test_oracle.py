@@ -15,6 +15,7 @@ from lstm_spec.checks.assertions import assert_matches_oracle
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
 from lstm_spec.models.pinned import PAGE_CELLS, pinned_run
 from lstm_spec.checks.snapshot import ArraySnapshotExtension, PinnedArraySnapshotExtension
+from lstm_spec.models.backend import SEEDED_FOLDER, for_this_backend
 
 LSTM_FULL = RecurrentConfig("LSTM", PAGE_UNITS, return_sequences=True, return_state=True)
 GRU_FULL = RecurrentConfig("GRU", PAGE_UNITS, return_sequences=True, return_state=True)
@@ -96,9 +97,10 @@ class _Location:
 
 
 def test_pinned_snapshots_have_their_own_folder():
-    """Pinned-weight snapshots go to __snapshots__/pinned, seeded ones to the era's seeded-keras folder."""
+    """Pinned-weight snapshots go to __snapshots__/pinned, seeded ones to the era's (or backend's) seeded folder."""
     assert "/suite/specs/__snapshots__/pinned" == PinnedArraySnapshotExtension.dirname(test_location=_Location)
-    assert ArraySnapshotExtension.dirname(test_location=_Location).startswith("/suite/specs/__snapshots__/seeded-keras")
+    assert (f"/suite/specs/__snapshots__/{for_this_backend(SEEDED_FOLDER)}"
+            == ArraySnapshotExtension.dirname(test_location=_Location))
 
 
 SPEC = """

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from lstm_spec.models.backend import needs_tensorflow
 from lstm_spec.living_docs.shapes_page import (LOCK, PAGE, REFRESH, ShapeRow, describe, installed_versions, locked_versions,
                                    partial_run_reason, render_page, rows_from_records, stale_message, versions_reason)
 
@@ -214,6 +215,7 @@ def project(pytester, monkeypatch):
     return pytester
 
 
+@needs_tensorflow("writing and checking docs/shapes.md (the page documents the TensorFlow backend)")
 def test_write_then_check_then_stale(project):
     """write generates the page from an xdist run; a check passes on it; an edited page fails, naming the command."""
     run_page(project, "specs", "-n", "2", "--shapes-page=write").assert_outcomes(passed=1)
