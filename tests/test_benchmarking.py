@@ -67,16 +67,16 @@ def test_annotate_overhead_writes_the_predict_ratio_into_every_path_of_the_point
 
 
 def test_summary_table_has_one_row_per_point_with_medians_ratio_and_efficiency():
-    """Each point's row holds the path medians in ms, predict/fastest, and the fastest path's GFLOP/s and efficiency."""
+    """Each point's row holds the path medians in ms, predict/fastest, the fastest path's GFLOP/s and efficiency, and the measured peak."""
     benchmarks = [fake_benchmark("predict", 0.040), fake_benchmark("tf_function", 0.0004),
                   fake_benchmark("predict", 0.050, batch=256, flops=40_000_000)]
     rows = benchmarking.summary_rows(benchmarks)
     assert ["LSTM(units=32) batch=32 seq=10 features=16 CPU", "LSTM(units=32) batch=256 seq=10 features=16 CPU"] == [
         row["point"] for row in rows]
     assert {"predict": "40", "predict_on_batch": "-", "tf_function": "0.4", "predict/fastest": "100.0x",
-            "fastest": "tf_function", "GFLOP/s": "10", "efficiency": "5.0%"} == {
+            "fastest": "tf_function", "GFLOP/s": "10", "efficiency": "5.0%", "peak GFLOP/s": "200"} == {
         column: rows[0][column] for column in ("predict", "predict_on_batch", "tf_function", "predict/fastest",
-                                               "fastest", "GFLOP/s", "efficiency")}
+                                               "fastest", "GFLOP/s", "efficiency", "peak GFLOP/s")}
     table = benchmarking.format_summary(benchmarks)
     assert 2 + 1 + 1 == len(table.splitlines())  # header, rows, legend
     assert "FLOPs = 2 * gates * batch * seq_len * units * (features + units)" in table.splitlines()[-1]
@@ -160,11 +160,11 @@ def test_summary_figures_computed_by_hand(tmp_path, capsys):
     assert 0 == benchmarking.main(["summary", str(fake_run(tmp_path, benchmarks))])
     header, *rows, legend = capsys.readouterr().out.splitlines()
     assert ["point", "predict", "predict_on_batch", "call", "tf_function", "tf_function_xla", "predict/fastest",
-            "fastest", "GFLOP/s", "efficiency"] == header.split()
+            "fastest", "GFLOP/s", "efficiency", "peak", "GFLOP/s"] == header.split()
     assert [["LSTM(units=32)", "batch=1", "seq=10", "features=16", "CPU", "3", "-", "-", "-", "-", "1.0x", "predict",
-             "0.0417", "0.0%"],
+             "0.0417", "0.0%", "200"],
             ["LSTM(units=32)", "batch=32", "seq=10", "features=16", "CPU", "40", "-", "10", "-", "-", "4.0x", "call",
-             "0.4", "0.2%"]] == [row.split() for row in rows]
+             "0.4", "0.2%", "200"]] == [row.split() for row in rows]
     assert legend.startswith("medians in ms; predict/fastest: predict() median over the fastest path's")
 
 

@@ -207,7 +207,7 @@ def _milliseconds(seconds: float) -> str:
 
 def summary_rows(benchmarks: Iterable[dict]) -> list[dict[str, str]]:
     """One row per grid point: median per path (ms), predict() overhead ratio, and the fastest
-    path's GFLOP/s and efficiency against the session's matmul peak."""
+    path's GFLOP/s and efficiency against the session's matmul peak, and that peak."""
     rows, points = [], group_points(benchmarks)
     shown = [*PATHS, *(path for path in TORCH_PATHS if any(path in paths for paths in points.values()))]
     for paths in points.values():
@@ -220,6 +220,7 @@ def summary_rows(benchmarks: Iterable[dict]) -> list[dict[str, str]]:
         achieved = throughput(info["flops"], best, info["peak_gflops"])
         row["GFLOP/s"] = f"{achieved['gflops_per_s']:.3g}"
         row["efficiency"] = f"{achieved['efficiency']:.1%}"
+        row["peak GFLOP/s"] = f"{info['peak_gflops']:.3g}"
         rows.append(row)
     return rows
 
@@ -239,7 +240,7 @@ def format_summary(benchmarks: Iterable[dict]) -> str:
     if not rows:
         return ""
     legend = ("medians in ms; predict/fastest: predict() median over the fastest path's; GFLOP/s and "
-              f"efficiency (of the matmul peak) for the fastest path; FLOPs = {FLOP_FORMULA}")
+              f"efficiency (of the matmul peak measured on the same device, peak GFLOP/s) for the fastest path; FLOPs = {FLOP_FORMULA}")
     return "\n".join([aligned_table(rows), legend])
 
 
