@@ -158,6 +158,8 @@ def _pip(session: nox.Session, plan: list[list[str]], what: str) -> None:
 
 
 def _run_suite(session: nox.Session, pytest_arguments) -> None:
+    # TensorFlow unless the session chose a backend: an exported KERAS_BACKEND must not change `locked`.
+    session.env.setdefault("KERAS_BACKEND", "tensorflow")
     arguments = list(pytest_arguments) or ["specs", "tests"]
     collect = _collect_dir()
     if collect:
