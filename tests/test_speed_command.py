@@ -6,9 +6,11 @@ import subprocess
 
 import pytest
 
-from lstm_spec.bench import benchmarking, instrument, speed, speed_runs
-from lstm_spec.bench.speed_runs import ProcessRun, Settings, SpeedRunError
-from lstm_spec.bench.statistics import NO_CHANGE, SLOWER
+pytest.importorskip("scipy", reason="scipy is not in the Keras 2 lock: the speed comparison's statistics run from .venv (python3 suite.py speed)")
+
+from lstm_spec.bench import benchmarking, instrument, speed, speed_runs  # noqa: E402
+from lstm_spec.bench.speed_runs import ProcessRun, Settings, SpeedRunError  # noqa: E402
+from lstm_spec.bench.statistics import NO_CHANGE, SLOWER  # noqa: E402
 
 NO_GPU = "TensorFlow sees no GPU (devices: /physical_device:CPU:0)"
 POINTS = [("LSTM", 1), ("GRU", 32)]

@@ -3,7 +3,9 @@
 import numpy as np
 import pytest
 
-from lstm_spec.bench.statistics import (FASTER, NO_CHANGE, SLOWER, RatioInterval, SpeedStatisticsError,
+pytest.importorskip("scipy", reason="scipy is not in the Keras 2 lock: the speed comparison's statistics run from .venv (python3 suite.py speed)")
+
+from lstm_spec.bench.statistics import (FASTER, NO_CHANGE, SLOWER, RatioInterval, SpeedStatisticsError,  # noqa: E402
                                         ratio_interval, same_side_spread)
 
 PAIRS = 5
