@@ -29,6 +29,7 @@ from lstm_spec.models.backend import (BACKENDS, KERAS_BACKEND, SEEDED_FOLDER, fo
                                       tracking_gradients, visible_gpus)
 from lstm_spec.models.builders import make_inputs
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
+from lstm_spec.models.era import KERAS_ERA
 from lstm_spec.models.pinned import pinned_run
 
 RUNS = "runs: the backend's own kernel, no cuDNN"
@@ -53,6 +54,8 @@ CUDNN_CONDITIONS = {
 CELLS = (RecurrentConfig("LSTM", PAGE_UNITS), RecurrentConfig("GRU", PAGE_UNITS).with_options(reset_after=True))
 EVERYTHING = dict(return_sequences=True, return_state=True, use_cudnn=True)
 GPUS = visible_gpus()
+NO_USE_CUDNN_ON_KERAS2 = pytest.mark.skipif(
+    KERAS_ERA == 2, reason="Keras 2 has no use_cudnn argument (it refuses it): it picks the cuDNN kernel by itself")
 CONVERTS = "converts"
 # Per backend: what np.asarray does with an eager layer call's output while gradients are tracked.
 NUMPY_OF_A_TRACKED_CALL = {
@@ -75,6 +78,7 @@ def test_every_backend_table_names_every_backend():
     assert len(BACKENDS) == len(set(SEEDED_FOLDER.values()))
 
 
+@NO_USE_CUDNN_ON_KERAS2
 @pytest.mark.skipif(bool(GPUS), reason=f"the {KERAS_BACKEND} backend sees a GPU ({GPUS}): cuDNN can run there")
 @pytest.mark.parametrize("config", CELLS, ids=str)
 def test_use_cudnn_true_without_a_gpu(config):
@@ -89,6 +93,7 @@ def test_use_cudnn_true_without_a_gpu(config):
         pinned_run(wanted, PAGE_DIMS)
 
 
+@NO_USE_CUDNN_ON_KERAS2
 @pytest.mark.skipif(not GPUS, reason=(
     f"no GPU is visible to the {KERAS_BACKEND} backend; on one, the cuDNN kernel runs when: "
     f"{CUDNN_CONDITIONS[KERAS_BACKEND] if KERAS_BACKEND in CUDNN_CONDITIONS else '?'}"))
