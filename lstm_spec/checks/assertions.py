@@ -15,7 +15,9 @@ import numpy as np
 from lstm_spec.checks import arrays_text
 
 
-def _fail(message: str, repro: str | None) -> None:
+def fail(message: str, repro: str | None = None) -> None:
+    """Raises the AssertionError every helper here raises: ``message``, with ``repro`` attached as a
+    note; for checks elsewhere whose relation no ``assert_*`` helper states."""
     __tracebackhide__ = True
     error = AssertionError(message)
     if repro:
@@ -29,21 +31,21 @@ def assert_shape(name: str, actual, expected, context: object = "", repro: str |
     actual_shape = tuple(getattr(actual, "shape", actual))
     expected = tuple(expected)
     if expected != actual_shape:
-        _fail(f"{name}.shape={actual_shape}, but should be {expected} [{context}]", repro)
+        fail(f"{name}.shape={actual_shape}, but should be {expected} [{context}]", repro)
 
 
 def assert_count(name: str, actual: int, expected: int, context: object = "", repro: str | None = None) -> None:
     """An integer property (parameter count, number of outputs) equals ``expected``."""
     __tracebackhide__ = True
     if expected != actual:
-        _fail(f"{name}={actual}, but should be {expected} [{context}]", repro)
+        fail(f"{name}={actual}, but should be {expected} [{context}]", repro)
 
 
 def assert_type(name: str, actual, expected: type, context: object = "", repro: str | None = None) -> None:
     """``actual`` is exactly of type ``expected`` (a list is not a tuple)."""
     __tracebackhide__ = True
     if expected is not type(actual):
-        _fail(f"{name} is a {type(actual).__name__}, but should be a {expected.__name__} [{context}]", repro)
+        fail(f"{name} is a {type(actual).__name__}, but should be a {expected.__name__} [{context}]", repro)
 
 
 def assert_close(
@@ -63,7 +65,7 @@ def assert_close(
     )
     if differences:
         lines = [line for difference in differences for line in difference.lines("expected")]
-        _fail(f"{name} should equal the expected values [{context}]:\n" + "\n".join(lines), repro)
+        fail(f"{name} should equal the expected values [{context}]:\n" + "\n".join(lines), repro)
 
 
 OUTPUT_NAMES = ("output", "state_h", "state_c")
@@ -88,7 +90,7 @@ def assert_matches_oracle(actual, expected, context: object = "", repro: str | N
     )
     if differences:
         lines = [line for difference in differences for line in difference.lines("expected")]
-        _fail(f"the layer's outputs should equal the NumPy oracle's [{context}]:\n" + "\n".join(lines), repro)
+        fail(f"the layer's outputs should equal the NumPy oracle's [{context}]:\n" + "\n".join(lines), repro)
 
 
 def assert_run_matches_oracle(run) -> None:
@@ -103,7 +105,7 @@ def assert_mask_masks(masked_run, unmasked_run) -> None:
     __tracebackhide__ = True
     hidden = int(np.size(masked_run.mask) - np.count_nonzero(masked_run.mask))
     if hidden == 0:
-        _fail(f"the mask hides no step, so the case checks no masking [{masked_run}]", masked_run.repro())
+        fail(f"the mask hides no step, so the case checks no masking [{masked_run}]", masked_run.repro())
     assert_differs("masked output", _first(masked_run.outputs), "unmasked output", _first(unmasked_run.outputs),
                    masked_run, masked_run.repro())
 
@@ -122,7 +124,7 @@ def assert_differs(
     if actual.shape == other.shape and np.allclose(
         actual, other, rtol=arrays_text.DEFAULT_RTOL, atol=arrays_text.DEFAULT_ATOL
     ):
-        _fail(f"{name} equals {other_name}, but they should differ [{context}]", repro)
+        fail(f"{name} equals {other_name}, but they should differ [{context}]", repro)
 
 
 def layer_table(model) -> list[tuple[str, tuple, int]]:
@@ -141,7 +143,7 @@ def assert_layer_table(model, expected: list[tuple[str, tuple, int]], context: o
         rows = [f"    {'':2} {'layer':<26} {'output shape':<22} params"]
         for marker, table in (("- ", expected), ("+ ", actual)):
             rows += [f"    {marker} {kind:<26} {str(shape):<22} {params}" for kind, shape, params in table]
-        _fail(f"layer table differs (- should be, + is) [{context}]:\n" + "\n".join(rows), None)
+        fail(f"layer table differs (- should be, + is) [{context}]:\n" + "\n".join(rows), None)
 
 
 ANSI_STYLE = re.compile(r"\x1b\[[0-9;]*m")
@@ -166,5 +168,5 @@ def assert_raises(expected_type: type[BaseException], fragment: str, context: ob
         if expected_type is type(error) and fragment in message:
             return
         shown = message if len(message) <= SHOWN_MESSAGE_CHARS else message[:SHOWN_MESSAGE_CHARS] + " ..."
-        _fail(f"raised {type(error).__name__}: {shown}\nbut should raise {expected} [{context}]", None)
-    _fail(f"nothing was raised, but should raise {expected} [{context}]", None)
+        fail(f"raised {type(error).__name__}: {shown}\nbut should raise {expected} [{context}]", None)
+    fail(f"nothing was raised, but should raise {expected} [{context}]", None)

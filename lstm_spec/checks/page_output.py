@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from lstm_spec.checks.assertions import _fail, assert_close, assert_count, assert_differs, assert_layer_table, assert_shape
+from lstm_spec.checks.assertions import assert_close, assert_count, assert_differs, assert_layer_table, assert_shape, fail
 from lstm_spec.models.page import Page, PrintedArray, SummaryTable
 
 
@@ -61,8 +61,8 @@ def check_state_output_gate_in_unit_interval(page: Page) -> np.ndarray:
     outside = np.argwhere(~((gate > 0.0) & (gate < 1.0)))
     if outside.size:
         shown = ", ".join(f"{tuple(index)}: {gate[tuple(index)]:.6g}" for index in outside[:5])
-        _fail(f"h / tanh(c) should lie strictly between 0 and 1 (the output gate, a sigmoid), but at "
-              f"{len(outside)} element(s) it does not: {shown} [the page's {cell.call}]", None)
+        fail(f"h / tanh(c) should lie strictly between 0 and 1 (the output gate, a sigmoid), but at "
+             f"{len(outside)} element(s) it does not: {shown} [the page's {cell.call}]")
     return gate
 
 
