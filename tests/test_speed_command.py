@@ -54,7 +54,7 @@ def fake_sides(monkeypatch, tmp_path):
 
     monkeypatch.setattr(speed, "prepare", prepare)
     monkeypatch.setattr(speed, "run_interleaved",
-                        lambda pythons, settings, folder: fake_runs(folder, settings.pairs, chosen["factor"]))
+                        lambda pythons, settings, folder, backends: fake_runs(folder, settings.pairs, chosen["factor"]))
     return chosen
 
 
@@ -182,7 +182,7 @@ def test_named_grids_keep_the_bench_grid():
     assert 12 == len(benchmarking.grid()) and 24 == len(benchmarking.grid(full=True))
     assert tuple(benchmarking.PATHS) == benchmarking.GRIDS["default"].paths
     small = benchmarking.GRIDS["small"]
-    assert (4, ("predict", "call", "tf_function")) == (len(small.points()), small.paths)
+    assert (4, ("predict", "predict_on_batch", "tf_function")) == (len(small.points()), small.paths)
 
 
 def test_failed_process_names_its_log(tmp_path, monkeypatch):
@@ -219,3 +219,31 @@ def test_version_sides_get_speeds_own_kept_environment(monkeypatch, tmp_path):
     assert "--reuse-venv=always" in version[:version.index("--")]
     assert str(speed_runs.ROOT / ".nox") == lock[lock.index("--envdir") + 1]
     assert "--reuse-venv=always" not in lock
+
+
+def test_sides_run_pinned_under_their_keras_backend(tmp_path):
+    """Each side's processes get that side's KERAS_BACKEND and run on the one chosen CPU only."""
+    script = tmp_path / "python"
+    script.write_text("#!/bin/sh\nfor argument; do case $argument in --benchmark-json=*) out=${argument#*=};; esac; done\n"
+                      "cpus=$(grep Cpus_allowed_list /proc/self/status | cut -f2)\n"
+                      "echo \"$KERAS_BACKEND $cpus\" > $out\n")
+    script.chmod(0o755)
+    cpu = min(speed_runs.os.sched_getaffinity(0))
+    runs = speed_runs.run_interleaved({"A": script, "B": script}, Settings(pairs=3, cpu=cpu), tmp_path,
+                                      progress=lambda line: None, backends={"A": "tensorflow", "B": "jax"})
+    assert [f"{'tensorflow' if run.side == 'A' else 'jax'} {cpu}" for run in runs] == [
+        run.json_path.read_text().strip() for run in runs]
+
+
+@pytest.mark.parametrize("name, backend", [("locked", "tensorflow"), ("keras2", "tensorflow"), ("2.18.0", "tensorflow"),
+                                           ("jax", "jax"), ("torch", "torch")])
+def test_each_side_names_its_keras_backend(name, backend):
+    """The jax and torch environments are timed on their own Keras backend, every other side on TensorFlow."""
+    assert backend == speed_runs.keras_backend(name)
+
+
+def test_cpu_outside_the_allowed_set_is_refused():
+    """--cpu names a CPU this process may use; another is refused naming the ones it may."""
+    with pytest.raises(SpeedRunError, match=r"--cpu 999: this process may run on CPUs \[.*\]; name one of them"):
+        Settings(cpu=999).check()
+    assert "--benchmark-min-rounds=10" in Settings().pytest_arguments(speed_runs.Path("x.json"))

@@ -36,6 +36,9 @@ PATHS = {
     "tf_function_xla": "tf.function(model, jit_compile=True)(x)",
 }
 
+# Paths that compile the model with TensorFlow itself: skipped on Keras' JAX and PyTorch backends.
+TENSORFLOW_ONLY_PATHS = ("tf_function", "tf_function_xla")
+
 # PyTorch's own modules on the same points (specs/benchmarks/test_torch_speed.py, where PyTorch is
 # installed): the table and the plot show them beside Keras' paths when a run has them.
 TORCH_PATHS = {
@@ -70,11 +73,12 @@ class Grid:
                 for batch in self.batches]
 
 
-# "small" is the upgrade report's speed grid: predict() and two paths that separate Keras' own
-# overhead (call) from the kernels (tf_function), at a latency-bound and a throughput-bound batch,
-# so that ten interleaved processes fit in a few minutes on 2 cores.
+# "small" is the upgrade report's speed grid: predict() and two paths that take its parts apart, the
+# compiled predict step without predict()'s tf.data pipeline (predict_on_batch) and the bare graph
+# (tf_function), at a latency-bound and a throughput-bound batch, so that ten interleaved processes
+# fit in about 5 minutes on 2 cores.  model(x) is left out for time: eager, 60-110 ms a call here.
 GRIDS = {
-    "small": Grid(LAYERS, (32,), DEFAULT_SEQ_LENS, (1, 32), ("predict", "call", "tf_function")),
+    "small": Grid(LAYERS, (32,), DEFAULT_SEQ_LENS, (1, 32), ("predict", "predict_on_batch", "tf_function")),
     "default": Grid(LAYERS, UNITS, DEFAULT_SEQ_LENS, BATCHES),
     "full": Grid(LAYERS, UNITS, SEQ_LENS, BATCHES),
 }

@@ -24,8 +24,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from lstm_spec.bench import benchmarking, instrument
-from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, prepare, read_runs,
-                                        run_interleaved, slug, write_json)
+from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, keras_backend, prepare,
+                                        read_runs, run_interleaved, slug, write_json)
 from lstm_spec.bench.statistics import (CONFIDENCE, DEFAULT_THRESHOLD, FASTER, NO_CHANGE, SLOWER, RatioInterval,
                                         SpeedStatisticsError, ratio_interval, same_side_spread)
 from lstm_spec.versions.matrix import resolve
@@ -110,7 +110,8 @@ def run_comparison(before: str, after: str, settings: Settings, threshold: float
     for side, name in zip(SIDES, (before, after)):
         print(f"speed: preparing side {side}: {name}", file=sys.stderr, flush=True)
         pythons[side] = prepare(name, folder / f"prepare-{side}.log")
-    runs = run_interleaved(pythons, settings, folder)
+    backends = {side: keras_backend(name) for side, name in zip(SIDES, (before, after))}
+    runs = run_interleaved(pythons, settings, folder, backends=backends)
     measurements = read_runs(runs)
     points, one_side = compare_measurements(measurements, threshold)
     if not points:
@@ -129,8 +130,11 @@ def versions(measurements: Measurements, side: str) -> dict[str, str]:
 
 def side_label(comparison: SpeedComparison, side: str) -> str:
     name = comparison.before if side == "A" else comparison.after
-    found = versions(comparison.measurements, side)
-    return f"{name} ({', '.join(f'{package} {version}' for package, version in found.items())})" if found else name
+    recorded = comparison.measurements.machine.get(side, {}).get("lstm_spec", {})
+    found = [f"{package} {version}" for package, version in recorded.get("versions", {}).items()]
+    if recorded.get("keras_backend", "tensorflow") != "tensorflow":
+        found.append(f"on the {recorded['keras_backend']} backend")
+    return f"{name} ({', '.join(found)})" if found else name
 
 
 def _ms(seconds: float) -> str:
@@ -260,6 +264,15 @@ def parse_threads(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def parse_cpu(text: str) -> int | None:
+    if text == "none":
+        return None
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}: give a CPU number such as 1, or none to leave the "
+                                         "processes unpinned")
+    return int(text)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python3 suite.py speed", description=__doc__.split("\n\n")[0])
     defaults = Settings()
@@ -278,14 +291,20 @@ def main(argv: list[str]) -> int:
                             *defaults.tf_threads))
     parser.add_argument("--max-time", type=float, default=defaults.max_time,
                         help=f"seconds of timed rounds per case and process (default {defaults.max_time})")
+    parser.add_argument("--min-rounds", type=int, default=defaults.min_rounds,
+                        help=f"timed rounds per case at least, however long they take (default {defaults.min_rounds})")
+    parser.add_argument("--cpu", type=parse_cpu, default=defaults.cpu, metavar="N|none",
+                        help=f"the CPU every timed process is pinned to (default {defaults.cpu}, the last one; "
+                        "none leaves them to the OS)")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false", help="no warm-up rounds before timing")
     parser.add_argument("--gc-in-timing", dest="gc_off", action="store_false",
                         help="leave the garbage collector on inside the timed region")
     parser.add_argument("--out", type=Path,
                         help="folder for the JSON, logs and PNG (default .benchmarks/speed/A-vs-B-TIME)")
     arguments = parser.parse_args(argv)
-    settings = Settings(arguments.grid, arguments.pairs, arguments.tf_threads, arguments.max_time,
-                        arguments.warmup, arguments.gc_off, arguments.slow_after)
+    settings = Settings(grid=arguments.grid, pairs=arguments.pairs, tf_threads=arguments.tf_threads,
+                        max_time=arguments.max_time, min_rounds=arguments.min_rounds, warmup=arguments.warmup,
+                        gc_off=arguments.gc_off, slow_after=arguments.slow_after, cpu=arguments.cpu)
     folder = arguments.out or results_folder(arguments.before, arguments.after)
     if arguments.threshold < 0:
         parser.error(f"--threshold {arguments.threshold}: give a fraction >= 0, e.g. 0.10 for 10%")

@@ -18,7 +18,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lstm_spec.bench import benchmarking, instrument
@@ -45,7 +45,13 @@ class Settings:
     # One intra-op and one inter-op thread: see specs/benchmarks/README.md, "Less noise at the source".
     tf_threads: tuple[int, int] = (1, 1)
     max_time: float = 0.5  # seconds of rounds per case; the spread is between processes, not rounds
+    # predict() takes ~150 ms here: 0.5 s gave it 3-5 rounds, whose median moved 10-30 % between processes.
+    min_rounds: int = 10
     warmup: bool = True
+    warmup_iterations: int = 5  # the first call traces; a few more settle the caches
+    # One CPU for every timed process, A and B alike (None: wherever the OS puts them).  The last one,
+    # because the OS and interrupts favour CPU 0.
+    cpu: int | None = field(default_factory=lambda: max(os.sched_getaffinity(0)))
     gc_off: bool = True
     slow_after: float = 1.0  # the slowdown test hook on B's predict() (1: off)
 
@@ -55,6 +61,11 @@ class Settings:
         if self.pairs < MIN_PAIRS:
             raise SpeedRunError(f"--pairs {self.pairs}: a confidence interval needs at least {MIN_PAIRS} pairs "
                                 "(5 or more to be useful)")
+        if self.min_rounds < 1:
+            raise SpeedRunError(f"--min-rounds {self.min_rounds}: give at least 1 (15 gives predict() a steady median)")
+        if self.cpu is not None and self.cpu not in os.sched_getaffinity(0):
+            raise SpeedRunError(f"--cpu {self.cpu}: this process may run on CPUs "
+                                f"{sorted(os.sched_getaffinity(0))}; name one of them, or --cpu none")
         if self.max_time <= 0:
             raise SpeedRunError(f"--max-time {self.max_time}: give the seconds of timed rounds per case, e.g. 0.5")
         if not self.slow_after >= 1.0:
@@ -64,12 +75,18 @@ class Settings:
     def pytest_arguments(self, json_path: Path) -> list[str]:
         arguments = [BENCHMARKS, "-q", "-p", "no:cacheprovider", f"--grid={self.grid}",
                      "--tf-threads={},{}".format(*self.tf_threads), f"--benchmark-max-time={self.max_time}",
+                     f"--benchmark-min-rounds={self.min_rounds}",
                      f"--benchmark-json={json_path}"]
         if self.warmup:
-            arguments += ["--benchmark-warmup=on", "--benchmark-warmup-iterations=20"]
+            arguments += ["--benchmark-warmup=on", f"--benchmark-warmup-iterations={self.warmup_iterations}"]
         if self.gc_off:
             arguments.append("--benchmark-disable-gc")
         return arguments
+
+    def pin(self) -> None:
+        """Runs in each timed process before it starts: keeps it (and its threads) on ``cpu``."""
+        if self.cpu is not None:
+            os.sched_setaffinity(0, {self.cpu})
 
     def environment(self, side: str) -> dict[str, str]:
         environment = {key: value for key, value in os.environ.items() if key != instrument.SLOWDOWN_VARIABLE}
@@ -77,6 +94,16 @@ class Settings:
         if side == "B" and self.slow_after != 1.0:
             environment[instrument.SLOWDOWN_VARIABLE] = str(self.slow_after)
         return environment
+
+
+# The Keras backend each named environment runs (their nox sessions set KERAS_BACKEND the same way);
+# every other side runs TensorFlow.
+BACKEND_SESSIONS = {"jax": "jax", "torch": "torch"}
+
+
+def keras_backend(name: str) -> str:
+    """The ``KERAS_BACKEND`` the benchmark processes of ``name`` run under."""
+    return BACKEND_SESSIONS.get(resolve(name).session, "tensorflow")
 
 
 def slug(name: str) -> str:
@@ -117,8 +144,11 @@ def _to_stderr(line: str) -> None:
 
 
 def run_interleaved(pythons: dict[str, Path], settings: Settings, folder: Path,
-                    progress: Callable[[str], None] = _to_stderr) -> list[ProcessRun]:
-    """Runs ``settings.pairs`` pairs of benchmark processes, A then B, and returns where each saved its JSON."""
+                    progress: Callable[[str], None] = _to_stderr,
+                    backends: dict[str, str] | None = None) -> list[ProcessRun]:
+    """Runs ``settings.pairs`` pairs of benchmark processes, A then B, and returns where each saved its
+    JSON; ``backends`` gives each side's ``KERAS_BACKEND`` (default: TensorFlow on both)."""
+    backends = backends or {}
     runs = []
     for index in range(1, settings.pairs + 1):
         for side in SIDES:
@@ -127,8 +157,9 @@ def run_interleaved(pythons: dict[str, Path], settings: Settings, folder: Path,
             progress(f"speed: pair {index}/{settings.pairs}, side {side}: {json_path.name}")
             with open(log, "w") as out:
                 command = [str(pythons[side]), "-m", "pytest", *settings.pytest_arguments(json_path)]
-                finished = subprocess.run(command, cwd=ROOT, env=settings.environment(side),
-                                          stdout=out, stderr=subprocess.STDOUT)
+                environment = {**settings.environment(side), "KERAS_BACKEND": backends.get(side, "tensorflow")}
+                finished = subprocess.run(command, cwd=ROOT, env=environment,
+                                          stdout=out, stderr=subprocess.STDOUT, preexec_fn=settings.pin)
             if finished.returncode != 0 or not json_path.exists():
                 raise SpeedRunError(f"the benchmark process for side {side}, pair {index} ended with exit code "
                                     f"{finished.returncode}; its log ({log}) ends:\n{_tail(log)}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from lstm_spec.bench import benchmarking, instrument
+from lstm_spec.models.backend import KERAS_BACKEND
 from lstm_spec.models.era import installed_version
 
 PEAKS = pytest.StashKey[dict]()
@@ -114,7 +115,9 @@ def pytest_benchmark_update_machine_info(config, machine_info):
     import tensorflow as tf
 
     machine_info["lstm_spec"] = {
-        "versions": {package: installed_version(package) for package in ("tensorflow", "keras", "numpy")},
+        "versions": {package: installed_version(package) for package in
+                     ("tensorflow", "keras", "numpy", *(() if KERAS_BACKEND == "tensorflow" else (KERAS_BACKEND,)))},
+        "keras_backend": KERAS_BACKEND,
         "devices": [device.name for device in tf.config.list_physical_devices()],
         "matmul_peak_gflops": dict(config.stash[PEAKS]),
         "flop_formula": benchmarking.FLOP_FORMULA,
