@@ -4,10 +4,15 @@ Each test writes a tiny spec that snapshots an array, records it with ``--snapsh
 then changes the value (or the stored file) and runs again.
 """
 
+import re
 import textwrap
 
+import numpy as np
 import pytest
+from syrupy.extensions.amber.serializer import AmberDataSerializer
 
+from lstm_spec.checks import arrays_text
+from lstm_spec.checks.snapshot import ArraySnapshotExtension, garbled_reason, read_snapshot_file
 from lstm_spec.models.backend import SEEDED_FOLDER, for_this_backend
 
 SPEC = """
@@ -160,3 +165,86 @@ def test_text_snapshots_compare_exactly(pytester):
     result = pytester.runpytest(*OPTIONS)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*Text differs from snapshot 'test_values'*", "*Total params: 17*"])
+
+
+TWO_SPECS = textwrap.dedent(SPEC.format(change="")) + """
+
+def test_another_value(snapshot):
+    assert snapshot == {"output": np.ones(2, dtype=np.float32)}
+"""
+
+
+def entry_names(stored) -> list[str]:
+    return [line.split(":", 1)[1].strip() for line in stored.read_text().splitlines() if line.startswith("# name:")]
+
+
+@pytest.mark.parametrize("order, names", [
+    ((), ["test_another_value", "test_values"]),
+    (("--snapshot-declaration-order",), ["test_values", "test_another_value"]),
+], ids=["alphabetical", "--snapshot-declaration-order"])
+def test_entries_are_written_in_syrupys_order(pytester, order, names):
+    """A snapshot file lists its entries alphabetically, or in the order the specs are declared with
+    syrupy's ``--snapshot-declaration-order``, both when recorded and when a garbled file is rewritten."""
+    pytester.makepyfile(test_spec=TWO_SPECS)
+    pytester.runpytest(*OPTIONS, *order, "--snapshot-update").assert_outcomes(passed=2)
+    (stored,) = (pytester.path / "__snapshots__").rglob("*.ambr")
+    assert names == entry_names(stored)
+    stored.write_bytes(GARBLED["truncated"][0](stored.read_bytes()))
+    pytester.runpytest(*OPTIONS, *order, "--snapshot-update").assert_outcomes(passed=2)
+    assert names == entry_names(stored)
+
+
+HEADER = b"# serializer version: 1\n"
+
+
+@pytest.mark.parametrize("data, reason", [
+    (b"", "it is empty"),
+    (b"\n  \n", "it is empty"),
+    (HEADER, None),
+    (HEADER + b"# name: test_a\n  1\n# ---\n", None),
+    (HEADER + b"# name: test_a\n", "it is truncated: its last entry (test_a) has no closing '# ---' line"),
+    (HEADER + b"  1\n", "it is truncated: its last entry (?) has no closing '# ---' line"),
+    (HEADER + b"# name: test_a[x:y]\n  1\n", "it is truncated: its last entry (test_a[x:y]) has no closing '# ---' line"),
+    (b"x" * 70 + b"\n", f"its first line must be the header '# serializer version: 1', not {'x' * 60!r}"),
+], ids=["empty", "blank-lines", "header-only", "whole", "name-only", "no-name", "name-with-colon", "long-first-line"])
+def test_garbled_reason_names_what_is_wrong(data, reason):
+    """``garbled_reason`` accepts a whole file (a header alone included) and otherwise says what is wrong,
+    quoting the first 60 characters of a foreign first line and the whole name of a truncated entry."""
+    assert reason == garbled_reason(data, AmberDataSerializer)
+
+
+def test_entry_markers_out_of_place_garble_the_file(tmp_path):
+    """A file whose header and closing line are right but which syrupy cannot read (a second header
+    inside it) is garbled with syrupy's reason, and its entries hand on no text."""
+    path = tmp_path / "spec.ambr"
+    path.write_bytes(HEADER + b"# name: test_a\n  1\n" + HEADER + b"# ---\n")
+    assert "Version must be specified at the top of the file." == read_snapshot_file(AmberDataSerializer, str(path)).garbled
+    stored = ArraySnapshotExtension().read_snapshot_data_from_location(
+        snapshot_location=str(path), snapshot_name="test_a", session_id="test_entry_markers_out_of_place")
+    assert "" == stored
+    assert "Version must be specified at the top of the file." == stored.unreadable
+
+
+def plain(lines) -> list[str]:
+    return [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in lines]
+
+
+def test_text_and_arrays_never_compare_as_arrays():
+    """A value stored as text and given as arrays (or the other way round) does not match, and the
+    difference is shown as text, naming an unknown snapshot '?' when the stored text is a plain string."""
+    arrays = arrays_text.format_arrays({"output": np.zeros(2, dtype=np.float32)})
+    extension = ArraySnapshotExtension()
+    assert extension.matches(serialized_data=arrays, snapshot_data="Total params: 174") is False
+    assert extension.matches(serialized_data="Total params: 174", snapshot_data=arrays) is False
+    assert ["Text differs from snapshot '?' in ?:", "- Total params: 174", "+ Total params: 175"] == plain(
+        extension.diff_lines("Total params: 175", "Total params: 174"))
+    assert ["Text differs from snapshot '?' in ?:", "- Total params: 174", "+ output: shape=(2,) dtype=float32",
+            "+ [ 0.00000000e+00  0.00000000e+00]"] == plain(extension.diff_lines(arrays, "Total params: 174"))
+
+
+def test_with_tolerance_keeps_the_other_tolerance():
+    """``with_tolerance`` changes only the tolerance it is given."""
+    looser = ArraySnapshotExtension.with_tolerance(rtol=1e-4)
+    assert (1e-4, arrays_text.DEFAULT_ATOL) == (looser.rtol, looser.atol)
+    wider = ArraySnapshotExtension.with_tolerance(atol=1e-2)
+    assert (arrays_text.DEFAULT_RTOL, 1e-2) == (wider.rtol, wider.atol)
