@@ -11,16 +11,10 @@ import pytest
 from lstm_spec.checks.assertions import assert_close, assert_count
 from lstm_spec.models.builders import run_recurrent, to_numpy
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig, RecurrentConfig
-from lstm_spec.models.era import KERAS_ERA
 from lstm_spec.models.family import Chain, Layer, ShapeDims, run_chain
 from lstm_spec.models.pinned import PAGE_CELLS, pinned_run
 
 SMALL = InputDims(batch=3, seq_len=4, features=2)
-# Whether PinnedRun.repro's initial_state line runs: it passes NumPy arrays, which Keras 2's eager layer
-# call refuses (spec 31, TOLD). A known defect of the Keras 2 snippet, marked so that a fix shows (strict xfail).
-SNIPPET_STATES_RUN = {2: False, 3: True}
-states_snippet = pytest.mark.xfail(not SNIPPET_STATES_RUN.get(KERAS_ERA, True), strict=True, raises=ValueError,
-                                   reason=f"Keras {KERAS_ERA} refuses the snippet's NumPy initial_state")
 
 
 def snippet_outputs(snippet: str) -> tuple:
@@ -59,8 +53,8 @@ def test_recurrent_repro_reproduces_the_run(config, dims):
 PINNED = [
     *((config, {}) for config in PAGE_CELLS),
     (PAGE_CELLS[0], {"masked": True}),
-    pytest.param(PAGE_CELLS[0], {"initial_state": True}, marks=states_snippet),
-    pytest.param(PAGE_CELLS[1], {"masked": True, "initial_state": True}, marks=states_snippet),
+    (PAGE_CELLS[0], {"initial_state": True}),
+    (PAGE_CELLS[1], {"masked": True, "initial_state": True}),
     (PAGE_CELLS[3].with_options(use_bias=False), {}),
 ]
 
@@ -93,7 +87,7 @@ WRONG_SEEDS = [
     pytest.param(lambda: pinned_run(PAGE_CELLS[0], PAGE_DIMS), "default_rng(1234)", id="pinned-weight-seed"),
     pytest.param(lambda: pinned_run(PAGE_CELLS[0], PAGE_DIMS), "default_rng(0)", id="pinned-data-seed"),
     pytest.param(lambda: pinned_run(PAGE_CELLS[0], PAGE_DIMS, initial_state=True), "default_rng(1235)",
-                 id="pinned-state-seed", marks=states_snippet),
+                 id="pinned-state-seed"),
     pytest.param(lambda: run_chain(*CHAINS[0]), "keras.utils.set_random_seed(313)", id="chain-weight-seed"),
     pytest.param(lambda: run_chain(*CHAINS[1]), "default_rng(0)", id="chain-data-seed"),
 ]

@@ -23,12 +23,16 @@ from lstm_spec.models import compat
 from lstm_spec.checks import oracle
 from lstm_spec.models.builders import DATA_SEED, fresh_keras, make_inputs, to_numpy
 from lstm_spec.models.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, UNITS_GRID, InputDims, RecurrentConfig
+from lstm_spec.models.era import KERAS_ERA
 from lstm_spec.models.observe import cached_run
 
 WEIGHT_SEED = 1234
 STATE_SEED = 1235
 BIAS_LIMIT = 0.5
 STATE_COUNT = {"LSTM": 2}  # [h, c]; every other layer has the single state h
+# The repro's initial_state argument: Keras 2's eager layer call refuses NumPy states (spec 31), so its
+# snippet makes them tensors (compat.repro_imports() imports tensorflow as tf there); Keras 3 takes them.
+SNIPPET_STATES = {2: "[tf.convert_to_tensor(state) for state in states]", 3: "states"}
 
 _EVERY_OUTPUT = dict(return_sequences=True, return_state=True)
 # The four cells at the page's width, returning everything they can (the sequence and the states).
@@ -96,7 +100,7 @@ class PinnedRun:
         batch, steps, features = self.dims.shape
         call = ["x"]
         lines = [
-            "import keras, numpy as np",
+            compat.repro_imports(),
             f"x = np.random.default_rng({DATA_SEED}).normal(size={self.dims.shape}).astype('float32')",
             f"layer = keras.layers.{self.config.layer}({arguments})",
             f"layer.build((None, {steps}, {features}))",
@@ -112,7 +116,7 @@ class PinnedRun:
             lines += [f"rng = np.random.default_rng({STATE_SEED})",
                       f"states = [rng.normal(size=({batch}, {self.config.units})).astype('float32') "
                       f"for _ in range({len(self.initial_state)})]"]
-            call.append("initial_state=states")
+            call.append(f"initial_state={SNIPPET_STATES[KERAS_ERA]}")
         lines.append(f"out = layer({', '.join(call)})")
         return "\n".join(lines)
 
