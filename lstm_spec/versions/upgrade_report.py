@@ -60,7 +60,13 @@ LOCK = LOCKS["locked"]
 # What a side's scratch copy leaves out: environments, caches, history.
 NOT_COPIED = shutil.ignore_patterns(".venv", ".nox", ".git", ".benchmarks", ".pytest_cache", "__pycache__")
 PYTEST_ARGUMENTS = ["specs", "--snapshot-update", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"]
-KEY_PACKAGES = ("tensorflow", "keras", "keras-nightly", "tf-keras", "numpy", "ml-dtypes", "h5py", "protobuf")
+KEY_PACKAGES = ("tensorflow", "keras", "keras-nightly", "tf-keras", "numpy", "ml-dtypes", "h5py", "protobuf",
+                "jax", "jaxlib", "torch")
+# The sessions that run Keras on another backend than TensorFlow (noxfile.py sets KERAS_BACKEND to
+# the session's name there, to tensorflow in every other session), and each backend's engine:
+# the package whose version is the backend's, and its name in prose.
+BACKEND_SESSIONS = {"jax": "jax", "torch": "torch"}
+ENGINES = {"tensorflow": ("tensorflow", "TensorFlow"), "jax": ("jax", "JAX"), "torch": ("torch", "PyTorch")}
 # A message longer than this keeps its beginning and its end (what was expected usually comes last).
 MESSAGE_CHARS = 1500
 CELL_CHARS = 160
@@ -98,11 +104,27 @@ class Side:
     tools: set[str] = field(default_factory=set)  # installed only for the suite's own tools (pytest, nox, ...)
 
     @property
+    def backend(self) -> str:
+        """The Keras backend the specs ran on: ``tensorflow``, ``jax`` or ``torch``."""
+        return BACKEND_SESSIONS.get(self.session, "tensorflow")
+
+    @property
+    def engine(self) -> str:
+        """The backend's engine and its installed version: ``JAX 0.10.2``."""
+        package, title = ENGINES[self.backend]
+        return f"{title} {self.packages.get(package, '(not installed)')}"
+
+    @property
     def label(self) -> str:
-        """``2.15.1 (TensorFlow 2.15.1, Keras 2.15.0)``."""
-        versions = [f"{title} {self.packages[package]}" for package, title in
-                    (("tensorflow", "TensorFlow"), ("keras", "Keras"), ("keras-nightly", "keras-nightly"))
-                    if package in self.packages]
+        """``2.15.1 (TensorFlow 2.15.1, Keras 2.15.0)``; on another backend, that backend first:
+        ``jax (JAX 0.10.2 backend, Keras 3.15.1; TensorFlow 2.21.0 installed beside it)``."""
+        keras = [f"{title} {self.packages[package]}" for package, title in
+                 (("keras", "Keras"), ("keras-nightly", "keras-nightly")) if package in self.packages]
+        tensorflow = self.packages.get("tensorflow")
+        if self.backend != "tensorflow":
+            beside = f"; TensorFlow {tensorflow} installed beside it" if tensorflow else ""
+            return f"{self.name} ({', '.join([f'{self.engine} backend', *keras])}{beside})"
+        versions = ([f"TensorFlow {tensorflow}"] if tensorflow else []) + keras
         return f"{self.name} ({', '.join(versions)})" if versions else self.name
 
     @property
@@ -488,8 +510,9 @@ def render_markdown(comparison: Comparison, command: str) -> str:
 def _packages_section(comparison: Comparison) -> list[str]:
     before, after = comparison.before, comparison.after
     header = [f"| package | {before.name} | {after.name} |", "|---|---|---|"]
-    out = ["## Package versions", "", f"Python {before.python} and {after.python}. Key packages, and every "
-           "package of the upgrade whose version differs:", "", *header]
+    out = ["## Package versions", "", f"Python {before.python} and {after.python}. Keras' backend: {before.engine} "
+           f"on {before.name}, {after.engine} on {after.name}. Key packages, and every package of the upgrade whose "
+           "version differs:", "", *header]
     out += [f"| {package} | {old} | {new} |" for package, old, new in comparison.packages]
     out += ["", "### The suite's own tools", "",
             "pytest, its plugins, matplotlib, nox, scipy and pip, and what only they need (read from each side's "
