@@ -122,3 +122,19 @@ def test_negative_threshold_is_refused():
 def test_same_side_spread_is_largest_over_smallest():
     """The spread of one side's process medians is largest / smallest - 1."""
     assert np.isclose(0.25, same_side_spread([0.04, 0.05, 0.045]))
+
+
+@pytest.mark.parametrize(("interval", "half_width"), [
+    (RatioInterval(1.0, 0.9, 1.2), 0.2),  # the upper side reaches further
+    (RatioInterval(2.0, 1.6, 2.1), 0.25),  # the lower side: 2.0 / 1.6
+    (RatioInterval(1.0, 1.0, 1.0), 0.0),
+], ids=["upper wider", "lower wider", "a point"])
+def test_half_width_is_the_farther_side_of_the_interval(interval, half_width):
+    """The interval's reach is the larger of high/ratio and ratio/low, minus 1."""
+    assert np.isclose(half_width, interval.half_width())
+
+
+def test_an_interval_resolves_a_threshold_no_smaller_than_its_reach():
+    """A point resolves a threshold when its interval reaches no further than the threshold from its ratio."""
+    interval = RatioInterval(1.0, 1 / 1.08, 1.08)
+    assert (True, True, False) == (interval.resolves(0.10), interval.resolves(0.08 + 1e-12), interval.resolves(0.05))

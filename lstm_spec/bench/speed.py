@@ -145,6 +145,7 @@ def table_rows(comparison: SpeedComparison) -> list[dict[str, str]]:
     return [{"point": point.label, "path": point.path, "A median ms": _ms(point.median_before),
              "B median ms": _ms(point.median_after), "B/A": f"{point.interval.ratio:.3f}",
              f"{CONFIDENCE:.0%} interval": f"{point.interval.low:.3f}-{point.interval.high:.3f}",
+             "+-": f"{point.interval.half_width():.1%}",
              "CPU B/A": f"{point.cpu_ratio:.3f}" if point.cpu_ratio else "-",
              "same-side spread": f"{point.spread:.1%}", "verdict": VERDICT_MARKS[point.verdict]}
             for point in comparison.points]
@@ -169,11 +170,13 @@ def summary_lines(comparison: SpeedComparison) -> list[str]:
              f"(of {len(comparison.points)} points x paths)",
              f"noise floor (same-side processes): median spread {median_spread:.1%}, largest {worst.spread:.1%} "
              f"({worst.label} {worst.path})"]
-    if median_spread > comparison.threshold:
-        lines.append(f"WARNING: the noise floor ({median_spread:.0%}) is above the threshold "
-                     f"({comparison.threshold:.0%}): "
-                     "this machine was too busy for verdicts at that threshold (the CPU B/A column is steadier); "
-                     "rerun when it is quiet, or with more --pairs")
+    noisy = [point for point in comparison.points if not point.interval.resolves(comparison.threshold)]
+    if noisy:
+        lines.append(f"WARNING: {len(noisy)} of {len(comparison.points)} points x paths could not resolve a "
+                     f"{comparison.threshold:.0%} change (interval wider than +-{comparison.threshold:.0%} around "
+                     f"the ratio: {', '.join(f'{point.label} {point.path}' for point in noisy[:3])}"
+                     f"{', ...' if len(noisy) > 3 else ''}); for them 'no detectable change' means 'cannot tell'. "
+                     "Rerun when the machine is quiet, or with more --pairs")
     for side in SIDES:
         for reason, cases in comparison.measurements.skipped[side].items():
             lines.append(f"skipped on {side} ({cases} cases): {reason}")
@@ -247,7 +250,9 @@ def report_section(before: str, after: str, report: Path, *, skip: bool = False,
     lines = summary_lines(comparison)
     out += [f"`python3 suite.py speed {before} {after} --grid {settings.grid} --pairs {settings.pairs}`, "
             f"{minutes:.1f} min here: {describe_method(comparison)}. A is {before}, B is {after}. "
-            "The same-side spread is how far processes of one side disagree (this run's noise floor); "
+            "The same-side spread is how far processes of one side disagree (largest / smallest median, this "
+            "run's noise floor); +- is how far the interval reaches from the ratio, the smallest change that "
+            "point can show; "
             "CPU B/A is the ratio of process CPU time per call, which load from other programs inflates "
             "less than wall time.", "", *[f"- {line}" for line in lines], "",
             f"![ratios B/A with their intervals]({png.name})", ""]

@@ -44,11 +44,11 @@ class Settings:
     pairs: int = 5
     # One intra-op and one inter-op thread: see specs/benchmarks/README.md, "Less noise at the source".
     tf_threads: tuple[int, int] = (1, 1)
-    max_time: float = 0.5  # seconds of rounds per case; the spread is between processes, not rounds
+    max_time: float = 0.25  # seconds of rounds per case; the spread is between processes, not rounds
     # predict() takes ~150 ms here: 0.5 s gave it 3-5 rounds, whose median moved 10-30 % between processes.
     min_rounds: int = 10
     warmup: bool = True
-    warmup_iterations: int = 5  # the first call traces; a few more settle the caches
+    warmup_iterations: int = 3  # the first call traces (outside the timing); a few more settle the caches
     # One CPU for every timed process, A and B alike (None: wherever the OS puts them).  The last one,
     # because the OS and interrupts favour CPU 0.
     cpu: int | None = field(default_factory=lambda: max(os.sched_getaffinity(0)))

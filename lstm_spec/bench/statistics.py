@@ -49,6 +49,17 @@ class RatioInterval:
         return NO_CHANGE
 
 
+    def half_width(self) -> float:
+        """How far the interval reaches from the ratio, as a fraction: the size of change this point
+        could not tell from noise."""
+        return max(self.high / self.ratio, self.ratio / self.low) - 1
+
+    def resolves(self, threshold: float) -> bool:
+        """Whether the interval is narrow enough (within ``threshold`` of the ratio on both sides) for
+        a change of the threshold's size to show."""
+        return self.half_width() <= threshold
+
+
 def ratio_interval(before: Sequence[float], after: Sequence[float], confidence: float = CONFIDENCE) -> RatioInterval:
     """The geometric mean over process pairs of after[i] / before[i] (each a process's median time),
     and its bootstrap interval over the pairs."""
