@@ -1,11 +1,13 @@
 """The upgrade report names the Keras backend each side ran on, and that backend's engine version."""
 
 import importlib.util
+import textwrap
 
 import pytest
 
 from lstm_spec.versions.matrix import ROOT
-from lstm_spec.versions.upgrade_report import BACKEND_SESSIONS, Side, compare, render_markdown, summary_lines
+from lstm_spec.versions.upgrade_report import (BACKEND_SESSIONS, WHOLE_MODULE, Outcome, Side, compare, read_outcomes,
+                                               render_markdown, summary_lines)
 
 LOCKED = {"tensorflow": "2.21.0", "keras": "3.15.1", "numpy": "2.4.6"}
 ENGINES = {"jax": {"jax": "0.10.2", "jaxlib": "0.10.2"}, "torch": {"torch": "2.13.0+cpu"}}
@@ -54,3 +56,52 @@ def test_the_backend_sessions_are_the_noxfiles():
     noxfile = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(noxfile)
     assert set(noxfile.BACKEND_LOCKS) == set(BACKEND_SESSIONS)
+
+
+# What pytest's JUnit XML holds for a module skipped at collection (PyTorch's specs on TensorFlow).
+COLLECTION_SKIP = """\
+    <testsuites><testsuite>
+    <testcase classname="" name="specs.test_32_torch_shapes" time="0.000"><skipped message="collection skipped">\
+    ('/tmp/tree/specs/test_32_torch_shapes.py', 17, 'Skipped: PyTorch is not installed: run `python3 suite.py matrix torch`')\
+    </skipped></testcase>
+    <testcase classname="specs.test_01_input" name="test_a" time="0.1"/>
+    </testsuite></testsuites>"""
+NOT_INSTALLED = "PyTorch is not installed: run `python3 suite.py matrix torch`"
+
+
+def test_a_module_skipped_at_collection_reads_as_that_module_with_its_reason(tmp_path):
+    """The class-less case of a module skipped at collection is that module, whole, with the skip's own reason."""
+    junit = tmp_path / "junit.xml"
+    junit.write_text(textwrap.dedent(COLLECTION_SKIP))
+    assert {
+        f"test_32_torch_shapes::{WHOLE_MODULE}": Outcome("test_32_torch_shapes", WHOLE_MODULE, "skipped", NOT_INSTALLED),
+        "test_01_input::test_a": Outcome("test_01_input", "test_a", "passed"),
+    } == read_outcomes(junit)
+
+
+def with_outcomes(session: str, *outcomes: Outcome) -> Side:
+    side = backend_side(session)
+    side.outcomes = {f"{outcome.module}::{outcome.test}": outcome for outcome in outcomes}
+    return side
+
+
+def test_a_module_one_side_skips_whole_is_one_difference_with_the_other_sides_counts():
+    """Skipped whole on TensorFlow, run test by test on PyTorch: one line for the module, the PyTorch side counted."""
+    module = "test_32_torch_shapes"
+    before = with_outcomes("locked", Outcome(module, WHOLE_MODULE, "skipped", NOT_INSTALLED),
+                           Outcome("test_01_input", "test_a", "passed"))
+    after = with_outcomes("torch", Outcome(module, "test_x[1]", "passed"), Outcome(module, "test_x[2]", "passed"),
+                          Outcome(module, "test_y", "skipped", "needs a GPU"), Outcome("test_01_input", "test_a", "passed"))
+    comparison = compare(before, after)
+    folded = Outcome(module, WHOLE_MODULE, "passed", "its 3 tests: 2 passed, 1 skipped, 0 failed")
+    assert {module: [(WHOLE_MODULE, before.outcomes[f"{module}::{WHOLE_MODULE}"], folded)]} == comparison.outcomes
+    assert f"- 1 spec outcome differs, in 1 behaviour: {module}" == summary_lines(comparison)[2]
+
+
+def test_a_module_failing_in_one_test_of_many_folds_to_failed():
+    """One failure among the tests of a module the other side skipped whole makes the folded outcome failed."""
+    module = "test_33_torch_state_order"
+    before = with_outcomes("locked", Outcome(module, WHOLE_MODULE, "skipped", NOT_INSTALLED))
+    after = with_outcomes("torch", Outcome(module, "test_a", "passed"), Outcome(module, "test_b", "failed", "boom"))
+    [(_, _, folded)] = compare(before, after).outcomes[module]
+    assert ("failed", "its 2 tests: 1 passed, 0 skipped, 1 failed") == (folded.outcome, folded.message)

@@ -71,6 +71,9 @@ ENGINES = {"tensorflow": ("tensorflow", "TensorFlow"), "jax": ("jax", "JAX"), "t
 MESSAGE_CHARS = 1500
 CELL_CHARS = 160
 DIFF_LINES = 40
+# The one case JUnit writes for a module skipped (or broken) as a whole at collection: a spec that
+# needs an engine the side lacks, such as PyTorch's own specs on TensorFlow.
+WHOLE_MODULE = "(the whole module, at collection)"
 KINDS = {"pinned": "pinned weights (the math)", "seeded": "seeded weights (Keras' random stream)"}
 # Text snapshots (``model.summary()`` tables) hold no weights: the seeded folder keeps them per Keras era.
 TEXT_KINDS = {"pinned": "text, the same on every version", "seeded": "text, stored per Keras era"}
@@ -206,18 +209,31 @@ def read_outcomes(junit: Path) -> dict[str, Outcome]:
     """Every test case of a JUnit XML file: ``{"module::test": Outcome}``."""
     outcomes = {}
     for case in ElementTree.parse(junit).getroot().iter("testcase"):
-        module = case.get("classname", "").rsplit(".", 1)[-1]
-        test = case.get("name", "")
+        classname, test = case.get("classname", ""), case.get("name", "")
+        # A case without a class is a module at collection, named by its dotted path (specs.test_32_torch_shapes).
+        module = (classname or test).rsplit(".", 1)[-1]
+        test = test if classname else WHOLE_MODULE
         outcome, message = "passed", ""
         for child in case:
             if child.tag in ("failure", "error", "skipped"):
                 # An <error> (in set-up or tear-down) is a failure of the spec, not a pass.
                 outcome = "skipped" if child.tag == "skipped" else "failed"
-                message = _one_message(child.get("message") or child.text or "")
+                message = _one_message(_collection_skip_reason(child) or child.get("message") or child.text or "")
                 message = f"error in set-up or tear-down: {message}" if child.tag == "error" else message
                 break
         outcomes[f"{module}::{test}"] = Outcome(module, test, outcome, message)
     return outcomes
+
+
+def _collection_skip_reason(child: ElementTree.Element) -> str | None:
+    """A skip at collection keeps its reason in the text, ``(path, line, 'Skipped: reason')``
+    (its message says only "collection skipped"); None for any other outcome."""
+    if child.get("message") != "collection skipped":
+        return None
+    try:
+        return str(ast.literal_eval((child.text or "").strip())[-1])
+    except (ValueError, SyntaxError, TypeError, IndexError):
+        return None
 
 
 def _one_message(text: str) -> str:
@@ -310,8 +326,9 @@ def compare(before: Side, after: Side) -> Comparison:
     comparison = Comparison(before, after)
     if not (before.usable and after.usable):
         return comparison
-    for key in sorted(set(before.outcomes) | set(after.outcomes)):
-        old, new = before.outcomes.get(key), after.outcomes.get(key)
+    old_outcomes, new_outcomes = _fold_whole_modules(before.outcomes, after), _fold_whole_modules(after.outcomes, before)
+    for key in sorted(set(old_outcomes) | set(new_outcomes)):
+        old, new = old_outcomes.get(key), new_outcomes.get(key)
         if (old and old.outcome) != (new and new.outcome):
             module = (old or new).module
             comparison.outcomes.setdefault(module, []).append(((old or new).test, old, new))
@@ -338,6 +355,23 @@ def compare(before: Side, after: Side) -> Comparison:
         elif old != new or package in KEY_PACKAGES:
             comparison.packages.append((package, old, new))
     return comparison
+
+
+def _fold_whole_modules(outcomes: dict[str, Outcome], other: Side) -> dict[str, Outcome]:
+    """``outcomes`` with the tests of each module that ``other`` skipped or broke whole at collection
+    folded into one outcome of that module, counted (failed if any failed, else passed if any passed)."""
+    whole = {outcome.module for outcome in other.outcomes.values() if outcome.test == WHOLE_MODULE}
+    folded = {key: outcome for key, outcome in outcomes.items() if outcome.module not in whole}
+    for module in sorted(whole):
+        tests = [outcome for outcome in outcomes.values() if outcome.module == module]
+        if not tests or any(outcome.test == WHOLE_MODULE for outcome in tests):
+            folded.update({f"{module}::{outcome.test}": outcome for outcome in tests})
+            continue
+        words = [outcome.outcome for outcome in tests]
+        overall = "failed" if "failed" in words else "passed" if "passed" in words else "skipped"
+        counts = ", ".join(f"{words.count(word)} {word}" for word in ("passed", "skipped", "failed"))
+        folded[f"{module}::{WHOLE_MODULE}"] = Outcome(module, WHOLE_MODULE, overall, f"its {len(tests)} tests: {counts}")
+    return folded
 
 
 def _is_a_tool(package: str, side: Side) -> bool:
@@ -427,7 +461,8 @@ def summary_lines(comparison: Comparison) -> list[str]:
     moved = [change for change in comparison.values if change.moved]
     lines += [
         "- outcomes: " + "; ".join(f"{side.name} {_outcome_counts(side)}" for side in (before, after)),
-        f"- {changed} spec outcomes differ, in {len(comparison.outcomes)} behaviours"
+        f"- {_count(changed, 'spec outcome differs', 'spec outcomes differ')}, in "
+        f"{_count(len(comparison.outcomes), 'behaviour')}"
         + (f": {', '.join(sorted(comparison.outcomes))}" if comparison.outcomes else ""),
         f"- snapshot values moved beyond tolerance: {sum(c.kind == 'pinned' for c in moved)} pinned (math), "
         f"{sum(c.kind == 'seeded' for c in moved)} seeded (random stream); "
@@ -707,7 +742,7 @@ def main(argv: list[str]) -> int:
         if not arguments.keep:
             shutil.rmtree(scratch, ignore_errors=True)
     comparison = compare(before, after)
-    command = f"python3 suite.py report {arguments.before} {arguments.after}"
+    command = f"python3 suite.py report {arguments.before} {arguments.after}" + (" --no-speed" if arguments.no_speed else "")
     out.parent.mkdir(parents=True, exist_ok=True)
     # Imported here: its statistics need scipy, which requirements/keras2-lock.txt lacks, and this
     # module's tests run in that environment too (matrix keras2).
