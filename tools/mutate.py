@@ -2,18 +2,25 @@
 
     .venv/bin/nox -s mutate                          every module of TARGETS, in this order
     .venv/bin/nox -s mutate -- arrays_text oracle    only the modules named
+    .venv/bin/nox -s mutate -- upgrade_report --mutants '*0'
+                                                     only the mutants matching a pattern: '*0' is
+                                                     every tenth (numbers ending in 0), a sample
 
 (``nox -s mutate`` installs requirements/lock.txt and mutmut into ``.nox/mutate``; inside that
 environment ``python tools/mutate.py NAME ...`` does the same.)  Each module is mutated in a
 scratch copy of the working tree, ``.mutation/<module>/``, whose pyproject.toml gets a
 ``[tool.mutmut]`` section that mutates that one file and runs only its test files: mutmut then
 runs, per mutant, only the tests that reached the mutated function.  The last line per module is
-``<module>: <killed>/<total> killed (<score>%), <survived> survived``; the survivors are listed by
-``mutmut results`` in that folder, and ``mutmut show NAME`` shows one.
+``<module>: <killed>/<tested> killed (<score>%), <survived> survived, ...``, where a mutant whose
+tests ran past mutmut's time limit counts as killed (as mutmut's own score counts it) and is
+counted apart; ``tested`` is every mutant, or with ``--mutants`` those the pattern matched.  The
+survivors are listed by ``mutmut results`` in that folder, and ``mutmut show NAME`` shows one.
+Run it on one core (``taskset -c 0``): it runs one mutant at a time (MAX_CHILDREN).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -31,7 +38,8 @@ TARGETS = {
     "assertions": ("lstm_spec/checks/assertions.py",
                    ["tests/test_assertions.py", "tests/test_assert_raises.py", "tests/test_tolerance_edges.py",
                     "tests/test_oracle.py"]),
-    "oracle": ("lstm_spec/checks/oracle.py", ["tests/test_oracle.py", "tests/test_tolerance_edges.py"]),
+    "oracle": ("lstm_spec/checks/oracle.py",
+               ["tests/test_oracle_cases.py", "tests/test_oracle.py", "tests/test_tolerance_edges.py"]),
     "snapshot": ("lstm_spec/checks/snapshot.py",
                  ["tests/test_snapshot_extension.py", "tests/test_tolerance_edges.py", "tests/test_oracle.py"]),
     "upgrade_report": ("lstm_spec/versions/upgrade_report.py", ["tests/test_upgrade_report.py"]),
@@ -43,6 +51,9 @@ TARGETS = {
 # The working tree minus what a run does not read (and what is large).
 LEFT_OUT = (".git", ".venv", ".nox", ".mutation", "mutants", ".benchmarks", "docs", "__pycache__")
 PYTEST_OPTIONS = ["-p", "no:randomly", "--shapes-page=off", "-q"]
+# One mutant at a time: mutmut otherwise forks one test run per CPU, and a run is meant to leave the
+# other cores alone (`taskset -c 0 .venv/bin/nox -s mutate` keeps it on one).
+MAX_CHILDREN = 1
 
 
 def mutmut_section(module_file: str, test_files: list[str]) -> str:
@@ -55,6 +66,9 @@ def mutmut_section(module_file: str, test_files: list[str]) -> str:
         'also_copy = ["conftest.py", "pytest.ini", "specs", "requirements"]\n'
         f"pytest_add_cli_args_test_selection = [{quoted}]\n"
         f"pytest_add_cli_args = [{options}]\n"
+        # Each mutant's tests run in a process forked from a server that has only collected them:
+        # forked from mutmut's own process, which ran TensorFlow for the stats, they deadlock.
+        'process_isolation = "forkserver"\n'
     )
 
 
@@ -69,29 +83,42 @@ def scratch_copy(name: str) -> Path:
     return folder
 
 
-def mutate(name: str) -> dict:
-    """Runs mutmut on one module; returns its counts (killed, survived, total, ...)."""
+def mutate(name: str, patterns: list[str]) -> dict:
+    """Runs mutmut on one module (only the mutants matching ``patterns`` when given); returns its
+    counts (killed, survived, timeout, total, ...)."""
     folder = scratch_copy(name)
     mutmut = [str(Path(sys.executable).parent / "mutmut")]  # the console script: `python -m mutmut` fails
-    subprocess.run([*mutmut, "run"], cwd=folder, check=True)
+    subprocess.run([*mutmut, "run", "--max-children", str(MAX_CHILDREN), *patterns], cwd=folder, check=True)
     subprocess.run([*mutmut, "export-cicd-stats"], cwd=folder, check=True)
     return json.loads((folder / "mutants" / "mutmut-cicd-stats.json").read_text())
 
 
+# mutmut's outcomes of a mutant that was tested (the rest of ``total`` was not run).
+TESTED = ("killed", "timeout", "survived", "no_tests", "suspicious", "segfault", "skipped")
+
+
 def summary(name: str, stats: dict) -> str:
-    total = stats["total"]
-    score = 100 * stats["killed"] / total if total else 0.0
-    return f"{name}: {stats['killed']}/{total} killed ({score:.1f}%), {stats['survived']} survived"
+    tested = sum(stats[outcome] for outcome in TESTED)
+    killed = stats["killed"] + stats["timeout"]
+    score = 100 * killed / tested if tested else 0.0
+    sample = f" (a sample: {tested} of {stats['total']} mutants)" if tested != stats["total"] else ""
+    return (f"{name}: {killed}/{tested} killed ({score:.1f}%){sample}, {stats['survived']} survived, "
+            f"{stats['timeout']} of the killed by timeout, {stats['no_tests']} reached by no test")
 
 
-def main(names: list[str]) -> int:
-    unknown = [name for name in names if name not in TARGETS]
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="Mutation scores of lstm_spec modules (mutmut).")
+    parser.add_argument("modules", nargs="*", metavar="MODULE", help=f"any of {list(TARGETS)} (default: all)")
+    parser.add_argument("--mutants", action="append", default=[], metavar="PATTERN",
+                        help="run only the mutants whose name matches (fnmatch; '*0': every tenth)")
+    arguments = parser.parse_args(argv)
+    unknown = [name for name in arguments.modules if name not in TARGETS]
     if unknown:
         print(f"no mutation target {unknown}; name any of {list(TARGETS)}", file=sys.stderr)
         return 2
     lines = []
-    for name in names or list(TARGETS):
-        lines.append(summary(name, mutate(name)))
+    for name in arguments.modules or list(TARGETS):
+        lines.append(summary(name, mutate(name, arguments.mutants)))
         print(lines[-1], flush=True)
     print("\n".join(["", "mutation scores:", *lines]))
     return 0
