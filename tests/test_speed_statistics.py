@@ -138,3 +138,12 @@ def test_an_interval_resolves_a_threshold_no_smaller_than_its_reach():
     """A point resolves a threshold when its interval reaches no further than the threshold from its ratio."""
     interval = RatioInterval(1.0, 1 / 1.08, 1.08)
     assert (True, True, False) == (interval.resolves(0.10), interval.resolves(0.08 + 1e-12), interval.resolves(0.05))
+
+
+def test_interval_holds_the_true_ratio_as_often_as_it_says():
+    """Over many synthetic A/A points of 5 pairs, the 95% interval contains the true ratio 1 in at least 93% of them."""
+    rng = np.random.default_rng(7)
+    trials = 400
+    held = sum(interval.low <= 1.0 <= interval.high
+               for interval in (ratio_interval(*process_medians(rng, 1.0)) for _ in range(trials)))
+    assert held / trials >= 0.93, f"the interval held the true ratio in {held} of {trials} points"

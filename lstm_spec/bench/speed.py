@@ -156,7 +156,7 @@ def describe_method(comparison: SpeedComparison) -> str:
     return (f"{settings.pairs} interleaved process pairs (A, B, A, B, ...) of the '{settings.grid}' grid; "
             f"per point and path the ratio B/A of the two processes' median times in each pair, "
             f"their geometric mean with a {CONFIDENCE:.0%} interval "
-            f"(scipy bootstrap over the pairs); slower only when the whole interval is above {1 + threshold:.2f}, "
+            f"(t interval of the log ratios over the pairs, scipy.stats.ttest_1samp); slower only when the whole interval is above {1 + threshold:.2f}, "
             f"faster only when it is below {1 / (1 + threshold):.3f}. TensorFlow threads intra-op,inter-op = "
             "{},{}".format(*settings.tf_threads)
             + (f"; TEST HOOK: B's predict() slowed {settings.slow_after}x" if settings.slow_after != 1.0 else ""))

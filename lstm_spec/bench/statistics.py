@@ -5,8 +5,11 @@ Each process of a comparison yields one median per point and path (pytest-benchm
 rounds).  The spread that matters is between processes, so the unit of evidence is the process
 pair (A_i, B_i), run back to back so that a drift of the machine hits both alike and cancels in the
 pair's ratio of medians B_i / A_i.  The ratio reported is the geometric mean of those pair ratios;
-its interval is scipy's bootstrap over the pairs (percentile method, fixed seed so that the same
-timings give the same interval).  A point is **slower** only when the whole interval lies above ``1 + threshold``,
+its interval is the one-sample t interval of the log ratios (``scipy.stats.ttest_1samp``), taken
+back to a ratio.  Not scipy's bootstrap: with 5 pairs its percentile interval is too narrow (a
+nominal 95 % interval held the true ratio in 84.5 % of 2000 synthetic A/A points, the t interval in
+95.1 %), and an A/A run here flagged a point "faster" on a 0.70-0.90 bootstrap interval whose t
+interval was 0.64-0.98.  A point is **slower** only when the whole interval lies above ``1 + threshold``,
 **faster** only when it lies below ``1 / (1 + threshold)``; anything else is **no detectable change**.
 """
 
@@ -21,9 +24,7 @@ from scipy import stats
 
 CONFIDENCE = 0.95
 DEFAULT_THRESHOLD = 0.10
-RESAMPLES = 9999
-MIN_PAIRS = 3  # fewer pairs have too few distinct resamples for a bootstrap interval to mean anything
-SEED = 20260101  # any fixed number: the same timings must give the same interval
+MIN_PAIRS = 3  # with 2 the t interval is 12.7 standard errors wide either side: no verdict is possible
 SLOWER, FASTER, NO_CHANGE = "slower", "faster", "no detectable change"
 
 
@@ -62,7 +63,7 @@ class RatioInterval:
 
 def ratio_interval(before: Sequence[float], after: Sequence[float], confidence: float = CONFIDENCE) -> RatioInterval:
     """The geometric mean over process pairs of after[i] / before[i] (each a process's median time),
-    and its bootstrap interval over the pairs."""
+    and its t interval over the pairs."""
     before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
     if before.shape != after.shape or before.ndim != 1:
         raise SpeedStatisticsError(f"one time per process and side, in pairs: got {before.shape} and {after.shape}")
@@ -74,11 +75,9 @@ def ratio_interval(before: Sequence[float], after: Sequence[float], confidence: 
     log_ratios = np.log(after) - np.log(before)
     ratio = float(np.exp(np.mean(log_ratios)))
     with warnings.catch_warnings():
-        # Identical pairs make a degenerate distribution: the interval is the point.
-        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
-        result = stats.bootstrap((log_ratios,), np.mean, vectorized=True, confidence_level=confidence,
-                                 n_resamples=RESAMPLES, method="percentile", rng=np.random.default_rng(SEED))
-    low, high = result.confidence_interval
+        # Identical pairs have no spread: the interval is the point (scipy warns and returns NaN).
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low, high = stats.ttest_1samp(log_ratios, 0.0).confidence_interval(confidence_level=confidence)
     if not (np.isfinite(low) and np.isfinite(high)):
         low = high = np.log(ratio)
     return RatioInterval(ratio, float(np.exp(low)), float(np.exp(high)))
