@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import contextlib
 
-import keras
 import pytest
 
 from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.quiet_start import filtered_stderr
+
+# The first import of Keras may be this one (in the xdist controller, through the snapshot
+# extension's seeded folder): it starts TensorFlow, whose C++ start-up lines are dropped.
+with filtered_stderr():
+    import keras
 
 BACKENDS = ("tensorflow", "jax", "torch")
 KERAS_BACKEND = keras.backend.backend()
