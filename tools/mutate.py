@@ -46,29 +46,43 @@ TARGETS = {
     "shapes_page": ("lstm_spec/living_docs/shapes_page.py", ["tests/test_shapes_page.py", "tests/test_partial_run.py"]),
     "outline": ("lstm_spec/living_docs/outline.py", ["tests/test_outline.py"]),
     "pinned": ("lstm_spec/models/pinned.py", ["tests/test_repro_snippets.py", "tests/test_oracle.py"]),
-    "builders": ("lstm_spec/models/builders.py", ["tests/test_repro_snippets.py", "tests/test_family.py"]),
+    "builders": ("lstm_spec/models/builders.py",
+                 ["tests/test_builders.py", "tests/test_repro_snippets.py", "tests/test_family.py"]),
 }
-# The working tree minus what a run does not read (and what is large).
-LEFT_OUT = (".git", ".venv", ".nox", ".mutation", "mutants", ".benchmarks", "docs", "__pycache__")
+# Tests left out of a module's run: they start pytest in a subprocess, whose mutated lstm_spec looks for
+# mutmut's configuration in the subprocess's own folder and stops. Their assertions are covered in-process
+# by the module's other tests, or not measured (docs/mutation.md says which).
+DESELECTED = {
+    "outline": ["tests/test_outline.py::test_outline_of_a_real_run"],
+    "shapes_page": ["tests/test_shapes_page.py::test_write_then_check_then_stale",
+                    "tests/test_shapes_page.py::test_partial_or_failing_run_leaves_the_page_alone",
+                    "tests/test_shapes_page.py::test_run_on_other_versions_than_the_lock_leaves_the_page_alone"],
+}
+# The working tree minus what a run does not read (and what is large); docs/ stays: docs/shapes.md is tested.
+LEFT_OUT = (".git", ".venv", ".nox", ".mutation", "mutants", ".benchmarks", "__pycache__")
 PYTEST_OPTIONS = ["-p", "no:randomly", "--shapes-page=off", "-q"]
 # One mutant at a time: mutmut otherwise forks one test run per CPU, and a run is meant to leave the
 # other cores alone (`taskset -c 0 .venv/bin/nox -s mutate` keeps it on one).
 MAX_CHILDREN = 1
 
 
-def mutmut_section(module_file: str, test_files: list[str]) -> str:
-    quoted = ", ".join(f'"{name}"' for name in test_files)
+def mutmut_section(module_file: str, test_files: list[str], deselected: list[str]) -> str:
+    selection = [*test_files, *(argument for node in deselected for argument in ("--deselect", node))]
+    quoted = ", ".join(f'"{name}"' for name in selection)
     options = ", ".join(f'"{option}"' for option in PYTEST_OPTIONS)
     return (
         "\n[tool.mutmut]\n"
         'source_paths = ["lstm_spec"]\n'
         f'only_mutate = ["{module_file}"]\n'
-        'also_copy = ["conftest.py", "pytest.ini", "specs", "requirements"]\n'
+        'also_copy = ["conftest.py", "pytest.ini", "specs", "requirements", "docs"]\n'
         f"pytest_add_cli_args_test_selection = [{quoted}]\n"
         f"pytest_add_cli_args = [{options}]\n"
         # Each mutant's tests run in a process forked from a server that has only collected them:
         # forked from mutmut's own process, which ran TensorFlow for the stats, they deadlock.
         'process_isolation = "forkserver"\n'
+        # A mutant's time limit is (estimated test time + this) x 15 s: with the default 1 s, pytest's
+        # start in the forked process alone ran past it on a shared core (every mutant "timed out").
+        "timeout_constant = 10.0\n"
     )
 
 
@@ -79,7 +93,7 @@ def scratch_copy(name: str) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(ROOT, folder, ignore=shutil.ignore_patterns(*LEFT_OUT))
     pyproject = folder / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text() + mutmut_section(module_file, test_files))
+    pyproject.write_text(pyproject.read_text() + mutmut_section(module_file, test_files, DESELECTED.get(name, [])))
     return folder
 
 
