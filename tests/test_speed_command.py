@@ -1,6 +1,7 @@
 """``python3 suite.py speed A B`` (lstm_spec.bench.speed, speed_runs, instrument) without running TensorFlow:
 bad input refused, synthetic process results compared, the exit code, the report section, the test hook."""
 
+import contextlib
 import json
 import subprocess
 
@@ -247,3 +248,43 @@ def test_cpu_outside_the_allowed_set_is_refused():
     with pytest.raises(SpeedRunError, match=r"--cpu 999: this process may run on CPUs \[.*\]; name one of them"):
         Settings(cpu=999).check()
     assert "--benchmark-min-rounds=10" in Settings().pytest_arguments(speed_runs.Path("x.json"))
+
+
+def test_from_folder_analyses_kept_processes_again_without_running(fake_sides, tmp_path, capsys):
+    """`speed --from FOLDER` re-reads a comparison's kept processes, at a new threshold if given, running nothing."""
+    fake_sides["factor"] = 1.15
+    folder = tmp_path / "out"
+    assert 1 == speed.main(["locked", "locked", "--out", str(folder)])
+    fake_sides["prepared"].clear()
+    assert 0 == speed.main(["--from", str(folder), "--threshold", "0.5"])
+    assert [] == fake_sides["prepared"]
+    assert "0 slower, 0 faster, 4 no detectable change" in capsys.readouterr().out
+    assert 1 == speed.main(["--from", str(folder)])  # the threshold it was run with: 10%
+    assert 0.10 == json.loads((folder / "comparison.json").read_text())["threshold"]
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--from", "{tmp}/nothing"], "no such folder"),
+    (["--from", "{tmp}"], "no pair of kept processes"),
+    (["--from", "{tmp}/kept"], "not the record of a speed comparison"),
+    (["locked", "--from", "{tmp}"], "name the two sides (speed A B), or --from FOLDER without them"),
+    (["locked"], "name the two sides (speed A B), or --from FOLDER without them"),
+], ids=["missing folder", "folder without processes", "processes without a record", "a side and --from", "one side"])
+def test_from_folder_refuses_what_it_cannot_read(arguments, message, tmp_path, capsys):
+    """--from refuses a missing folder, one without kept processes or without their record, and sides beside it."""
+    (tmp_path / "kept").mkdir()
+    fake_runs(tmp_path / "kept", 3, 1.0)
+    with pytest.raises(SystemExit) if "name the two" in message else contextlib.nullcontext():
+        assert 2 == speed.main([argument.format(tmp=tmp_path) for argument in arguments])
+    assert message in capsys.readouterr().err
+
+
+def test_kept_runs_pairs_the_kept_processes_in_order(tmp_path):
+    """The kept processes come back A, B per pair in pair order; a pair missing a side is left out."""
+    for name in ("pair02-B.json", "pair01-A.json", "pair02-A.json", "pair01-B.json", "pair03-A.json", "notes.json"):
+        (tmp_path / name).write_text("{}")
+    assert [("A", 1), ("B", 1), ("A", 2), ("B", 2)] == [(run.side, run.index) for run in speed_runs.kept_runs(tmp_path)]
+    (tmp_path / "pair01-A.json").unlink()
+    (tmp_path / "pair02-A.json").unlink()
+    with pytest.raises(SpeedRunError, match="no pair of kept processes"):
+        speed_runs.kept_runs(tmp_path)

@@ -17,6 +17,7 @@ report its "Speed" section (``python3 suite.py report A B``; ``--no-speed`` skip
 from __future__ import annotations
 
 import argparse
+import json
 import statistics as pystatistics
 import sys
 import time
@@ -24,8 +25,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from lstm_spec.bench import benchmarking, instrument
-from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, keras_backend, prepare,
-                                        read_runs, run_interleaved, slug, write_json)
+from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, keras_backend, kept_runs,
+                                        prepare, read_runs, run_interleaved, slug, write_json)
 from lstm_spec.bench.statistics import (CONFIDENCE, DEFAULT_THRESHOLD, FASTER, NO_CHANGE, SLOWER, RatioInterval,
                                         SpeedStatisticsError, ratio_interval, same_side_spread)
 from lstm_spec.versions.matrix import resolve
@@ -112,11 +113,34 @@ def run_comparison(before: str, after: str, settings: Settings, threshold: float
         pythons[side] = prepare(name, folder / f"prepare-{side}.log")
     backends = {side: keras_backend(name) for side, name in zip(SIDES, (before, after))}
     runs = run_interleaved(pythons, settings, folder, backends=backends)
+    return analyse(before, after, settings, threshold, folder, runs)
+
+
+def reread_comparison(folder: Path, threshold: float | None = None) -> SpeedComparison:
+    """The comparison of the processes kept in ``folder``, analysed again (at ``threshold``, or the
+    one it was run with) without running anything."""
+    runs = kept_runs(folder)
+    try:
+        recorded = json.loads((folder / "comparison.json").read_text())
+        settings = Settings(**{**recorded["settings"], "tf_threads": tuple(recorded["settings"]["tf_threads"])})
+        before, after = recorded["before"], recorded["after"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise SpeedRunError(f"{folder / 'comparison.json'}: not the record of a speed comparison ({error}); "
+                            "name a folder that `speed` wrote (.benchmarks/speed/A-vs-B-TIME)") from None
+    return analyse(before, after, settings, recorded["threshold"] if threshold is None else threshold, folder, runs,
+                   record=False)
+
+
+def analyse(before: str, after: str, settings: Settings, threshold: float, folder: Path,
+            runs: list, record: bool = True) -> SpeedComparison:
+    """Compares the processes ``runs``; with ``record``, writes ``comparison.json`` into ``folder``."""
     measurements = read_runs(runs)
     points, one_side = compare_measurements(measurements, threshold)
     if not points:
         raise SpeedRunError(f"no grid point was timed on both sides; see the logs in {folder}")
     comparison = SpeedComparison(before, after, settings, threshold, points, one_side, measurements, folder)
+    if not record:
+        return comparison
     write_json(folder / "comparison.json", {
         "before": before, "after": after, "settings": asdict(settings), "threshold": threshold,
         "confidence": CONFIDENCE, "points": [asdict(point) for point in points], "one_side_only": one_side,
@@ -232,24 +256,30 @@ class SpeedSection:
 
 
 def report_section(before: str, after: str, report: Path, *, skip: bool = False,
-                   settings: Settings = REPORT_SETTINGS, threshold: float = DEFAULT_THRESHOLD) -> SpeedSection:
+                   settings: Settings = REPORT_SETTINGS, threshold: float = DEFAULT_THRESHOLD,
+                   kept: Path | None = None) -> SpeedSection:
     """The upgrade report's "Speed" section for ``report`` (its PNG written beside it as
-    ``<report>-speed.png``); when ``skip`` is set or the comparison cannot be made, the section says so."""
+    ``<report>-speed.png``); when ``skip`` is set or the comparison cannot be made, the section says so.
+    With ``kept``, the processes kept in that folder by an earlier run are analysed again instead."""
     out = ["", "## Speed", ""]
     if skip:
         return SpeedSection("\n".join(out + ["Not measured (`--no-speed`, or a side that did not run).", ""]), [])
     folder = results_folder(before, after, "report-")
     started = time.monotonic()
     try:
-        comparison = run_comparison(before, after, settings, threshold, folder)
+        comparison = (reread_comparison(kept, threshold) if kept
+                      else run_comparison(before, after, settings, threshold, folder))
     except (SpeedRunError, SpeedStatisticsError, VersionSpecError) as error:
         return SpeedSection("\n".join(out + ["Not measured: " + str(error).replace("\n", "\n    "), ""]),
                             [f"- speed not measured: {str(error).splitlines()[0]}"])
     png = plot_ratios(comparison, report.with_name(f"{report.stem}-speed.png"))
     minutes = (time.monotonic() - started) / 60
     lines = summary_lines(comparison)
+    settings = comparison.settings
+    cost = (f"analysed again from the processes kept in `{kept.name}` (`speed --from`)" if kept
+            else f"{minutes:.1f} min here")
     out += [f"`python3 suite.py speed {before} {after} --grid {settings.grid} --pairs {settings.pairs}`, "
-            f"{minutes:.1f} min here: {describe_method(comparison)}. A is {before}, B is {after}. "
+            f"{cost}: {describe_method(comparison)}. A is {before}, B is {after}. "
             "The same-side spread is how far processes of one side disagree (largest / smallest median, this "
             "run's noise floor); +- is how far the interval reaches from the ratio, the smallest change that "
             "point can show; "
@@ -281,14 +311,19 @@ def parse_cpu(text: str) -> int | None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python3 suite.py speed", description=__doc__.split("\n\n")[0])
     defaults = Settings()
-    parser.add_argument("before", help="side A: locked, keras2, 2.15.1, 3.14.0, keras-nightly (as `report` names them)")
-    parser.add_argument("after", help="side B (same forms); the ratios are B/A")
+    parser.add_argument("before", nargs="?",
+                        help="side A: locked, keras2, jax, torch, 2.15.1, 3.14.0, keras-nightly (as `report` names them)")
+    parser.add_argument("after", nargs="?", help="side B (same forms); the ratios are B/A")
+    parser.add_argument("--from", dest="kept", type=Path, metavar="FOLDER",
+                        help="run nothing: analyse again the processes an earlier comparison kept in FOLDER "
+                        "(e.g. with another --threshold)")
     parser.add_argument("--pairs", type=int, default=defaults.pairs, help=f"process pairs (default {defaults.pairs})")
     parser.add_argument("--grid", choices=sorted(benchmarking.GRIDS), default=defaults.grid,
                         help=f"size grid and paths (default {defaults.grid}, as in the report; "
                         "default: bench's 60 cases)")
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
-                        help=f"the change that counts, as a fraction (default {DEFAULT_THRESHOLD})")
+    parser.add_argument("--threshold", type=float,
+                        help=f"the change that counts, as a fraction (default {DEFAULT_THRESHOLD}; with --from, "
+                        "the one the comparison was run with)")
     parser.add_argument("--slow-after", type=float, default=1.0, metavar="FACTOR",
                         help="test hook: make B's predict() FACTOR times slower (sets LSTM_SPEC_SLOW_PREDICT)")
     parser.add_argument("--tf-threads", type=parse_threads, default=defaults.tf_threads, metavar="INTRA,INTER",
@@ -310,20 +345,30 @@ def main(argv: list[str]) -> int:
     settings = Settings(grid=arguments.grid, pairs=arguments.pairs, tf_threads=arguments.tf_threads,
                         max_time=arguments.max_time, min_rounds=arguments.min_rounds, warmup=arguments.warmup,
                         gc_off=arguments.gc_off, slow_after=arguments.slow_after, cpu=arguments.cpu)
-    folder = arguments.out or results_folder(arguments.before, arguments.after)
+    threshold_given, arguments.threshold = arguments.threshold, (
+        DEFAULT_THRESHOLD if arguments.threshold is None else arguments.threshold)
     if arguments.threshold < 0:
         parser.error(f"--threshold {arguments.threshold}: give a fraction >= 0, e.g. 0.10 for 10%")
+    sides = [name for name in (arguments.before, arguments.after) if name is not None]
+    if (arguments.kept is None and len(sides) != 2) or (arguments.kept is not None and sides):
+        parser.error("name the two sides (speed A B), or --from FOLDER without them to analyse kept processes again")
+    folder = arguments.kept or arguments.out or results_folder(arguments.before, arguments.after)
     try:
-        for name in (arguments.before, arguments.after):
-            resolve(name)  # a name nothing can install is refused before any environment is built
-        comparison = run_comparison(arguments.before, arguments.after, settings, arguments.threshold, folder)
+        if arguments.kept:
+            comparison = reread_comparison(arguments.kept, threshold_given)
+        else:
+            for name in (arguments.before, arguments.after):
+                resolve(name)  # a name nothing can install is refused before any environment is built
+            comparison = run_comparison(arguments.before, arguments.after, settings, arguments.threshold, folder)
     except (SpeedRunError, SpeedStatisticsError, VersionSpecError) as error:
         print(f"speed: {error}", file=sys.stderr)
         return 2
     print(benchmarking.aligned_table(table_rows(comparison)))
     print(describe_method(comparison))
     print("\n".join(summary_lines(comparison)))
-    png = plot_ratios(comparison, folder / "ratios.png")
+    if arguments.kept and arguments.out:
+        arguments.out.mkdir(parents=True, exist_ok=True)
+    png = plot_ratios(comparison, (arguments.out or folder) / ("ratios-again.png" if arguments.kept else "ratios.png"))
     print(f"JSON of every process, comparison.json and {png.name} in {folder}")
     return 1 if comparison.with_verdict(SLOWER) else 0
 

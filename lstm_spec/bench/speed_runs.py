@@ -167,6 +167,23 @@ def run_interleaved(pythons: dict[str, Path], settings: Settings, folder: Path,
     return runs
 
 
+KEPT_PROCESS = re.compile(r"pair(\d+)-([AB])\.json")
+
+
+def kept_runs(folder: Path) -> list[ProcessRun]:
+    """The processes a comparison kept in ``folder`` (``pairNN-A.json``, ``pairNN-B.json``), in pair
+    order; a pair with one side missing is left out."""
+    if not folder.is_dir():
+        raise SpeedRunError(f"{folder}: no such folder; name one that `speed` wrote (.benchmarks/speed/A-vs-B-TIME)")
+    found = {(int(match[1]), match[2]): path for path in folder.iterdir()
+             if (match := KEPT_PROCESS.fullmatch(path.name))}
+    pairs = sorted({index for index, _ in found if all((index, side) in found for side in SIDES)})
+    if not pairs:
+        raise SpeedRunError(f"{folder}: no pair of kept processes (pairNN-A.json with pairNN-B.json); "
+                            "name a folder that `speed` wrote (.benchmarks/speed/A-vs-B-TIME)")
+    return [ProcessRun(side, index, found[index, side]) for index in pairs for side in SIDES]
+
+
 @dataclass
 class Measurements:
     """Per (point, path): each side's per-process median wall and CPU times, in pair order."""
