@@ -9,6 +9,7 @@ what the oracle computes with none.
 """
 
 import inspect
+from functools import lru_cache
 
 import keras
 import pytest
@@ -62,10 +63,16 @@ DEFAULTS = [(layer, option, value) for layer, defaults in DOCUMENTED_DEFAULTS.it
 RECURRENT = ("LSTM", "GRU", "SimpleRNN")
 
 
+@lru_cache(maxsize=None)
+def built_with_defaults(layer: str):
+    """``LAYERS[layer]``: the layer made with only its required arguments, once for all its options."""
+    return LAYERS[layer](keras.layers)
+
+
 def default_of(layer: str, option: str):
     """What ``layer`` built with only its required arguments has for ``option``: a function's name, an
     initializer's class name, else the value."""
-    value = getattr(LAYERS[layer](keras.layers), option)
+    value = getattr(built_with_defaults(layer), option)
     if option.endswith("activation"):
         return value.__name__
     if option.endswith("initializer"):

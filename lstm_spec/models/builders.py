@@ -2,12 +2,16 @@
 
 Every builder starts from ``fresh_keras(seed)`` (clear the Keras session, seed Keras, NumPy and
 Python), so what it returns depends on its arguments alone, never on which spec ran before.
-That is what makes ``run_recurrent`` safe to cache: one build and one forward pass per configuration
-serve every spec that asks for it, in any order and in any xdist worker.
+That is what makes ``run_recurrent`` safe to cache: one forward pass per configuration and input
+serves every spec that asks for it, in any order and in any xdist worker.  A layer's weights depend
+on its configuration and the input's feature count, never on the batch or the sequence length, so
+one seeded layer (``seeded_layer``) serves every input shape of that feature count: building a
+layer and its first call cost more than a forward pass.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import keras
@@ -74,14 +78,29 @@ class RecurrentRun:
         return recurrent_repro(self.config, self.dims)
 
 
+@functools.lru_cache(maxsize=None)
+def seeded_layer(config: RecurrentConfig, features: int, seed: int = SEED):
+    """``recurrent_model``'s layer, with the same seeded weights, built once per configuration and
+    feature count: called on ``keras.Input(shape=(None, features))``, it takes any batch and length."""
+    if dict(config.extra).get("stateful"):
+        raise ValueError(f"{config} is stateful: its batch size is fixed, so one layer cannot serve every input "
+                         "shape; build it for one input with lstm_spec.models.family.chain_model")
+    fresh_keras(seed)
+    layer = getattr(keras.layers, config.layer)(**config.kwargs())
+    layer(keras.Input(shape=(None, features)))
+    return layer
+
+
 @cached_run
 def run_recurrent(config: RecurrentConfig, dims: InputDims, seed: int = SEED) -> RecurrentRun:
-    """Builds ``recurrent_model`` and calls it on ``make_inputs(dims)`` (cached per configuration)."""
-    model = recurrent_model(config, dims, seed)
+    """``recurrent_model`` called on ``make_inputs(dims)`` (cached per configuration and input); the
+    model is ``seeded_layer``'s, around an ``Input(shape=(seq_len, features))``."""
+    layer = seeded_layer(config, dims.features, seed)
+    model_inputs = keras.Input(shape=(dims.seq_len, dims.features))
+    model = keras.Model(model_inputs, layer(model_inputs))
     inputs = make_inputs(dims)
     outputs = to_numpy(model(inputs, training=False))
-    weights = tuple(to_numpy(model.layers[-1].get_weights()))
-    return RecurrentRun(config, dims, model, inputs, outputs, weights)
+    return RecurrentRun(config, dims, model, inputs, outputs, tuple(to_numpy(layer.get_weights())))
 
 
 def recurrent_repro(config: RecurrentConfig, dims: InputDims, seed: int = SEED) -> str:
