@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 
 from lstm_spec.bench import benchmarking, instrument
-from lstm_spec.models.backend import KERAS_BACKEND
+from lstm_spec.models.backend import KERAS_BACKEND, visible_gpus
 from lstm_spec.models.era import installed_version
 
 PEAKS = pytest.StashKey[dict]()
@@ -88,6 +88,16 @@ def device(request):
     import tensorflow as tf
 
     kind = request.param
+    if KERAS_BACKEND != "tensorflow":
+        # Keras' JAX and PyTorch backends run on their own default device; only TensorFlow's work can
+        # be placed per device here, so each of them is timed on the one device it picks.
+        picked = "GPU" if visible_gpus() else "CPU"
+        if kind != picked:
+            pytest.skip(f"the {KERAS_BACKEND} backend runs on its default device, the {picked} here; "
+                        f"only the TensorFlow backend is timed per device")
+        if kind == "GPU":
+            pytest.skip(f"the {KERAS_BACKEND} backend picks its GPU, which this grid does not time "
+                        "(its matmul peak is measured with TensorFlow); lstm_spec.bench.backend_speed does")
     if not tf.config.list_physical_devices(kind):
         seen = ", ".join(device.name for device in tf.config.list_physical_devices()) or "none"
         pytest.skip(f"TensorFlow sees no {kind} (devices: {seen}); GPU users install tensorflow[and-cuda] "
