@@ -40,3 +40,10 @@ def test_every_target_names_files_that_exist(name):
     module_file, test_files = mutate.TARGETS[name]
     root = Path(mutate.ROOT)
     assert [] == [path for path in [module_file, *test_files] if not (root / path).is_file()]
+
+
+@pytest.mark.parametrize("node", [node for nodes in mutate.DESELECTED.values() for node in nodes])
+def test_every_deselected_test_exists(node):
+    """A deselected test names a test function of its file, so a rename cannot silently put it back in a run."""
+    path, name = node.split("::")
+    assert f"def {name}(" in (Path(mutate.ROOT) / path).read_text()
