@@ -45,7 +45,8 @@ TARGETS = {
     "upgrade_report": ("lstm_spec/versions/upgrade_report.py", ["tests/test_upgrade_report.py"]),
     "shapes_page": ("lstm_spec/living_docs/shapes_page.py", ["tests/test_shapes_page.py", "tests/test_partial_run.py"]),
     "outline": ("lstm_spec/living_docs/outline.py", ["tests/test_outline.py"]),
-    "pinned": ("lstm_spec/models/pinned.py", ["tests/test_repro_snippets.py", "tests/test_oracle.py"]),
+    "pinned": ("lstm_spec/models/pinned.py",
+               ["tests/test_pinned_cases.py", "tests/test_repro_snippets.py", "tests/test_oracle.py"]),
     "builders": ("lstm_spec/models/builders.py",
                  ["tests/test_builders.py", "tests/test_repro_snippets.py", "tests/test_family.py"]),
 }

@@ -1,0 +1,51 @@
+"""The pinned cases the specs are parametrized with: one option varied per case, each axis of the grid in full."""
+
+import pytest
+
+from lstm_spec.models.configs import PAGE_DIMS, InputDims, RecurrentConfig
+from lstm_spec.models.pinned import PAGE_CELLS, PinnedCase, grid_points, option_cases, pinned_run
+
+EVERY_OUTPUT = "return_sequences=True,return_state=True"
+
+
+@pytest.mark.parametrize("config, activations", [(PAGE_CELLS[0], "activation=relu,recurrent_activation=tanh"),
+                                                 (PAGE_CELLS[3], "activation=relu")],
+                         ids=["LSTM", "SimpleRNN-has-no-recurrent_activation"])
+def test_option_cases_vary_one_option_each(config, activations):
+    """Each option the oracle implements is varied alone (a mask three ways), in the order the specs list them."""
+    layer = config.layer
+    assert [
+        f"{layer}(units=5,{EVERY_OUTPUT},go_backwards=True)",
+        f"{layer}(units=5,{EVERY_OUTPUT},unroll=True)",
+        f"{layer}(units=5,{EVERY_OUTPUT},{activations})",
+        f"{layer}(units=5,{EVERY_OUTPUT},use_bias=False)",
+        f"{layer}(units=5,{EVERY_OUTPUT})+initial_state",
+        f"{layer}(units=5,{EVERY_OUTPUT})+masked",
+        f"{layer}(units=5,{EVERY_OUTPUT},zero_output_for_mask=True)+masked",
+        f"{layer}(units=5,return_state=True,zero_output_for_mask=True)+masked",
+        f"{layer}(units=5,{EVERY_OUTPUT},go_backwards=True)+masked",
+    ] == [str(case) for case in option_cases(config)]
+
+
+def test_grid_points_cover_each_axis_once():
+    """Every width on the page's input, then every other input at the config's own width."""
+    config = RecurrentConfig("SimpleRNN", 5)
+    assert [
+        ("SimpleRNN(units=5)", "batch=2-seq=9-features=3"),
+        ("SimpleRNN(units=1)", "batch=2-seq=9-features=3"),
+        ("SimpleRNN(units=64)", "batch=2-seq=9-features=3"),
+        ("SimpleRNN(units=5)", "batch=1-seq=9-features=3"),
+        ("SimpleRNN(units=5)", "batch=2-seq=1-features=3"),
+        ("SimpleRNN(units=5)", "batch=3-seq=4-features=1"),
+        ("SimpleRNN(units=5)", "batch=4-seq=6-features=8"),
+    ] == [(str(point), str(dims)) for point, dims in grid_points(config)]
+
+
+def test_a_case_runs_its_config_with_its_call():
+    """A masked case is the cached masked pinned run of its config, with a mask and no initial state."""
+    config, dims = RecurrentConfig("SimpleRNN", 2), InputDims(batch=2, seq_len=3, features=2)
+    run = PinnedCase(config, masked=True).run(dims)
+    assert run is pinned_run(config, dims, masked=True, initial_state=False)
+    assert (True, False) == (run.mask is not None, run.initial_state is not None)
+    assert "SimpleRNN(units=2)+masked+initial_state" == str(PinnedCase(config, masked=True, initial_state=True))
+    assert PAGE_DIMS != dims
