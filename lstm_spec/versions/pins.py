@@ -104,8 +104,11 @@ def install_plan(name: str, lock_text: str, lock_path: str = "requirements/lock.
     """The pip commands (argument lists after ``pip``), in order, that give environment ``name``."""
     wanted = requirements(name)
     if wanted[0].startswith("keras-nightly"):
-        # keras-nightly ships the same ``keras`` package as the release, which must go first.
-        return [["install", "-r", lock_path], ["uninstall", "--yes", "keras"], ["install", "--pre", wanted[0]]]
+        # keras-nightly ships the same ``keras`` package as the release, which must go first.  A reused
+        # environment already holds keras-nightly, whose files the lock's keras has just overwritten:
+        # both go, or uninstalling keras would leave keras-nightly "installed" without its files.
+        return [["install", "-r", lock_path], ["uninstall", "--yes", "keras", "keras-nightly"],
+                ["install", "--pre", wanted[0]]]
     if wanted[0].startswith("keras=="):
         return [["install", "-r", lock_path], ["install", wanted[0]]]
     # TensorFlow, alone, in a combination or in a file: one resolution, so pip refuses what cannot go together.
