@@ -63,7 +63,7 @@ def test_run_cell_returns_the_final_states_with_return_state():
 
 RNG = np.random.default_rng(7)
 FEATURES, UNITS = 3, 2
-INPUTS = RNG.normal(size=(2, 4, FEATURES))
+INPUTS = RNG.normal(size=(3, 4, FEATURES))  # a batch of 3: no (2, units) bias can broadcast into it
 # Each layer's kernel, recurrent kernel and bias (shapes as get_weights() gives them), and its options.
 CELLS = {
     "SimpleRNN": ([(FEATURES, UNITS), (UNITS, UNITS), (UNITS,)], {}),
@@ -87,7 +87,7 @@ def test_use_bias_false_computes_with_a_zero_bias(cell):
                              **options)
     with_zero = oracle.forward(layer, INPUTS, [kernel, recurrent_kernel, np.zeros_like(bias)],
                                return_sequences=True, **options)
-    assert (2, 4, UNITS) == without.shape
+    assert (3, 4, UNITS) == without.shape
     np.testing.assert_array_equal(with_zero, without)
     with_bias = oracle.forward(layer, INPUTS, [kernel, recurrent_kernel, bias], return_sequences=True, **options)
     assert not np.allclose(with_bias, without)

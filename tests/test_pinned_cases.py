@@ -1,7 +1,10 @@
 """The pinned cases the specs are parametrized with: one option varied per case, each axis of the grid in full."""
 
+import numpy as np
 import pytest
 
+from lstm_spec.checks import oracle
+from lstm_spec.checks.assertions import assert_matches_oracle
 from lstm_spec.models.configs import PAGE_DIMS, InputDims, RecurrentConfig
 from lstm_spec.models.pinned import PAGE_CELLS, PinnedCase, grid_points, option_cases, pinned_run
 
@@ -49,3 +52,17 @@ def test_a_case_runs_its_config_with_its_call():
     assert (True, False) == (run.mask is not None, run.initial_state is not None)
     assert "SimpleRNN(units=2)+masked+initial_state" == str(PinnedCase(config, masked=True, initial_state=True))
     assert PAGE_DIMS != dims
+
+
+@pytest.mark.parametrize("config, states", [(PAGE_CELLS[0], 2), (PAGE_CELLS[1], 1)], ids=["LSTM", "GRU"])
+def test_a_masked_run_with_initial_states_matches_the_oracle_given_both(config, states):
+    """A run with a mask and float32 initial states (two for LSTM, one for GRU) names both, and its
+    ``expected()`` passes both to the oracle: without them the oracle's values differ from Keras'."""
+    run = pinned_run(config, PAGE_DIMS, masked=True, initial_state=True)
+    assert f"{config} on input (2, 9, 3) with masked with initial_state" == str(run)
+    assert [np.dtype(np.float32)] * states == [state.dtype for state in run.initial_state]
+    assert_matches_oracle(run.outputs, run.expected(), run)
+    for left_out in ({"mask": None}, {"initial_state": None}):
+        arguments = {"mask": run.mask, "initial_state": run.initial_state, **left_out}
+        without = oracle.forward(config.layer, run.inputs, run.weights, **arguments, **config.kwargs())
+        assert not np.allclose(run.expected()[0], without[0]), f"the oracle without {left_out}"
