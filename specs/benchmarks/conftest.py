@@ -14,7 +14,7 @@ import pytest
 
 from lstm_spec.bench import benchmarking, instrument
 from lstm_spec.models.backend import KERAS_BACKEND, visible_gpus
-from lstm_spec.models.era import installed_version
+from lstm_spec.models.era import KERAS_DISTRIBUTION, installed_version
 
 PEAKS = pytest.StashKey[dict]()
 THREADS = pytest.StashKey[dict]()
@@ -125,8 +125,10 @@ def pytest_benchmark_update_machine_info(config, machine_info):
     import tensorflow as tf
 
     machine_info["lstm_spec"] = {
+        # keras-nightly installs the same keras package under its own name.
         "versions": {package: installed_version(package) for package in
-                     ("tensorflow", "keras", "numpy", *(() if KERAS_BACKEND == "tensorflow" else (KERAS_BACKEND,)))},
+                     ("tensorflow", KERAS_DISTRIBUTION, "numpy",
+                      *(() if KERAS_BACKEND == "tensorflow" else (KERAS_BACKEND,)))},
         "keras_backend": KERAS_BACKEND,
         "devices": [device.name for device in tf.config.list_physical_devices()],
         "matmul_peak_gflops": dict(config.stash[PEAKS]),
