@@ -6,7 +6,7 @@ import pytest
 from lstm_spec.checks import oracle
 from lstm_spec.checks.assertions import assert_matches_oracle
 from lstm_spec.models.configs import PAGE_DIMS, InputDims, RecurrentConfig
-from lstm_spec.models.pinned import PAGE_CELLS, PinnedCase, grid_points, option_cases, pinned_run
+from lstm_spec.models.pinned import PAGE_CELLS, PinnedCase, call_with_weights, grid_points, option_cases, pinned_run
 
 EVERY_OUTPUT = "return_sequences=True,return_state=True"
 
@@ -66,3 +66,13 @@ def test_a_masked_run_with_initial_states_matches_the_oracle_given_both(config, 
         arguments = {"mask": run.mask, "initial_state": run.initial_state, **left_out}
         without = oracle.forward(config.layer, run.inputs, run.weights, **arguments, **config.kwargs())
         assert not np.allclose(run.expected()[0], without[0]), f"the oracle without {left_out}"
+
+
+def test_weights_given_as_a_list_are_set_as_they_are():
+    """``call_with_weights`` takes the weights as a list too, and calls on read-only inputs: the list a
+    pinned run read back gives that run's outputs again."""
+    run = pinned_run(PAGE_CELLS[3], PAGE_DIMS)
+    inputs, _, outputs = call_with_weights(PAGE_CELLS[3], PAGE_DIMS, list(run.weights))
+    assert not inputs.flags.writeable
+    for name, got, want in zip(("output", "h"), outputs, run.outputs):
+        np.testing.assert_array_equal(want, got, err_msg=name)
