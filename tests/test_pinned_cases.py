@@ -28,6 +28,7 @@ def test_option_cases_vary_one_option_each(config, activations):
         f"{layer}(units=5,return_state=True,zero_output_for_mask=True)+masked",
         f"{layer}(units=5,{EVERY_OUTPUT},go_backwards=True)+masked",
     ] == [str(case) for case in option_cases(config)]
+    assert False is option_cases(config)[7].config.return_sequences  # not None: Keras is given a bool
 
 
 def test_grid_points_cover_each_axis_once():
