@@ -102,6 +102,13 @@ def test_points_too_noisy_for_the_threshold_are_named(fake_sides, tmp_path, caps
             "ratio: GRU(units=32) batch=32") in capsys.readouterr().out
 
 
+def test_points_with_a_verdict_are_not_called_too_noisy(fake_sides, tmp_path, capsys):
+    """A point flagged slower is resolved however wide its interval: only 'no detectable change' points are warned of."""
+    fake_sides["factor"] = 2.0
+    assert 1 == speed.main(["locked", "locked", "--threshold", "0.01", "--out", str(tmp_path / "out")])
+    assert "WARNING: 2 of 4 points x paths could not resolve a 1% change" in capsys.readouterr().out
+
+
 def test_negative_threshold_is_a_usage_error(capsys):
     """--threshold below 0 is refused by the argument parser, saying the form it takes."""
     with pytest.raises(SystemExit) as exit_info:

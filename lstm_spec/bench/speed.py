@@ -194,7 +194,8 @@ def summary_lines(comparison: SpeedComparison) -> list[str]:
              f"(of {len(comparison.points)} points x paths)",
              f"noise floor (same-side processes): median spread {median_spread:.1%}, largest {worst.spread:.1%} "
              f"({worst.label} {worst.path})"]
-    noisy = [point for point in comparison.points if not point.interval.resolves(comparison.threshold)]
+    noisy = [point for point in comparison.points
+             if point.verdict == NO_CHANGE and not point.interval.resolves(comparison.threshold)]
     if noisy:
         lines.append(f"WARNING: {len(noisy)} of {len(comparison.points)} points x paths could not resolve a "
                      f"{comparison.threshold:.0%} change (interval wider than +-{comparison.threshold:.0%} around "
