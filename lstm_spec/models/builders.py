@@ -81,13 +81,14 @@ class RecurrentRun:
 @functools.lru_cache(maxsize=None)
 def seeded_layer(config: RecurrentConfig, features: int, seed: int = SEED):
     """``recurrent_model``'s layer, with the same seeded weights, built once per configuration and
-    feature count: called on ``keras.Input(shape=(None, features))``, it takes any batch and length."""
+    feature count: built for ``(None, None, features)``, it takes any batch and length (an unrolled
+    layer too: Keras 2 checks the length when called, and each model's ``Input`` gives it)."""
     if dict(config.extra).get("stateful"):
         raise ValueError(f"{config} is stateful: its batch size is fixed, so one layer cannot serve every input "
                          "shape; build it for one input with lstm_spec.models.family.chain_model")
     fresh_keras(seed)
     layer = getattr(keras.layers, config.layer)(**config.kwargs())
-    layer(keras.Input(shape=(None, features)))
+    layer.build((None, None, features))
     return layer
 
 
