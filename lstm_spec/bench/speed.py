@@ -335,8 +335,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--min-rounds", type=int, default=defaults.min_rounds,
                         help=f"timed rounds per case at least, however long they take (default {defaults.min_rounds})")
     parser.add_argument("--cpu", type=parse_cpu, default=defaults.cpu, metavar="N|none",
-                        help=f"the CPU every timed process is pinned to (default {defaults.cpu}, the last one; "
-                        "none leaves them to the OS)")
+                        help="a CPU to pin every timed process to (default none: the OS places them; pinned, "
+                        "predict()'s threads share one CPU and it runs slower and less steadily)")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false", help="no warm-up rounds before timing")
     parser.add_argument("--gc-in-timing", dest="gc_off", action="store_false",
                         help="leave the garbage collector on inside the timed region")
