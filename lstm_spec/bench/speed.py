@@ -183,6 +183,7 @@ def describe_method(comparison: SpeedComparison) -> str:
             f"(t interval of the log ratios over the pairs, scipy.stats.ttest_1samp); slower only when the whole interval is above {1 + threshold:.2f}, "
             f"faster only when it is below {1 / (1 + threshold):.3f}. TensorFlow threads intra-op,inter-op = "
             "{},{}".format(*settings.tf_threads)
+            + (f"; every process pinned to CPU {settings.cpu}" if settings.cpu is not None else "")
             + (f"; TEST HOOK: B's predict() slowed {settings.slow_after}x" if settings.slow_after != 1.0 else ""))
 
 
