@@ -40,3 +40,14 @@ def test_filtered_stderr_drops_chatter_and_writes_back_the_rest(capfd):
     with filtered_stderr():
         os.write(2, "\n".join([STARTUP_CHATTER[0], REAL_ERRORS[0], STARTUP_CHATTER[1], REAL_ERRORS[2], ""]).encode())
     assert [REAL_ERRORS[0], REAL_ERRORS[2]] == capfd.readouterr().err.splitlines()
+
+
+def test_importing_the_backend_module_prints_no_startup_chatter():
+    """A fresh process that imports lstm_spec.models.backend (as the xdist controller does) prints no C++ start-up line."""
+    import subprocess
+    import sys
+
+    finished = subprocess.run([sys.executable, "-c", "import lstm_spec.models.backend"], capture_output=True,
+                              text=True, timeout=300)
+    assert 0 == finished.returncode, finished.stderr
+    assert [] == [line for line in finished.stderr.splitlines() if is_chatter(line)]
