@@ -5,8 +5,8 @@ import textwrap
 
 import pytest
 
-from lstm_spec.versions.matrix import ROOT
-from lstm_spec.versions.upgrade_report import (BACKEND_SESSIONS, WHOLE_MODULE, Outcome, Side, compare, read_outcomes,
+from lstm_spec.versions.matrix import BACKEND_SESSIONS, ROOT
+from lstm_spec.versions.upgrade_report import (WHOLE_MODULE, Outcome, Side, compare, read_outcomes,
                                                render_markdown, summary_lines)
 
 LOCKED = {"tensorflow": "2.21.0", "keras": "3.15.1", "numpy": "2.4.6"}

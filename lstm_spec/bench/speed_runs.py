@@ -23,7 +23,7 @@ from pathlib import Path
 
 from lstm_spec.bench import benchmarking, instrument
 from lstm_spec.bench.statistics import MIN_PAIRS
-from lstm_spec.versions.matrix import LOCKS, ROOT, nox_command, resolve
+from lstm_spec.versions.matrix import LOCKS, ROOT, nox_command, resolve, session_backend
 
 SPEED_ENVS = ROOT / ".nox" / "speed"
 RESULTS = ROOT / ".benchmarks" / "speed"
@@ -63,7 +63,7 @@ class Settings:
             raise SpeedRunError(f"--pairs {self.pairs}: a confidence interval needs at least {MIN_PAIRS} pairs "
                                 "(5 or more to be useful)")
         if self.min_rounds < 1:
-            raise SpeedRunError(f"--min-rounds {self.min_rounds}: give at least 1 (15 gives predict() a steady median)")
+            raise SpeedRunError(f"--min-rounds {self.min_rounds}: give at least 1 (10 gives predict() a steady median)")
         if self.cpu is not None and self.cpu not in os.sched_getaffinity(0):
             raise SpeedRunError(f"--cpu {self.cpu}: this process may run on CPUs "
                                 f"{sorted(os.sched_getaffinity(0))}; name one of them, or --cpu none")
@@ -97,14 +97,9 @@ class Settings:
         return environment
 
 
-# The Keras backend each named environment runs (their nox sessions set KERAS_BACKEND the same way);
-# every other side runs TensorFlow.
-BACKEND_SESSIONS = {"jax": "jax", "torch": "torch"}
-
-
 def keras_backend(name: str) -> str:
-    """The ``KERAS_BACKEND`` the benchmark processes of ``name`` run under."""
-    return BACKEND_SESSIONS.get(resolve(name).session, "tensorflow")
+    """The ``KERAS_BACKEND`` the benchmark processes of ``name`` run under (as its nox session sets it)."""
+    return session_backend(resolve(name).session)
 
 
 def slug(name: str) -> str:

@@ -74,10 +74,12 @@ def tracking_gradients():
 
 def needs_tensorflow(what: str):
     """Skips a spec about TensorFlow itself (``what``) on another backend, saying which."""
-    return pytest.mark.skipif(
-        KERAS_BACKEND != "tensorflow",
-        reason=f"{what} needs the TensorFlow backend; this run is on the {KERAS_BACKEND} backend",
-    )
+    return pytest.mark.skipif(KERAS_BACKEND != "tensorflow", reason=tensorflow_only(what))
+
+
+def tensorflow_only(what: str) -> str:
+    """Why ``what`` is skipped on a backend other than TensorFlow."""
+    return f"{what} needs the TensorFlow backend; this run is on the {KERAS_BACKEND} backend"
 
 
 def _tensorflow_gpus() -> list[str]:

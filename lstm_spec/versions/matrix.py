@@ -27,6 +27,16 @@ LOCKS = {"locked": ROOT / "requirements" / "lock.txt", "keras2": ROOT / "require
 NAMED = ", ".join(LOCKS)
 
 
+# The sessions that run Keras on another backend than TensorFlow (noxfile.py sets KERAS_BACKEND to
+# the session's name there, to tensorflow in every other session).
+BACKEND_SESSIONS = {"jax": "jax", "torch": "torch"}
+
+
+def session_backend(session: str) -> str:
+    """The ``KERAS_BACKEND`` a nox session runs the specs under."""
+    return BACKEND_SESSIONS.get(session, "tensorflow")
+
+
 @dataclass(frozen=True)
 class Target:
     """A nox session, and the version name it takes (the ``version`` session only)."""

@@ -52,7 +52,7 @@ import numpy as np
 from lstm_spec.checks import arrays_text
 from lstm_spec.checks.layer_defaults import ABSENT, group_differences
 from lstm_spec.versions.dependencies import tool_packages
-from lstm_spec.versions.matrix import LOCKS, ROOT, Target, nox_command, resolve
+from lstm_spec.versions.matrix import LOCKS, ROOT, Target, nox_command, resolve, session_backend
 from lstm_spec.versions.pins import VersionSpecError, install_plan, is_requirements_file, requirements
 
 REPORTS = ROOT / "docs" / "upgrade-reports"
@@ -62,10 +62,8 @@ NOT_COPIED = shutil.ignore_patterns(".venv", ".nox", ".git", ".benchmarks", ".py
 PYTEST_ARGUMENTS = ["specs", "--snapshot-update", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"]
 KEY_PACKAGES = ("tensorflow", "keras", "keras-nightly", "tf-keras", "numpy", "ml-dtypes", "h5py", "protobuf",
                 "jax", "jaxlib", "torch")
-# The sessions that run Keras on another backend than TensorFlow (noxfile.py sets KERAS_BACKEND to
-# the session's name there, to tensorflow in every other session), and each backend's engine:
-# the package whose version is the backend's, and its name in prose.
-BACKEND_SESSIONS = {"jax": "jax", "torch": "torch"}
+# Each Keras backend's engine: the package whose version is the backend's, and its name in prose
+# (which session runs which backend: lstm_spec.versions.matrix.BACKEND_SESSIONS).
 ENGINES = {"tensorflow": ("tensorflow", "TensorFlow"), "jax": ("jax", "JAX"), "torch": ("torch", "PyTorch")}
 # A message longer than this keeps its beginning and its end (what was expected usually comes last).
 MESSAGE_CHARS = 1500
@@ -109,7 +107,7 @@ class Side:
     @property
     def backend(self) -> str:
         """The Keras backend the specs ran on: ``tensorflow``, ``jax`` or ``torch``."""
-        return BACKEND_SESSIONS.get(self.session, "tensorflow")
+        return session_backend(self.session)
 
     @property
     def engine(self) -> str:

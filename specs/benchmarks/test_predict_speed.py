@@ -13,7 +13,7 @@ import pytest
 
 from lstm_spec.bench import benchmarking
 from lstm_spec.checks.assertions import assert_shape
-from lstm_spec.models.backend import KERAS_BACKEND
+from lstm_spec.models.backend import KERAS_BACKEND, tensorflow_only
 from lstm_spec.models.builders import make_inputs, recurrent_model
 
 
@@ -35,8 +35,7 @@ def test_inference_latency(benchmark, device, point, path, timed_call):
     import tensorflow as tf
 
     if path in benchmarking.TENSORFLOW_ONLY_PATHS and KERAS_BACKEND != "tensorflow":
-        pytest.skip(f"{benchmarking.PATHS[path]} needs the TensorFlow backend; this run is on the "
-                    f"{KERAS_BACKEND} backend")
+        pytest.skip(tensorflow_only(benchmarking.PATHS[path]))
     config, dims = point
     inputs = make_inputs(dims)
     with tf.device(device.name):
