@@ -18,6 +18,21 @@ from lstm_spec.versions.upgrade_report import (Outcome, Side, compare, compare_v
                                                summary_lines)
 from lstm_spec.versions.pins import VersionSpecError, install_plan, requirement, requirements
 
+
+
+# No test here builds a Keras model: the suite's autouse fixtures that import Keras (TensorFlow, ~8 s) are
+# replaced by nothing, so mutation testing, which runs these tests once per mutant, spends no time on it.
+@pytest.fixture(scope="session")
+def eager_calls_as_inference():
+    """No Keras: nothing here is called eagerly."""
+    yield
+
+
+@pytest.fixture
+def fresh_keras_session():
+    """No Keras session to clear: these tests build no layer."""
+
+
 LOCK = "keras==3.15.1\ntensorflow==2.21.0\npytest==9.2.0\nsyrupy==7.0.2\npytest-benchmark==5.3.1\n" \
        "pytest-xdist==3.8.0\npytest-reverse==1.9.0\nmatplotlib==3.11.2\n"
 
