@@ -1,5 +1,7 @@
 """The assertion helpers: each passes on the right value and fails, readably, on a broken one."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
@@ -185,6 +187,13 @@ from lstm_spec.checks import assertions as a
 RUN = SimpleNamespace(outputs=[np.ones(2)], expected=lambda: [np.zeros(2)], repro=lambda: "x = 1\\ny = 2",
                       mask=np.ones(2, bool))
 
+
+def lstm_model():
+    import keras
+
+    inputs = keras.Input(shape=(9, 3))
+    return keras.Model(inputs, keras.layers.LSTM(5)(inputs))
+
 def test_shape(): a.assert_shape("out", (1,), (2,))
 def test_count(): a.assert_count("n", 1, 2)
 def test_type(): a.assert_type("out", [], tuple)
@@ -193,14 +202,17 @@ def test_oracle(): a.assert_matches_oracle(np.ones(2), np.zeros(2))
 def test_run(): a.assert_run_matches_oracle(RUN)
 def test_mask(): a.assert_mask_masks(RUN, RUN)
 def test_differs(): a.assert_differs("c", np.ones(2), "h", np.ones(2))
+def test_table(): a.assert_layer_table(lstm_model(), [])
 '''
 
 
 def test_helpers_hide_themselves_from_the_traceback(pytester):
     """A failing helper's traceback ends at the spec's line: no frame of assertions.py is shown."""
+    import keras  # noqa: F401  imported here, so the in-process run reuses it rather than importing it anew
+
     pytester.makepyfile(test_hidden=HIDDEN)
     result = pytester.runpytest("-p", "no:cacheprovider", "--tb=long")
-    result.assert_outcomes(failed=8)
+    result.assert_outcomes(failed=9)
     assert "assertions.py" not in result.stdout.str()
 
 
@@ -242,3 +254,59 @@ def test_oracle_comparison_takes_float32_expected_values():
 
     assert_matches_oracle([np.ones(2, np.float32)], [np.ones(2, np.float32)])
     assert_matches_oracle([np.ones(2, np.float64)], [np.ones(2, np.float32)])
+
+
+def test_failure_without_context_shows_empty_brackets():
+    """A helper called without a configuration ends its first line with '[]', not some placeholder."""
+    import keras
+
+    from lstm_spec.checks.assertions import assert_matches_oracle
+
+    inputs = keras.Input(shape=PAGE_DIMS.shape[1:])
+    model = keras.Model(inputs, keras.layers.LSTM(5)(inputs))
+    first_lines = [str(failure(check, *arguments)).splitlines()[0] for check, arguments in [
+        (assert_shape, ("out", (1,), (2,))),
+        (assert_count, ("n", 1, 2)),
+        (assert_type, ("out", [], tuple)),
+        (assert_matches_oracle, ([np.ones(2)], [np.zeros(2)])),
+        (assert_differs, ("c", np.ones(2), "h", np.ones(2))),
+        (assert_layer_table, (model, [])),
+    ]]
+    assert ["out.shape=(1,), but should be (2,) []",
+            "n=1, but should be 2 []",
+            "out is a list, but should be a tuple []",
+            "the layer's outputs should equal the NumPy oracle's []:",
+            "c equals h, but they should differ []",
+            "layer table differs (- should be, + is) []:"] == first_lines
+
+
+def test_pinned_run_wrappers_name_the_run_and_carry_its_repro():
+    """assert_run_matches_oracle and assert_mask_masks fail naming the run in brackets, with its repro snippet."""
+    from types import SimpleNamespace
+
+    from lstm_spec.checks.assertions import assert_mask_masks, assert_run_matches_oracle
+
+    run = SimpleNamespace(outputs=[np.ones(2)], expected=lambda: [np.zeros(2)], repro=lambda: "print('repro')")
+    sequence = np.arange(12, dtype=np.float32).reshape(2, 3, 2)
+    hiding = np.array([[True, False, True], [True, True, True]])
+    masked = fake_masked_run(hiding, sequence)
+    for error, named in [(failure(assert_run_matches_oracle, run), run),
+                         (failure(assert_mask_masks, masked, fake_masked_run(hiding, sequence)), masked)]:
+        assert f"[{named}]" in str(error)
+        assert ["Reproduce with:\n    print('repro')"] == error.__notes__
+
+
+def test_mask_check_compares_the_whole_output_not_a_state_or_a_row():
+    """assert_mask_masks compares the output itself: a state equal in both runs, or an equal first batch row, still passes."""
+    from lstm_spec.checks.assertions import assert_mask_masks
+
+    hiding = np.array([[True, False, True], [True, True, True]])
+    sequence = np.arange(12, dtype=np.float32).reshape(2, 3, 2)
+    state = np.zeros((2, 2), np.float32)
+    masked, unmasked = (SimpleNamespace(mask=hiding, outputs=[output, state], repro=lambda: "")
+                        for output in (sequence + 1, sequence))
+    assert_mask_masks(masked, unmasked)
+    second_row_moved = sequence.copy()
+    second_row_moved[1] += 1
+    assert_mask_masks(fake_masked_run(hiding, second_row_moved, as_list=False),
+                      fake_masked_run(hiding, sequence, as_list=False))
