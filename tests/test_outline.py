@@ -104,24 +104,103 @@ def test_fails():
 '''
 
 
-@pytest.mark.parametrize("processes", [[], ["-n", "2"]], ids=["single process", "xdist -n 2"])
-def test_outline_of_a_real_run(pytester, monkeypatch, processes):
-    """A real run prints the title, each spec's sentence with its cases, and the failure's note (with xdist too)."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the subprocess (and its xdist workers) import lstm_spec
+REAL_RUN_OUTLINE = [
+    "*= specification outline =*",
+    "7. A behaviour title.",
+    "  (test_spec.py)",
+    "  passed  The width is what was asked for.",
+    "            2 cases: units=5|1",
+    "  failed  Two is not one.",
+    "              observed:   AssertionError: 2 != 1 [context]",
+    "                          Reproduce with:",
+    "                              print(1)",
+]
+
+
+def test_outline_of_a_real_run(pytester):
+    """A real run prints the title, each spec's sentence with its cases, and the failure's note (in-process, so a
+    mutation run reaches the plugin's hooks)."""
     pytester.makepyfile(test_spec=SPEC)
-    run = pytester.runpytest_subprocess("-p", "lstm_spec.living_docs.outline", "--outline", "-p", "no:cacheprovider", *processes)
+    run = pytester.runpytest_inprocess("-p", "lstm_spec.living_docs.outline", "--outline", "-p", "no:cacheprovider")
     run.assert_outcomes(passed=2, failed=1)
-    run.stdout.fnmatch_lines([
-        "*= specification outline =*",
-        "7. A behaviour title.",
-        "  (test_spec.py)",
-        "  passed  The width is what was asked for.",
-        "            2 cases: units=5|1",
-        "  failed  Two is not one.",
-        "              observed:   AssertionError: 2 != 1 [context]",
-        "                          Reproduce with:",
-        "                              print(1)",
-    ])
+    run.stdout.fnmatch_lines(REAL_RUN_OUTLINE)
+
+
+def test_outline_of_an_xdist_run(pytester, monkeypatch):
+    """With ``-n 2`` the workers' reports give the controller the same outline."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the subprocess and its xdist workers import lstm_spec
+    pytester.makepyfile(test_spec=SPEC)
+    run = pytester.runpytest_subprocess("-p", "lstm_spec.living_docs.outline", "--outline", "-p", "no:cacheprovider",
+                                        "-n", "2")
+    run.assert_outcomes(passed=2, failed=1)
+    run.stdout.fnmatch_lines(REAL_RUN_OUTLINE)
+
+
+OUTCOMES = '''
+"""8. Every outcome."""
+import pytest
+
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("no data")
+
+
+def test_skipped():
+    """It is skipped."""
+    pytest.skip("not on this backend")
+
+
+@pytest.mark.xfail(reason="known gap")
+def test_expected_failure():
+    """It fails as expected."""
+    assert False
+
+
+@pytest.mark.xfail(reason="known gap", strict=True)
+def test_unexpected_pass():
+    """It passes though it should not."""
+
+
+def test_set_up_fails(broken):
+    """Its set-up fails."""
+
+
+def test_passes():
+    """It passes."""
+'''
+
+
+def test_outline_names_each_outcome_and_its_reason(pytester):
+    """Skipped, xfailed, a strict xfail that passed and a set-up error each print their word and reason."""
+    pytester.makepyfile(test_outcomes=OUTCOMES)
+    run = pytester.runpytest_inprocess("-p", "lstm_spec.living_docs.outline", "--outline", "-p", "no:cacheprovider")
+    run.assert_outcomes(passed=1, skipped=1, xfailed=1, failed=1, errors=1)
+    after_heading = run.stdout.str().split("specification outline")[1].splitlines()[2:]
+    outline = after_heading[:next(i for i, line in enumerate(after_heading) if line.startswith("="))]
+    assert ["8. Every outcome.",
+            "  (test_outcomes.py)",
+            "  skipped It is skipped.",
+            "            skipped: not on this backend",
+            "  xfailed It fails as expected.",
+            "            xfailed: known gap",
+            "  failed  It passes though it should not.",
+            "            FAILED",
+            "              documented: It passes though it should not.",
+            "              observed:   [XPASS(strict)] known gap",
+            "  error   Its set-up fails.",
+            "            ERROR",
+            "              documented: Its set-up fails.",
+            "              observed:   RuntimeError: no data",
+            "  passed  It passes."] == outline
+
+
+def test_no_outline_without_the_option(pytester):
+    """Without ``--outline`` the plugin prints no outline."""
+    pytester.makepyfile(test_spec=SPEC)
+    run = pytester.runpytest_inprocess("-p", "lstm_spec.living_docs.outline", "-p", "no:cacheprovider")
+    run.assert_outcomes(passed=2, failed=1)
+    assert "specification outline" not in run.stdout.str()
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,7 @@ TARGETS = {
 # mutmut's configuration in the subprocess's own folder and stops. Their assertions are covered in-process
 # by the module's other tests, or not measured (docs/mutation.md says which).
 DESELECTED = {
-    "outline": ["tests/test_outline.py::test_outline_of_a_real_run"],
+    "outline": ["tests/test_outline.py::test_outline_of_an_xdist_run"],
     "shapes_page": ["tests/test_shapes_page.py::test_write_then_check_then_stale",
                     "tests/test_shapes_page.py::test_partial_or_failing_run_leaves_the_page_alone",
                     "tests/test_shapes_page.py::test_run_on_other_versions_than_the_lock_leaves_the_page_alone"],
