@@ -530,7 +530,18 @@ def test_the_defaults_summary_and_section_show_the_numbers_first():
     assert "| `LSTM.seed` | (absent) | null | new argument, None: changes nothing unless set |" in representation
 
 
-def test_both_sides_run_one_copy_of_the_checkout_taken_before_either(tmp_path, monkeypatch):
+@pytest.fixture
+def checkout(tmp_path, monkeypatch):
+    """A small checkout in place of this one, which the report command copies (this one takes a second)."""
+    root = tmp_path / "checkout"
+    for folder in ("specs", ".venv", ".git"):
+        (root / folder).mkdir(parents=True)
+    monkeypatch.setattr(upgrade_report, "ROOT", root)
+    monkeypatch.setattr(upgrade_report, "REPORTS", root / "docs" / "upgrade-reports")
+    return root
+
+
+def test_both_sides_run_one_copy_of_the_checkout_taken_before_either(tmp_path, monkeypatch, checkout):
     """Both sides copy the same snapshot of the checkout, so edits made while the first side runs reach neither."""
     sources = []
 
