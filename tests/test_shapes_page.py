@@ -204,8 +204,11 @@ def make_project(pytester, outputs_check="True", versions=None):
     (pytester.path / "specs" / "test_fake.py").write_text(SPEC.format(outputs_check=outputs_check))
 
 
-def run_page(pytester, *arguments):
-    return pytester.runpytest_subprocess("-p", "lstm_spec.living_docs.shapes_page", "-p", "no:cacheprovider", *arguments)
+def run_page(pytester, *arguments, subprocess=False):
+    """A pytest run with the page plugin: in this process (so a mutation run reaches the plugin), or in a subprocess
+    where xdist's workers must import it."""
+    run = pytester.runpytest_subprocess if subprocess else pytester.runpytest_inprocess
+    return run("-p", "lstm_spec.living_docs.shapes_page", "-p", "no:cacheprovider", *arguments)
 
 
 @pytest.fixture
@@ -217,11 +220,14 @@ def project(pytester, monkeypatch):
 
 @needs_tensorflow("writing and checking docs/shapes.md (the page documents the TensorFlow backend)")
 def test_write_then_check_then_stale(project):
-    """write generates the page from an xdist run; a check passes on it; an edited page fails, naming the command."""
-    run_page(project, "specs", "-n", "2", "--shapes-page=write").assert_outcomes(passed=1)
+    """write generates the page; a check passes on it; an edited page fails, naming the command."""
+    written = run_page(project, "specs", "--shapes-page=write")
+    written.assert_outcomes(passed=1)
+    written.stdout.fnmatch_lines([f"{PAGE} regenerated (read `git diff docs/shapes.md`): 1 behaviours."])
     page = (project.path / PAGE).read_text()
     assert "| `Fake(units=5)` | (2, 3) | (2, 5) | 5 | [test_runs](../specs/test_fake.py) |  |" in page
     assert page.index("Fake(units=5)") < page.index("Fake(units=64)")
+    run_page(project, "specs", "--shapes-page=write").stdout.fnmatch_lines([f"{PAGE} unchanged: 1 behaviours."])
     assert 0 == run_page(project, "specs").ret
     (project.path / PAGE).write_text(page.replace("(2, 64) | 64", "(2, 64) | 63"))
     stale = run_page(project, "specs")
@@ -249,3 +255,13 @@ def test_run_on_other_versions_than_the_lock_leaves_the_page_alone(project):
     run.stdout.fnmatch_lines([f"{PAGE} left as it is: installed here: Keras * (locked 0.0.1); the page documents*"])
     assert 0 == run.ret
     assert not (project.path / PAGE).exists()
+
+
+@needs_tensorflow("writing docs/shapes.md (the page documents the TensorFlow backend)")
+def test_xdist_run_writes_the_same_page(project):
+    """With ``-n 2`` the workers' records reach the controller, which writes the page a single process writes."""
+    run_page(project, "specs", "--shapes-page=write")
+    single = (project.path / PAGE).read_text()
+    (project.path / PAGE).unlink()
+    run_page(project, "specs", "-n", "2", "--shapes-page=write", subprocess=True).assert_outcomes(passed=1)
+    assert single == (project.path / PAGE).read_text()

@@ -52,14 +52,12 @@ TARGETS = {
     "builders": ("lstm_spec/models/builders.py",
                  ["tests/test_builders.py", "tests/test_repro_snippets.py", "tests/test_family.py"]),
 }
-# Tests left out of a module's run: they start pytest in a subprocess, whose mutated lstm_spec looks for
-# mutmut's configuration in the subprocess's own folder and stops. Their assertions are covered in-process
-# by the module's other tests, or not measured (docs/mutation.md says which).
+# Tests left out of a module's run: they start pytest in a subprocess (for xdist's workers), whose mutated
+# lstm_spec looks for mutmut's configuration in the subprocess's own folder and stops. The same plugin runs
+# in-process (pytester.runpytest_inprocess) in the module's other tests, which mutmut's trampolines reach.
 DESELECTED = {
     "outline": ["tests/test_outline.py::test_outline_of_an_xdist_run"],
-    "shapes_page": ["tests/test_shapes_page.py::test_write_then_check_then_stale",
-                    "tests/test_shapes_page.py::test_partial_or_failing_run_leaves_the_page_alone",
-                    "tests/test_shapes_page.py::test_run_on_other_versions_than_the_lock_leaves_the_page_alone"],
+    "shapes_page": ["tests/test_shapes_page.py::test_xdist_run_writes_the_same_page"],
 }
 # The working tree minus what a run does not read (and what is large); docs/ stays: docs/shapes.md is tested.
 LEFT_OUT = (".git", ".venv", ".nox", ".mutation", "mutants", ".benchmarks", "__pycache__")
