@@ -122,7 +122,9 @@ def reread_comparison(folder: Path, threshold: float | None = None) -> SpeedComp
     runs = kept_runs(folder)
     try:
         recorded = json.loads((folder / "comparison.json").read_text())
-        settings = Settings(**{**recorded["settings"], "tf_threads": tuple(recorded["settings"]["tf_threads"])})
+        # Records from before lockstep ran their processes one after the other.
+        settings = Settings(**{"lockstep": False, **recorded["settings"],
+                               "tf_threads": tuple(recorded["settings"]["tf_threads"])})
         before, after = recorded["before"], recorded["after"]
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise SpeedRunError(f"{folder / 'comparison.json'}: not the record of a speed comparison ({error}); "
@@ -177,7 +179,9 @@ def table_rows(comparison: SpeedComparison) -> list[dict[str, str]]:
 
 def describe_method(comparison: SpeedComparison) -> str:
     settings, threshold = comparison.settings, comparison.threshold
-    return (f"{settings.pairs} interleaved process pairs (A, B, A, B, ...) of the '{settings.grid}' grid; "
+    order = ("in lockstep (both processes of a pair alive, taking turns round by round, A or B starting "
+             "in turn)" if settings.lockstep else "interleaved (A, B, A, B, ...)")
+    return (f"{settings.pairs} process pairs {order} of the '{settings.grid}' grid; "
             f"per point and path the ratio B/A of the two processes' median times in each pair, "
             f"their geometric mean with a {CONFIDENCE:.0%} interval "
             f"(t interval of the log ratios over the pairs, scipy.stats.ttest_1samp); slower only when the whole interval is above {1 + threshold:.2f}, "
@@ -338,6 +342,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--cpu", type=parse_cpu, default=defaults.cpu, metavar="N|none",
                         help="a CPU to pin every timed process to (default none: the OS places them; pinned, "
                         "predict()'s threads share one CPU and it runs slower and less steadily)")
+    parser.add_argument("--no-lockstep", dest="lockstep", action="store_false",
+                        help="run each pair's processes one after the other (A, then B) instead of together, "
+                        "taking turns round by round")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false", help="no warm-up rounds before timing")
     parser.add_argument("--gc-in-timing", dest="gc_off", action="store_false",
                         help="leave the garbage collector on inside the timed region")
@@ -346,7 +353,8 @@ def main(argv: list[str]) -> int:
     arguments = parser.parse_args(argv)
     settings = Settings(grid=arguments.grid, pairs=arguments.pairs, tf_threads=arguments.tf_threads,
                         max_time=arguments.max_time, min_rounds=arguments.min_rounds, warmup=arguments.warmup,
-                        gc_off=arguments.gc_off, slow_after=arguments.slow_after, cpu=arguments.cpu)
+                        gc_off=arguments.gc_off, slow_after=arguments.slow_after, cpu=arguments.cpu,
+                        lockstep=arguments.lockstep)
     threshold_given, arguments.threshold = arguments.threshold, (
         DEFAULT_THRESHOLD if arguments.threshold is None else arguments.threshold)
     if arguments.threshold < 0:

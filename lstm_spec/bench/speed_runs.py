@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lstm_spec.bench import benchmarking, instrument
+from lstm_spec.bench import turns as turns_module
 from lstm_spec.bench.statistics import MIN_PAIRS
 from lstm_spec.versions.matrix import LOCKS, ROOT, nox_command, resolve, session_backend
 
@@ -55,6 +56,8 @@ class Settings:
     cpu: int | None = None
     gc_off: bool = True
     slow_after: float = 1.0  # the slowdown test hook on B's predict() (1: off)
+    # Both processes of a pair alive, taking turns round by round (lstm_spec.bench.turns); False: A, then B.
+    lockstep: bool = True
 
     def check(self) -> None:
         if self.grid not in benchmarking.GRIDS:
@@ -142,23 +145,39 @@ def _to_stderr(line: str) -> None:
 def run_interleaved(pythons: dict[str, Path], settings: Settings, folder: Path,
                     progress: Callable[[str], None] = _to_stderr,
                     backends: dict[str, str] | None = None) -> list[ProcessRun]:
-    """Runs ``settings.pairs`` pairs of benchmark processes, A then B, and returns where each saved its
-    JSON; ``backends`` gives each side's ``KERAS_BACKEND`` (default: TensorFlow on both)."""
+    """Runs ``settings.pairs`` pairs of benchmark processes and returns where each saved its JSON;
+    ``backends`` gives each side's ``KERAS_BACKEND`` (default: TensorFlow on both).  In lockstep (the
+    default) both processes of a pair run at once, taking turns round by round (``lstm_spec.bench.turns``),
+    A starting odd pairs and B even ones; otherwise A runs, then B."""
     backends = backends or {}
     runs = []
     for index in range(1, settings.pairs + 1):
-        for side in SIDES:
-            json_path = folder / f"pair{index:02d}-{side}.json"
-            log = folder / f"pair{index:02d}-{side}.log"
-            progress(f"speed: pair {index}/{settings.pairs}, side {side}: {json_path.name}")
-            with open(log, "w") as out:
+        first = SIDES[(index - 1) % 2] if settings.lockstep else SIDES[0]
+        progress(f"speed: pair {index}/{settings.pairs}" + (f", in lockstep, {first} first" if settings.lockstep else ""))
+        turns, descriptors = turns_module.pipes_for_a_pair(first, SIDES) if settings.lockstep else ({}, [])
+        started = {}
+        try:
+            for side in SIDES:
+                json_path = folder / f"pair{index:02d}-{side}.json"
+                log = folder / f"pair{index:02d}-{side}.log"
                 command = [str(pythons[side]), "-m", "pytest", *settings.pytest_arguments(json_path)]
                 environment = {**settings.environment(side), "KERAS_BACKEND": backends.get(side, "tensorflow")}
-                finished = subprocess.run(command, cwd=ROOT, env=environment,
-                                          stdout=out, stderr=subprocess.STDOUT, preexec_fn=settings.pin)
-            if finished.returncode != 0 or not json_path.exists():
+                if side in turns:
+                    environment[turns_module.TURNS_VARIABLE] = turns[side]
+                with open(log, "w") as out:
+                    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT,
+                                               preexec_fn=settings.pin,
+                                               pass_fds=turns_module.descriptors(turns[side]) if side in turns else ())
+                started[side] = (process, json_path, log)
+                if not settings.lockstep:
+                    process.wait()
+        finally:
+            for descriptor in descriptors:  # the children hold their own ends: a dead one's pipe then closes
+                os.close(descriptor)
+        for side, (process, json_path, log) in started.items():
+            if process.wait() != 0 or not json_path.exists():
                 raise SpeedRunError(f"the benchmark process for side {side}, pair {index} ended with exit code "
-                                    f"{finished.returncode}; its log ({log}) ends:\n{_tail(log)}")
+                                    f"{process.returncode}; its log ({log}) ends:\n{_tail(log)}")
             runs.append(ProcessRun(side, index, json_path))
     return runs
 

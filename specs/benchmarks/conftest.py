@@ -12,13 +12,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from lstm_spec.bench import benchmarking, instrument
+from lstm_spec.bench import benchmarking, instrument, turns
 from lstm_spec.models.backend import KERAS_BACKEND, visible_gpus
 from lstm_spec.models.era import KERAS_DISTRIBUTION, installed_version
 
 PEAKS = pytest.StashKey[dict]()
 THREADS = pytest.StashKey[dict]()
 SKIPPED = pytest.StashKey[dict]()
+TURNS = pytest.StashKey[turns.Turns | None]()
 
 
 def pytest_addoption(parser):
@@ -40,6 +41,37 @@ def pytest_configure(config):
     if (intra, inter) != (0, 0):
         # Before any TensorFlow operation runs; afterwards the pools are fixed.
         config.stash[THREADS] = instrument.configure_threads(intra, inter)
+    try:
+        config.stash[TURNS] = turns.turns_from(os.environ)
+    except turns.TurnsSetupError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    # In a lockstep pair, a test's set-up, warm-up and bookkeeping run only while this process holds
+    # the token, so none of it overlaps a timed round of the other process.
+    if item.config.stash[TURNS]:
+        item.config.stash[TURNS].acquire()
+    return (yield)
+
+
+@pytest.fixture
+def time_rounds(request, benchmark):
+    """Times a warm call with pytest-benchmark: alone, pytest-benchmark chooses the rounds; in a lockstep
+    pair (lstm_spec.bench.turns), the rounds --benchmark-max-time and --benchmark-min-rounds ask for,
+    each one a turn."""
+    pair = request.config.stash[TURNS]
+    if pair is None:
+        return benchmark
+    option = request.config.getoption
+
+    def timed(call):
+        rounds = turns.round_count(call, float(option("benchmark_max_time")), int(option("benchmark_min_rounds")))
+        warmup = option("benchmark_warmup_iterations") if option("benchmark_warmup") else 0
+        return benchmark.pedantic(call, setup=pair.next_round, rounds=rounds, warmup_rounds=warmup)
+
+    return timed
 
 
 def pytest_generate_tests(metafunc):
@@ -118,7 +150,11 @@ def pytest_sessionfinish(session):
     # Runs before pytest-benchmark's own sessionfinish, which saves the run: the per-point overhead
     # ratio needs every path's median, so it is added here rather than in the tests.
     benchmarking.annotate_overhead(_results(session.config))
-    return (yield)
+    try:
+        return (yield)
+    finally:
+        if session.config.stash[TURNS]:
+            session.config.stash[TURNS].finish()
 
 
 def pytest_benchmark_update_machine_info(config, machine_info):
@@ -136,6 +172,7 @@ def pytest_benchmark_update_machine_info(config, machine_info):
         "tf_threads": config.stash.get(THREADS, {"intra_op": 0, "inter_op": 0}),
         "slowdown": {instrument.SLOWED_PATH: instrument.slowdown_factor(os.environ, instrument.SLOWED_PATH)},
         "skipped": dict(config.stash[SKIPPED]),
+        "lockstep": config.stash[TURNS] is not None,
     }
 
 
