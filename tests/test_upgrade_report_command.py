@@ -1,6 +1,7 @@
 """The report command around the comparison: its refusals, pip's dry run, the report's file and what it prints
 (sides and the Speed section stand in; no run, no Keras)."""
 
+import shutil
 import subprocess
 import sys
 import types
@@ -50,6 +51,20 @@ def test_the_report_of_two_sides_is_written_and_its_summary_printed(checkout, sp
     [(before, checkout_copy), (after, same_copy)] = workdirs
     assert (["before", "after"], checkout_copy) == ([before.name, after.name], same_copy)
     assert before.parent == checkout_copy.parent and not before.parent.exists()
+    assert before.parent.name.startswith("lstm-spec-report-")
+
+
+def test_a_scratch_folder_already_gone_does_not_fail_the_report(checkout, speed_section, monkeypatch, tmp_path):
+    """If a side's run removed the scratch folder, the report is still written."""
+    sides = dict(zip(("2.15.1", "2.21.0"), upgrade()))
+
+    def fake_side(name, workdir, *, source):
+        shutil.rmtree(workdir.parent, ignore_errors=True)
+        return sides[name]
+
+    monkeypatch.setattr(upgrade_report, "run_side", fake_side)
+    assert 0 == upgrade_report.main(["2.15.1", "2.21.0", "--out", str(tmp_path / "r.md")])
+    assert (tmp_path / "r.md").read_text().startswith("# Upgrade report: 2.15.1 → 2.21.0\n")
 
 
 def test_no_speed_is_said_in_the_command_line_and_skips_the_speed_section(checkout, speed_section, monkeypatch,
@@ -71,6 +86,34 @@ def test_a_side_that_did_not_run_skips_the_speed_section_and_fails_the_command(c
     monkeypatch.setattr(upgrade_report, "run_side", lambda name, workdir, *, source: before if name == "2.15.1" else broken)
     assert 1 == upgrade_report.main(["2.15.1", "2.21.0", "--out", str(tmp_path / "r.md")])
     assert [("2.15.1", "2.21.0", tmp_path / "r.md", True)] == speed_section
+
+
+def test_the_commands_help_names_each_argument(monkeypatch, capsys):
+    """--help: the command as suite.py names it, the module's first line, and every argument's help."""
+    monkeypatch.setenv("COLUMNS", "120")
+    with pytest.raises(SystemExit) as exited:
+        upgrade_report.main(["--help"])
+    assert 0 == exited.value.code
+    assert HELP == capsys.readouterr().out
+
+
+HELP = """\
+usage: python3 suite.py report [-h] [--out OUT] [--keep KEEP] [--no-speed] before after
+
+The upgrade report: runs the specs on two versions and says, in plain words, what changed.
+
+positional arguments:
+  before       the environment upgraded from: locked, keras2, jax, torch, 2.15.1, 3.14.0, keras-nightly,
+               tensorflow==2.18.0,keras==3.8.0 (a combination) or a requirements file such as your pip freeze
+               (freeze.txt)
+  after        the environment upgraded to (same forms)
+
+options:
+  -h, --help   show this help message and exit
+  --out OUT    the Markdown file (default docs/upgrade-reports/A-to-B.md)
+  --keep KEEP  keep each side's scratch copy, logs and results in this folder
+  --no-speed   skip the Speed section (interleaved predict() timings, lstm_spec.bench.speed; ~5 min)
+"""
 
 
 def test_a_keep_folder_that_is_not_empty_is_refused(tmp_path, capsys):

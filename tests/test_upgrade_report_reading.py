@@ -125,16 +125,17 @@ def test_the_side_runs_its_nox_session_in_the_copy_with_its_snapshots_emptied(tm
     write(source / "specs" / "__snapshots__" / "pinned" / "test_18.ambr", AMBER)
     for left_out in (".venv", ".nox", ".git", ".benchmarks", ".pytest_cache", "specs/__pycache__"):
         write(source / left_out / "kept.txt", "not copied")
-    calls = []
+    calls, events = [], []
 
     def fake_nox(command, **options):
         calls.append((command, options, (options["cwd"] / "specs" / "__snapshots__").exists()))
+        events.append("nox")
         finished_run(tmp_path / "side")  # the files the session writes
         print("nox ran", file=options["stdout"], flush=True)
 
     monkeypatch.setattr(upgrade_report.subprocess, "run", fake_nox)
     monkeypatch.setenv("HB_PROBE", "kept")
-    log = io.StringIO()
+    log = FlushRecorder(events)
     side = upgrade_report.run_side("jax", tmp_path / "side", source=source, log=log)
     tree = tmp_path / "side" / "tree"
     [(command, options, snapshots_at_start)] = calls
@@ -145,10 +146,35 @@ def test_the_side_runs_its_nox_session_in_the_copy_with_its_snapshots_emptied(tm
     assert (str(tmp_path / "side" / "collected"), "kept") == (options["env"]["LSTM_SPEC_COLLECT"], options["env"]["HB_PROBE"])
     assert ["specs"] == sorted(os.listdir(tree))
     assert not (tree / "specs" / "__pycache__").exists() and (tree / "specs" / "test_02_output.py").exists()
-    assert f"report: running the specs on jax (nox session jax); log: {tmp_path / 'side' / 'nox.log'}\n" == log.getvalue()
+    said = f"report: running the specs on jax (nox session jax); log: {tmp_path / 'side' / 'nox.log'}\n"
+    assert [("flushed", said), "nox"] == events  # said before the minutes nox takes
     assert "nox ran\n" == (tmp_path / "side" / "nox.log").read_text()
-    assert (True, "3.11.7") == (side.usable, side.python)
+    assert ("jax", "jax", True, "3.11.7") == (side.name, side.session, side.usable, side.python)
     assert {"pinned", "seeded"} == {kind for kind, _, _ in side.snapshots}
+
+
+class FlushRecorder(io.StringIO):
+    """A log that records what it held each time it was flushed."""
+
+    def __init__(self, events):
+        super().__init__()
+        self.events = events
+
+    def flush(self):
+        self.events.append(("flushed", self.getvalue()))
+
+
+def test_a_side_that_cannot_be_installed_gets_pips_reason_from_its_nox_log(tmp_path, monkeypatch):
+    """The session writes install-error.txt and pip's output goes to the side's nox.log, where the reason is read."""
+    def fake_nox(command, **options):
+        write(tmp_path / "side" / "collected" / "install-error.txt", "2.20.0 cannot be installed\n")
+        print(PIP_NOT_FOUND, file=options["stdout"], flush=True)
+
+    monkeypatch.setattr(upgrade_report.subprocess, "run", fake_nox)
+    (tmp_path / "checkout").mkdir()
+    side = upgrade_report.run_side("2.20.0", tmp_path / "side", source=tmp_path / "checkout", log=io.StringIO())
+    assert ("2.20.0", "version") == (side.name, side.session)
+    assert side.install_error.endswith("\nERROR: No matching distribution found for keras-nightly")
 
 
 def test_only_ambr_files_of_the_kinds_named_are_read(tmp_path):
@@ -201,6 +227,12 @@ def test_a_failure_without_a_message_attribute_gives_its_text_and_other_tags_are
         == {outcome.test: (outcome.outcome, outcome.message) for outcome in outcomes.values()}
 
 
+def test_a_module_is_the_last_part_of_its_dotted_class(tmp_path):
+    """A spec in a package deeper than specs/ is still named by its module alone."""
+    [outcome] = junit(tmp_path, '<testcase classname="specs.deeper.test_02_output" name="t"/>').values()
+    assert ("test_02_output", "t") == (outcome.module, outcome.test)
+
+
 def test_a_case_without_class_or_name_is_read_not_refused(tmp_path):
     """Attributes JUnit may leave out read as empty."""
     assert {f"::{WHOLE_MODULE}": Outcome("", WHOLE_MODULE, "passed")} == junit(tmp_path, "<testcase/>")
@@ -223,6 +255,13 @@ def test_skipped_is_dropped_only_at_the_start_of_a_message():
 
 
 # ---- pip's reason -----------------------------------------------------------------------------
+
+def test_pips_reason_keeps_indented_lines_only_under_the_conflict():
+    """Indented lines before "The conflict is caused by:" or after the first line that ends it are pip's talk."""
+    output = ("    Downloading tensorflow\nThe conflict is caused by:\n    a depends on b\nTo fix this you could try to:\n"
+              "    loosen the range\n")
+    assert "The conflict is caused by:\n    a depends on b" == upgrade_report.pip_reason(output)
+
 
 def test_pips_reason_keeps_versions_found_and_the_last_twelve_lines():
     """'from versions:' lines count; the conflict ends at the first line not indented by four; only the last 12 remain."""

@@ -1,7 +1,11 @@
 """The upgrade report's comparison and its Markdown, line by line, from hand-made sides (no run, no Keras)."""
 
+import warnings
+
+import numpy as np
 import pytest
 
+from lstm_spec.checks import arrays_text
 from lstm_spec.versions import upgrade_report
 from lstm_spec.versions.upgrade_report import WHOLE_MODULE, Outcome, Side, compare, render_markdown, summary_lines
 from test_upgrade_report import arrays, eager_calls_as_inference, fresh_keras_session  # noqa: F401 (fixtures)
@@ -30,7 +34,7 @@ def upgrade() -> tuple[Side, Side]:
                    ("seeded", "test_12", "summary"): "Model: \"model\"\nTotal params: 140\n",
                    ("seeded", "test_25", "gone"): arrays(1.0)},
         defaults={"LSTM.units": 1, "LSTM.dtype": "float32"},
-        behaviours={"test_06_time_major": "6. `time_major`", "test_31_errors": "31. bad input"})
+        behaviours={"test_06_time_major": "6. `time_major`"})
     after = Side(
         "2.21.0", "locked", python="3.11.8", tools={"pytest", "pluggy", "nox"},
         packages={"tensorflow": "2.21.0", "keras": "3.15.1", "numpy": "1.26.4", "absl-py": "2.0.0",
@@ -46,7 +50,7 @@ def upgrade() -> tuple[Side, Side]:
                    ("seeded", "test_12", "summary"): "Model: \"functional\"\nTotal params: 140\n",
                    ("pinned", "test_19", "new"): arrays(1.0)},
         defaults={"LSTM.units": 2, "LSTM.dtype.class_name": "DTypePolicy", "LSTM.dtype.config.name": "float32"},
-        behaviours={"test_06_time_major": "6. time_major, renamed"})
+        behaviours={"test_06_time_major": "6. time_major, renamed", "test_31_errors": "31. bad input"})
     return before, after
 
 
@@ -371,3 +375,116 @@ def test_a_number_has_three_significant_digits_and_nan_is_a_dash():
     """0.000123456 -> 0.000123, 12345 -> 1.23e+04, NaN -> —."""
     assert ["0.000123", "1.23e+04", "—", "0"] == [upgrade_report._number(value)
                                                  for value in (0.000123456, 12345.0, float("nan"), 0.0)]
+
+
+# ---- values compared ----------------------------------------------------------------------------
+
+def labelled(**named) -> str:
+    return arrays_text.format_arrays({label: np.array(values, np.float32) for label, values in named.items()})
+
+
+def test_every_structural_problem_is_named_and_nothing_is_measured():
+    """Two arrays of another shape: both are named, joined by '; ', and no difference is given as a number."""
+    absolute, relative, moved, problem = upgrade_report.compare_values(labelled(a=[1.0], b=[2.0]),
+                                                                       labelled(a=[[1.0]], b=[[2.0]]))
+    assert (True, "a: shape is (1, 1), snapshot has (1,); b: shape is (1, 1), snapshot has (1,)") == (moved, problem)
+    assert np.isnan(absolute) and np.isnan(relative)
+
+
+def test_the_largest_differences_are_over_every_array_empty_and_integer_ones_left_out():
+    """An empty array and an integer array before the float one leave it measured; a difference of exactly 1 is
+    relative to the value it moved from."""
+    before = arrays_text.format_arrays({"empty": np.zeros(0, np.float32), "steps": np.array([3, 4]),
+                                        "a": np.array([2.0, 4.0], np.float32), "b": np.array([8.0], np.float32)})
+    after = arrays_text.format_arrays({"empty": np.zeros(0, np.float32), "steps": np.array([3, 9]),
+                                       "a": np.array([3.0, 4.0], np.float32), "b": np.array([8.5], np.float32)})
+    assert (1.0, 0.5, True, "") == upgrade_report.compare_values(before, after)
+
+
+def test_a_value_that_moved_from_zero_is_infinitely_far_without_a_warning():
+    """0 -> 1 is an infinite relative difference, 0 -> 0 none; NumPy warns of neither (warnings are errors here)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert (1.0, float("inf"), True, "") == upgrade_report.compare_values(labelled(z=[0.0], a=[0.0, 2.0]),
+                                                                              labelled(z=[0.0], a=[1.0, 2.0]))
+
+
+# ---- layer defaults classified ------------------------------------------------------------------
+
+def what_changed(before: dict, after: dict) -> dict:
+    return {change.key: (change.what, change.representation)
+            for change in upgrade_report.classify_defaults(before, after)}
+
+
+def test_a_dtype_gone_or_written_as_another_class_is_no_representation():
+    """A dtype argument gone is gone; a dtype written as a dict that is no DTypePolicy is a changed value; a dtype
+    inside a wrapped layer's config is read as a dtype too."""
+    before = {"LSTM.dtype": "float32", "LSTM.units": 1, "GRU.dtype": "float32",
+              "Bidirectional.layer.config.dtype": "float32"}
+    after = {"LSTM.units": 1, "GRU.dtype.class_name": "Other", "GRU.dtype.config.name": "float32",
+             "Bidirectional.layer.config.dtype.class_name": "DTypePolicy",
+             "Bidirectional.layer.config.dtype.config.name": "float32"}
+    assert {"LSTM.dtype": ("argument gone", False), "GRU.dtype": ("value changed", False),
+            "Bidirectional.layer.config.dtype": ("same dtype, now a DTypePolicy", True)} == what_changed(before, after)
+
+
+def test_a_wrapped_layers_arguments_are_arguments_and_their_settings_settings():
+    """Inside Bidirectional's layer and backward_layer configs, an argument is named so and counted by its name;
+    an initializer's setting stays a setting."""
+    initializer = "Bidirectional.layer.config.kernel_initializer.config"
+    forward = {"Bidirectional.layer.config.units": 1, "Bidirectional.backward_layer.config.units": 1,
+               f"{initializer}.scale": 1.0}
+    after = {"Bidirectional.layer.config.units": 2, "Bidirectional.backward_layer.config.units": 1,
+             "Bidirectional.layer.config.seed": None, "Bidirectional.backward_layer.config.seed": None,
+             f"{initializer}.scale": 1.0, f"{initializer}.seed": None}
+    comparison = compare(Side("a", "locked", defaults=forward), Side("b", "locked", defaults=after))
+    assert {"Bidirectional.layer.config.units": ("value changed", False),
+            "Bidirectional.layer.config.seed": ("new argument, None: changes nothing unless set", True),
+            "Bidirectional.backward_layer.config.seed": ("new argument, None: changes nothing unless set", True),
+            f"{initializer}.seed": ("new setting, None: changes nothing unless set", True)} \
+        == {change.key: (change.what, change.representation) for change in comparison.defaults}
+    assert ("- 4 layer defaults differ: 1 can change numbers or shapes (units in 1), 3 representation only (among "
+            "them new arguments that are None by default: seed)") == summary_lines(comparison)[4]
+
+
+@pytest.mark.parametrize("backward", [
+    {"config.units": 1, "config.go_backwards": True, "config.extra": 1},
+    {"config.units": 1, "config.go_backwards": True, "config.extra": None},
+    {"config.go_backwards": True},
+], ids=["a-key-forward-lacks", "a-None-key-forward-lacks", "lacking-a-None-key"])
+def test_a_backward_layer_with_a_key_its_forward_layer_lacks_or_the_reverse_is_no_copy(backward):
+    """Only go_backwards may differ for a copy: a key on one side only is a difference, even when None."""
+    forward = {"MyBidirectional.layer.config.units": 1, "MyBidirectional.layer.config.go_backwards": False}
+    if "config.units" not in backward:
+        forward["MyBidirectional.layer.config.units"] = None
+    after = {**forward, **{f"MyBidirectional.backward_layer.{key}": value for key, value in backward.items()}}
+    [(what, representation)] = what_changed(forward, after).values()
+    assert not representation and what.startswith("new argument")
+
+
+def test_a_backward_copy_is_found_whatever_the_wrappers_name():
+    """The forward layer is the one beside the backward one, however long the wrapper's name."""
+    forward = {"MyBidirectional.layer.config.units": 1, "MyBidirectional.layer.config.go_backwards": False}
+    after = {**forward, "MyBidirectional.backward_layer.config.units": 1,
+             "MyBidirectional.backward_layer.config.go_backwards": True}
+    assert {"MyBidirectional.backward_layer": ("the backward copy of `layer` (go_backwards flipped), now written out",
+                                               True)} == what_changed(forward, after)
+
+
+def test_a_backward_layer_that_is_not_a_config_is_classified_by_its_value():
+    """A backward_layer key holding None is a new None argument, not a copy to compare."""
+    assert {"Bidirectional.backward_layer": ("new argument, None: changes nothing unless set", True)} \
+        == what_changed({"Bidirectional.layer": 1}, {"Bidirectional.layer": 1, "Bidirectional.backward_layer": None})
+
+
+# ---- outcome lines --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("message, lines", [
+    ("x" * 160, ["  - **a**: failed: " + "x" * 160]),
+    ("x" * 161, ["  - **a**: failed", "", "    ```text", "    " + "x" * 161, "    ```", ""]),
+    ("use `x`", ["  - **a**: failed", "", "    ```text", "    use `x`", "    ```", ""]),
+    ("a ```block``` inside", ["  - **a**: failed", "", "    ```text", "    a ` ` `block` ` ` inside", "    ```", ""]),
+], ids=["160-characters", "161-characters", "a-backtick", "a-fence"])
+def test_a_message_goes_inline_only_when_short_single_line_and_without_backticks(message, lines):
+    """Up to 160 characters on one line without a backtick: inline; otherwise a text block whose fences cannot close early."""
+    assert lines == upgrade_report._outcome_lines("a", Outcome("m", "t", "failed", message))
