@@ -10,6 +10,7 @@ import pytest
 pytest.importorskip("scipy", reason="scipy is not in the Keras 2 lock: the speed comparison's statistics run from .venv (python3 suite.py speed)")
 
 from lstm_spec.bench import benchmarking, instrument, speed, speed_runs  # noqa: E402
+from lstm_spec.bench import turns as turns_module  # noqa: E402
 from lstm_spec.bench.speed_runs import ProcessRun, Settings, SpeedRunError  # noqa: E402
 from lstm_spec.bench.statistics import NO_CHANGE, SLOWER  # noqa: E402
 
@@ -151,6 +152,41 @@ def test_timed_processes_get_the_settings_and_only_b_the_slowdown(tmp_path):
         assert expected in arguments
     assert "1.25" == settings.environment("B")[instrument.SLOWDOWN_VARIABLE]
     assert instrument.SLOWDOWN_VARIABLE not in settings.environment("A")
+
+
+def test_timed_processes_inherit_no_hook_or_turns(monkeypatch):
+    """A slowdown or turn-taking variable left in the caller's environment reaches neither side's process."""
+    monkeypatch.setenv(instrument.SLOWDOWN_VARIABLE, "3")
+    monkeypatch.setenv(turns_module.TURNS_VARIABLE, "5,6,A")
+    for side in ("A", "B"):
+        environment = Settings(lockstep=False).environment(side)
+        assert instrument.SLOWDOWN_VARIABLE not in environment
+        assert turns_module.TURNS_VARIABLE not in environment
+
+
+def test_report_refuses_too_few_speed_pairs_before_anything_runs(capsys):
+    """`report A B --speed-pairs 2` stops at once, naming the least number of pairs and the default."""
+    from lstm_spec.versions import upgrade_report
+
+    with pytest.raises(SystemExit) as stopped:
+        upgrade_report.main(["locked", "keras2", "--speed-pairs", "2"])
+    assert 2 == stopped.value.code
+    assert "--speed-pairs 2: a confidence interval needs at least 3 pairs; the default is 9" in capsys.readouterr().err
+
+
+def test_report_speed_pairs_replace_the_section_pair_count(monkeypatch, tmp_path):
+    """The report's --speed-pairs reaches the comparison; without it the section runs REPORT_PAIRS pairs."""
+    seen = []
+
+    def comparison_of(before, after, settings, threshold, folder):
+        seen.append(settings.pairs)
+        raise SpeedRunError("stopped here")
+
+    monkeypatch.setattr(speed, "run_comparison", comparison_of)
+    monkeypatch.setattr(speed, "results_folder", lambda *names: tmp_path)
+    speed.report_section("2.18.0", "locked", tmp_path / "r.md", pairs=4)
+    speed.report_section("2.18.0", "locked", tmp_path / "r.md")
+    assert [4, speed.REPORT_PAIRS] == seen
 
 
 def test_slowdown_hook_reads_only_predict(monkeypatch):

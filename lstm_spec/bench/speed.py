@@ -1,11 +1,11 @@
 """Did predict() get slower?  Compares the speed of two environments of the version matrix.
 
-    python3 suite.py speed locked keras2                 the small grid, 5 interleaved process pairs
+    python3 suite.py speed locked keras2                 the small grid, 20 process pairs in lockstep (~12 min)
     python3 suite.py speed 2.18.0 locked --grid default --pairs 7 --threshold 0.15
     python3 suite.py speed locked locked                 an A/A check: nothing may be flagged
     python3 suite.py speed locked locked --slow-after 1.25   the test hook: B's predict() 25% slower
 
-Each side's benchmark processes run interleaved (A, B, A, B, ...; ``lstm_spec.bench.speed_runs``);
+Each pair's two processes, one per side, run together taking turns round by round (``lstm_spec.bench.speed_runs``);
 per grid point and path the ratio B/A of median times gets a 95% interval over the process pairs
 and a verdict against the threshold (``lstm_spec.bench.statistics``).  Prints a table and the noise
 floor the run measured, writes the JSON of every process, ``comparison.json`` and ``ratios.png``
@@ -21,7 +21,7 @@ import json
 import statistics as pystatistics
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from lstm_spec.bench import benchmarking, instrument
@@ -32,7 +32,10 @@ from lstm_spec.bench.statistics import (CONFIDENCE, DEFAULT_THRESHOLD, FASTER, N
 from lstm_spec.versions.matrix import resolve
 from lstm_spec.versions.pins import VersionSpecError
 
-REPORT_SETTINGS = Settings()  # the small grid: the report's Speed section is the command's default
+# The report's Speed section: the command's small grid with fewer pairs, to stay within ~6 minutes (a pair
+# costs ~35 s here); it flags a 2x slowdown, and states per point the smallest change it could show.
+REPORT_PAIRS = 9
+REPORT_SETTINGS = Settings(pairs=REPORT_PAIRS)
 RATIO_TICKS = (0.25, 0.5, 0.67, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 4.0)
 VERDICT_MARKS = {SLOWER: "SLOWER", FASTER: "faster", NO_CHANGE: "no detectable change"}
 
@@ -263,13 +266,16 @@ class SpeedSection:
 
 def report_section(before: str, after: str, report: Path, *, skip: bool = False,
                    settings: Settings = REPORT_SETTINGS, threshold: float = DEFAULT_THRESHOLD,
-                   kept: Path | None = None) -> SpeedSection:
+                   kept: Path | None = None, pairs: int | None = None) -> SpeedSection:
     """The upgrade report's "Speed" section for ``report`` (its PNG written beside it as
     ``<report>-speed.png``); when ``skip`` is set or the comparison cannot be made, the section says so.
-    With ``kept``, the processes kept in that folder by an earlier run are analysed again instead."""
+    With ``kept``, the processes kept in that folder by an earlier run are analysed again instead;
+    ``pairs`` replaces the settings' pair count (the report's ``--speed-pairs``)."""
     out = ["", "## Speed", ""]
     if skip:
         return SpeedSection("\n".join(out + ["Not measured (`--no-speed`, or a side that did not run).", ""]), [])
+    if pairs is not None:
+        settings = replace(settings, pairs=pairs)
     folder = results_folder(before, after, "report-")
     started = time.monotonic()
     try:

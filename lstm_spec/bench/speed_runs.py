@@ -41,8 +41,11 @@ class SpeedRunError(Exception):
 class Settings:
     """How the timed processes run (see README: what each setting does to the A/A spread)."""
 
-    grid: str = "small"  # about 5 minutes for 5 pairs on a quiet 2-core machine; --grid default: 60 cases
-    pairs: int = 5
+    grid: str = "small"  # 12 cases, ~35 s a pair in lockstep on a quiet 2-core machine; --grid default: 60 cases
+    # Enough pairs to flag a 1.25x slowdown against the 10% threshold: with the per-pair spread measured
+    # here (log-ratio sd 0.09-0.20 for predict), 5 pairs flagged all four predict() points in 2% of
+    # resampled runs, 10 in 35%, 20 in 87% (specs/benchmarks/README.md, "How many pairs").
+    pairs: int = 20
     # One intra-op and one inter-op thread: see specs/benchmarks/README.md, "Less noise at the source".
     tf_threads: tuple[int, int] = (1, 1)
     max_time: float = 0.25  # seconds of rounds per case; the spread is between processes, not rounds
@@ -93,7 +96,9 @@ class Settings:
             os.sched_setaffinity(0, {self.cpu})
 
     def environment(self, side: str) -> dict[str, str]:
-        environment = {key: value for key, value in os.environ.items() if key != instrument.SLOWDOWN_VARIABLE}
+        # Neither the slowdown hook nor a turn-taking pipe is inherited: only this comparison sets them.
+        inherited = (instrument.SLOWDOWN_VARIABLE, turns_module.TURNS_VARIABLE)
+        environment = {key: value for key, value in os.environ.items() if key not in inherited}
         environment["PYTHONHASHSEED"] = "0"
         if side == "B" and self.slow_after != 1.0:
             environment[instrument.SLOWDOWN_VARIABLE] = str(self.slow_after)

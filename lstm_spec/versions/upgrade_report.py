@@ -723,8 +723,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, help="the Markdown file (default docs/upgrade-reports/A-to-B.md)")
     parser.add_argument("--keep", type=Path, help="keep each side's scratch copy, logs and results in this folder")
     parser.add_argument("--no-speed", action="store_true",
-                        help="skip the Speed section (interleaved predict() timings, lstm_spec.bench.speed; ~5 min)")
+                        help="skip the Speed section (predict() timed in process pairs, lstm_spec.bench.speed; ~6 min)")
+    parser.add_argument("--speed-pairs", type=int, metavar="N",
+                        help="process pairs for the Speed section (default 9; `speed A B` runs 20 for smaller changes)")
     arguments = parser.parse_args(argv)
+    if arguments.speed_pairs is not None and not arguments.no_speed:
+        from lstm_spec.bench.statistics import MIN_PAIRS  # needs scipy, as the Speed section does
+
+        if arguments.speed_pairs < MIN_PAIRS:
+            parser.error(f"--speed-pairs {arguments.speed_pairs}: a confidence interval needs at least {MIN_PAIRS} "
+                         "pairs; the default is 9, and 20 resolve a 1.25x slowdown")
     if not sides_can_run(parser, arguments):
         return 2
     out = arguments.out or default_report_path(arguments.before, arguments.after)
@@ -746,7 +754,7 @@ def main(argv: list[str]) -> int:
     # module's tests run in that environment too (matrix keras2).
     from lstm_spec.bench.speed import report_section
 
-    speed = report_section(arguments.before, arguments.after, out,
+    speed = report_section(arguments.before, arguments.after, out, pairs=arguments.speed_pairs,
                            skip=arguments.no_speed or not (before.usable and after.usable))
     out.write_text(render_markdown(comparison, command) + speed.markdown)
     print("\n".join([*summary_lines(comparison), *speed.summary]))
