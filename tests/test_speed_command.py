@@ -79,6 +79,7 @@ def test_equal_sides_exit_0_and_state_noise_floor_and_gpu_skips(fake_sides, tmp_
     printed = capsys.readouterr().out
     assert "0 slower, 0 faster, 4 no detectable change" in printed
     assert "noise floor (same-side processes): median spread" in printed
+    assert "a pair's ratio B/A strays by a median" in printed
     assert "WARNING" not in printed  # the synthetic processes differ by at most 4%
     assert f"skipped on A (1 cases): {NO_GPU}" in printed
     assert ["locked", "locked"] == fake_sides["prepared"]

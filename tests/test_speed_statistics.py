@@ -6,7 +6,7 @@ import pytest
 pytest.importorskip("scipy", reason="scipy is not in the Keras 2 lock: the speed comparison's statistics run from .venv (python3 suite.py speed)")
 
 from lstm_spec.bench.statistics import (FASTER, NO_CHANGE, SLOWER, RatioInterval, SpeedStatisticsError,  # noqa: E402
-                                        ratio_interval, same_side_spread)
+                                        pair_ratio_spread, ratio_interval, same_side_spread)
 
 PAIRS = 5
 BASE_SECONDS = 0.040  # about predict() of a small LSTM here
@@ -117,6 +117,16 @@ def test_negative_threshold_is_refused():
     """A negative threshold is refused with the form it takes."""
     with pytest.raises(SpeedStatisticsError, match="fraction >= 0"):
         RatioInterval(1.0, 0.9, 1.1).verdict(-0.1)
+
+
+def test_pair_ratio_spread_ignores_what_both_members_of_a_pair_share():
+    """A drift that moves both members of every pair alike leaves the pair ratio spread at 0; a ratio
+    that strays by a factor e**0.1 in alternate pairs gives about 10.8 %."""
+    drift = np.array([0.05, 0.08, 0.11, 0.06])
+    assert np.isclose(0.0, pair_ratio_spread(drift, 1.2 * drift))
+    strays = 1.2 * drift * np.exp([0.1, -0.1, 0.1, -0.1])
+    assert np.isclose(np.expm1(np.std([0.1, -0.1, 0.1, -0.1], ddof=1)), pair_ratio_spread(drift, strays))
+    assert 0.5 < same_side_spread(drift)  # the sides themselves moved by 120 %
 
 
 def test_same_side_spread_is_largest_over_smallest():

@@ -28,7 +28,8 @@ from lstm_spec.bench import benchmarking, instrument
 from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, keras_backend, kept_runs,
                                         prepare, read_runs, run_interleaved, slug, write_json)
 from lstm_spec.bench.statistics import (CONFIDENCE, DEFAULT_THRESHOLD, FASTER, NO_CHANGE, SLOWER, RatioInterval,
-                                        SpeedStatisticsError, ratio_interval, same_side_spread)
+                                        SpeedStatisticsError, pair_ratio_spread, ratio_interval,
+                                        same_side_spread)
 from lstm_spec.versions.matrix import resolve
 from lstm_spec.versions.pins import VersionSpecError
 
@@ -52,6 +53,10 @@ class PointComparison:
     verdict: str
     cpu_ratio: float | None  # median(B) / median(A) of per-process median CPU times
     spread: float  # the larger same-side spread of the two sides
+
+    @property
+    def pair_spread(self) -> float:
+        return pair_ratio_spread(self.before, self.after)
 
     @property
     def median_before(self) -> float:
@@ -196,12 +201,16 @@ def describe_method(comparison: SpeedComparison) -> str:
 
 def summary_lines(comparison: SpeedComparison) -> list[str]:
     median_spread, worst = comparison.noise_floor()
+    widest = max(comparison.points, key=lambda point: point.pair_spread)
     counts = {verdict: len(comparison.with_verdict(verdict)) for verdict in (SLOWER, FASTER, NO_CHANGE)}
     lines = [f"speed {side_label(comparison, 'A')} -> {side_label(comparison, 'B')}: "
              f"{counts[SLOWER]} slower, {counts[FASTER]} faster, {counts[NO_CHANGE]} no detectable change "
              f"(of {len(comparison.points)} points x paths)",
              f"noise floor (same-side processes): median spread {median_spread:.1%}, largest {worst.spread:.1%} "
-             f"({worst.label} {worst.path})"]
+             f"({worst.label} {worst.path}); a pair's ratio B/A strays by a median "
+             f"{pystatistics.median(point.pair_spread for point in comparison.points):.1%} (largest "
+             f"{widest.pair_spread:.1%}, {widest.label} {widest.path}): what the pairs share, such as the "
+             "machine's drift, moves the sides but not the ratio, so this is what widens the intervals"]
     noisy = [point for point in comparison.points
              if point.verdict == NO_CHANGE and not point.interval.resolves(comparison.threshold)]
     if noisy:

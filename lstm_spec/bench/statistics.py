@@ -83,6 +83,14 @@ def ratio_interval(before: Sequence[float], after: Sequence[float], confidence: 
     return RatioInterval(ratio, float(np.exp(low)), float(np.exp(high)))
 
 
+def pair_ratio_spread(before: Sequence[float], after: Sequence[float]) -> float:
+    """How far one pair's ratio B/A typically strays from the others': the standard deviation of the
+    log ratios over the pairs, as a factor minus 1.  This, not the same-side spread, is what widens the
+    interval: a drift of the machine that both members of a pair see moves the sides, not the ratio."""
+    log_ratios = np.log(np.asarray(after, dtype=float)) - np.log(np.asarray(before, dtype=float))
+    return float(np.expm1(np.std(log_ratios, ddof=1)))
+
+
 def same_side_spread(times: Sequence[float]) -> float:
     """How far one side's processes disagree on a point: largest ÷ smallest median, minus 1."""
     times = np.asarray(times, dtype=float)
