@@ -172,7 +172,7 @@ def test_report_refuses_too_few_speed_pairs_before_anything_runs(capsys):
     with pytest.raises(SystemExit) as stopped:
         upgrade_report.main(["locked", "keras2", "--speed-pairs", "2"])
     assert 2 == stopped.value.code
-    assert "--speed-pairs 2: a confidence interval needs at least 3 pairs; the default is 9" in capsys.readouterr().err
+    assert "--speed-pairs 2: a confidence interval needs at least 3 pairs; the default is 8" in capsys.readouterr().err
 
 
 def test_report_speed_pairs_replace_the_section_pair_count(monkeypatch, tmp_path):

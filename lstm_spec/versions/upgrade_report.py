@@ -725,14 +725,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--no-speed", action="store_true",
                         help="skip the Speed section (predict() timed in process pairs, lstm_spec.bench.speed; ~6 min)")
     parser.add_argument("--speed-pairs", type=int, metavar="N",
-                        help="process pairs for the Speed section (default 9; `speed A B` runs 20 for smaller changes)")
+                        help="process pairs for the Speed section (default 8; `speed A B` runs 20 for smaller changes)")
     arguments = parser.parse_args(argv)
     if arguments.speed_pairs is not None and not arguments.no_speed:
         from lstm_spec.bench.statistics import MIN_PAIRS  # needs scipy, as the Speed section does
 
         if arguments.speed_pairs < MIN_PAIRS:
             parser.error(f"--speed-pairs {arguments.speed_pairs}: a confidence interval needs at least {MIN_PAIRS} "
-                         "pairs; the default is 9, and 20 resolve a 1.25x slowdown")
+                         "pairs; the default is 8, and 20 resolve a 1.25x slowdown")
     if not sides_can_run(parser, arguments):
         return 2
     out = arguments.out or default_report_path(arguments.before, arguments.after)
