@@ -2,11 +2,14 @@
 
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from lstm_spec.living_docs import outline as outline_plugin
 from lstm_spec.living_docs.behaviours import behaviour_title
-from lstm_spec.living_docs.outline import Case, compact_axis, group_cases, render_outline
+from lstm_spec.living_docs.outline import (Case, compact_axis, docstring_summary, failure_message, group_cases,
+                                           module_handles, render_outline, spec_facts)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,6 +48,7 @@ def test_cases_not_forming_a_product_are_listed():
     (["LSTM(units=5,return_state=True)", "LSTM(units=64,return_state=True)"], "LSTM(units=5|64,return_state=True)"),
     (["LSTM(units=5)", "LSTM(units=5,return_state=True)"], "LSTM(units=5), LSTM(units=5,return_state=True)"),
     (["x=ab", "x=cb"], "x=ab, x=cb"),  # folding would cut a value in two
+    (["x=", "x=1"], "x=, x=1"),  # an empty value does not fold
     (["batch=2-seq=9", "batch=1-seq=9"], "batch=2|1-seq=9"),
     (["batch=2-seq=9", "batch=1-seq=4"], "batch=2-seq=9, batch=1-seq=4"),
     (["LSTM", "GRU"], "LSTM, GRU"),
@@ -233,3 +237,167 @@ def test_collect_only_outline_lists_without_running(pytester):
         "  listed  Two is not one.",
     ])
     assert "observed" not in run.stdout.str()
+
+
+def run_outline(pytester, *arguments, source=SPEC):
+    """A run of ``source`` (the title, a parametrized spec and a failing one) with the outline plugin, in-process."""
+    pytester.makepyfile(test_spec=source)
+    return pytester.runpytest_inprocess("-p", "lstm_spec.living_docs.outline", "-p", "no:cacheprovider", *arguments)
+
+
+def outline_lines(run) -> list[str]:
+    """The lines between the outline's heading and the next ``=`` separator."""
+    after_heading = run.stdout.str().split("specification outline")[1].splitlines()[1:]
+    return after_heading[:next(i for i, line in enumerate(after_heading) if line.startswith("="))]
+
+
+def test_help_names_the_option_in_the_suite_group(pytester):
+    """``--help`` lists ``--outline`` with its sentence under the suite's ``lstm_spec`` options."""
+    run = pytester.runpytest_inprocess("-p", "lstm_spec.living_docs.outline", "--help")
+    help_text = " ".join(run.stdout.str().split())
+    assert "lstm_spec: --outline print the specs as a documentation outline (behaviour, spec sentence, cases, " \
+           "outcome) after the run" in help_text
+
+
+# Trailing spaces on its first line; cleandoc keeps them.
+DOCUMENTED = SimpleNamespace(__doc__="Its title line.   \n    continues here.\n\n    A second paragraph.\n")
+
+
+@pytest.mark.parametrize("obj, first_line, expected", [
+    (DOCUMENTED, False, "Its title line. continues here."),
+    (DOCUMENTED, True, "Its title line."),
+    (None, False, ""),
+    (None, True, ""),
+], ids=["paragraph", "first-line", "none", "none-first-line"])
+def test_docstring_summary_is_the_first_paragraph_or_its_first_line(obj, first_line, expected):
+    """The first paragraph joined into one line (or only its first line, stripped); '' without a docstring."""
+    assert expected == docstring_summary(obj, first_line=first_line)
+
+
+UNDOCUMENTED = '''
+import pytest
+
+
+@pytest.mark.parametrize("depth", [1, 2], ids="depth={}".format)
+@pytest.mark.parametrize("units", [5, 64], ids="units={}".format)
+def test_grid(units, depth):
+    pass
+
+
+def test_plain():
+    """A plain spec."""
+'''
+
+
+def test_spec_facts_name_module_spec_line_and_each_axis(pytester):
+    """A spec's facts: its file, its title (the file without a docstring), its name, line, sentence (its name
+    without a docstring), one id per axis and the parametrization indices."""
+    items, _ = pytester.inline_genitems(pytester.makepyfile(test_facts=UNDOCUMENTED))
+    facts = {item.name: spec_facts(item) for item in items}
+    grid = next(item for item in items if item.name == "test_grid[units=64-depth=2]")
+    assert {"module": "test_facts.py", "behaviour": "test_facts.py", "spec": "test_grid", "line": 3,
+            "sentence": "test_grid[units=64-depth=2]", "case": ["units=64", "depth=2"],
+            "order": list(grid.callspec.indices.values())} == facts[grid.name]
+    assert {"module": "test_facts.py", "behaviour": "test_facts.py", "spec": "test_plain", "line": 9,
+            "sentence": "A plain spec.", "case": [], "order": []} == facts["test_plain"]
+
+
+def test_failure_message_without_a_crash_is_the_last_line_of_the_report():
+    """A report without a crash (a strict XPASS) gives the last line of its text stripped at both ends; one with no
+    text 'failed'."""
+    assert "  last line" == failure_message(SimpleNamespace(longrepr="first line\n  last line  \n"))
+    assert "failed" == failure_message(SimpleNamespace(longrepr=None))
+
+
+def test_cases_with_different_numbers_of_axes_are_listed():
+    """Cases whose ids have different numbers of axes are no product, even when the counts would match."""
+    cases = [case(case_ids=("a", "x"), order=(0, 0)), case(case_ids=("b",), order=(1,))]
+    assert "a-x, b" == group_cases(cases)
+
+
+def test_no_cases_group_to_nothing():
+    """No cases, or a spec without parametrization, have no grouped ids."""
+    assert "" == group_cases([])
+    assert "" == group_cases([case()])
+
+
+def test_a_single_parametrized_case_is_one_case():
+    """A spec that ran one parametrized case says '1 case', in the singular."""
+    lines = [text.strip() for _, text in render_outline([case(case_ids=("units=5",), order=(0,))])]
+    assert "1 case: units=5" in lines
+
+
+def test_long_lines_wrap_at_spaces_keeping_ids_whole():
+    """Sentences and case lists wrap at the width, at spaces only, continuing under their own indent."""
+    long_id = "LSTM(units=5,return_sequences=True,return_state=True)-batch=2-seq=9-features=3"
+    cases = [case(case_ids=(f"{long_id}-{index}",), order=(index,), sentence="word " * 14 + "end.")
+             for index in range(3)]
+    lines = "\n".join(text for _, text in render_outline(cases, width=60)).splitlines()[3:]
+    assert ["          word word word word word word word word word word",
+            "          word word word word end.",
+            "            3 cases:",
+            f"              {long_id}-0,",
+            f"              {long_id}-1,",
+            f"              {long_id}-2"] == lines
+
+
+def test_default_width_is_100_characters():
+    """Without a width, lines wrap at 100 characters."""
+    sentence = "x" * 89 + " y"  # 10 characters of indent: 99 with the 'x's, 101 with ' y'
+    lines = "\n".join(text for _, text in render_outline([case(sentence=sentence)])).splitlines()
+    assert [" " * 10 + "x" * 89, " " * 10 + "y"] == lines[3:]
+
+
+def test_the_outline_wraps_at_the_terminal_width_but_not_below_60(pytester, monkeypatch):
+    """The outline wraps at the terminal's width less 2, and at 60 on a narrower terminal."""
+    for columns, xs, width in ((90, 75, 88), (40, 46, 59)):
+        sentence = "x" * xs + " yy z"  # after the 10 characters of indent: xs + 13 wide, with ' z' xs + 15
+        source = f'"""9. Wide."""\n\n\ndef test_wide():\n    """{sentence}"""\n'
+        monkeypatch.setenv("COLUMNS", str(columns))
+        lines = outline_lines(run_outline(pytester, "--outline", source=source))
+        assert ["  passed  " + "x" * xs + " yy", " " * 10 + "z"] == lines[3:5], columns
+
+
+def test_module_handles_name_the_marker_of_spec_files_only():
+    """A spec file shows its marker; a numbered file outside specs/ and an unnumbered one show the path alone."""
+    assert "specs/test_04_return_state.py, -m return_state" == module_handles("specs/test_04_return_state.py")
+    assert "tests/test_04_return_state.py" == module_handles("tests/test_04_return_state.py")
+    assert "specs/helpers.py" == module_handles("specs/helpers.py")
+
+
+def test_outcome_words_are_coloured_and_titles_bold(pytester):
+    """With colour, each outcome word has its colour (passed green, skipped and xfailed yellow, failed and error
+    bold red) and a behaviour's title is bold."""
+    run = run_outline(pytester, "--outline", "--color=yes", source=OUTCOMES)
+    text = run.stdout.str()
+    for word, codes in (("passed ", "32"), ("skipped", "33"), ("xfailed", "33"), ("failed ", "31;1"),
+                        ("error  ", "31;1")):
+        escapes = "".join(f"\x1b[{code}m" for code in codes.split(";"))
+        assert f"{escapes}  {word}\x1b[0m" in text, word
+    assert "\x1b[1m8. Every outcome.\x1b[0m" in text
+    assert "\x1b[1m  (test_spec.py)" not in text
+
+
+def test_progress_names_no_file_with_the_outline(pytester):
+    """With ``--outline`` the progress line is dots alone (the outline names the files); without, the file is named."""
+    assert not any(line.startswith("test_spec.py ") for line in run_outline(pytester, "--outline").outlines)
+    assert any(line.startswith("test_spec.py ") for line in run_outline(pytester).outlines)
+
+
+def test_facts_travel_only_with_the_option(pytester):
+    """Without ``--outline`` the reports carry no outline facts (a JUnit report shows none)."""
+    run_outline(pytester, "--junitxml=report.xml")
+    assert "lstm_spec.living_docs.outline" not in (pytester.path / "report.xml").read_text()
+    run_outline(pytester, "--outline", "--junitxml=report.xml")
+    assert "lstm_spec.living_docs.outline" in (pytester.path / "report.xml").read_text()
+
+
+def test_an_xdist_worker_registers_no_printer():
+    """Only the process that reports prints: an xdist worker (a config with ``workerinput``) registers no printer."""
+    registered = []
+    manager = SimpleNamespace(register=lambda plugin, name: registered.append(name))
+    outline_plugin.pytest_configure(SimpleNamespace(getoption=lambda name: True, workerinput={},
+                                                    pluginmanager=manager))
+    assert [] == registered
+    outline_plugin.pytest_configure(SimpleNamespace(getoption=lambda name: True, pluginmanager=manager))
+    assert ["lstm_spec-outline-printer"] == registered
