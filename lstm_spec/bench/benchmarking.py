@@ -75,8 +75,8 @@ class Grid:
 
 # "small" is the upgrade report's speed grid: predict() and two paths that take its parts apart, the
 # compiled predict step without predict()'s tf.data pipeline (predict_on_batch) and the bare graph
-# (tf_function), at a latency-bound and a throughput-bound batch, so that ten interleaved processes
-# fit in about 5 minutes on 2 cores.  model(x) is left out for time: eager, 60-110 ms a call here.
+# (tf_function), at a latency-bound and a throughput-bound batch, so that a pair of processes takes
+# about 35 s on 2 cores (the report's 8 pairs fit its 6 minutes).  model(x) is left out for time: eager, 60-110 ms a call here.
 GRIDS = {
     "small": Grid(LAYERS, (32,), DEFAULT_SEQ_LENS, (1, 32), ("predict", "predict_on_batch", "tf_function")),
     "default": Grid(LAYERS, UNITS, DEFAULT_SEQ_LENS, BATCHES),

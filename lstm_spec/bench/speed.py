@@ -257,7 +257,8 @@ def plot_ratios(comparison: SpeedComparison, output: Path) -> Path:
     axis.minorticks_off()
     axis.set_xlabel(f"time ratio B/A (after/before) with {CONFIDENCE:.0%} interval; right of the band: slower")
     axis.set_title(f"A: {side_label(comparison, 'A')}\nB: {side_label(comparison, 'B')}\n"
-                   f"{comparison.settings.pairs} interleaved process pairs, '{comparison.settings.grid}' grid",
+                   f"{comparison.settings.pairs} process pairs"
+                   f"{' in lockstep' if comparison.settings.lockstep else ', A then B'}, '{comparison.settings.grid}' grid",
                    fontsize=8)
     axis.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.5 / len(points) - 0.12), ncol=2)
     figure.tight_layout()

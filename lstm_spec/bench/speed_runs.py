@@ -1,7 +1,8 @@
 """Running a speed comparison: each side's environment is prepared once through the version matrix
 (``lstm_spec.versions.matrix``: the same nox sessions as ``matrix`` and ``report``), then the
-benchmark processes run in those environments interleaved, A, B, A, B, ..., each a pytest-benchmark
-session of ``specs/benchmarks`` whose JSON is kept.
+benchmark processes run in those environments in pairs, one process per side, both at once taking
+turns round by round (lockstep; or A, then B), each a pytest-benchmark session of ``specs/benchmarks``
+whose JSON is kept.
 
 An environment named by a lock (``locked``, ``keras2``, ...) is the one in ``.nox/`` that ``matrix``
 and ``report`` use; a version (``2.18.0``, ``keras-nightly``) gets its own under ``.nox/speed/``,

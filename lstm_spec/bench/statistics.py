@@ -1,5 +1,5 @@
 """The statistics of a speed comparison: per grid point and path, the ratio B/A of median times with
-a confidence interval taken over interleaved process pairs, and a verdict against a threshold.
+a confidence interval taken over process pairs, and a verdict against a threshold.
 
 Each process of a comparison yields one median per point and path (pytest-benchmark's median of its
 rounds).  The spread that matters is between processes, so the unit of evidence is the process
