@@ -15,8 +15,8 @@ import pytest
 
 from lstm_spec.checks import oracle
 from lstm_spec.checks.assertions import assert_close, assert_count, assert_matches_oracle, assert_shape
-from lstm_spec.models.builders import fresh_keras, make_inputs, run_recurrent
-from lstm_spec.models.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
+from lstm_spec.models.builders import call_seeded, fresh_keras, make_inputs, run_recurrent
+from lstm_spec.models.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, LSTMConfig
 from lstm_spec.models.era import KERAS_ERA
 from lstm_spec.models.fixtures import lstm_fixture
 
@@ -58,12 +58,12 @@ def test_time_major_argument_is_rejected(value):
 def test_time_major_data_is_transposed_to_batch_major(lstm_run):
     """Time-major data (seq_len, batch, features), transposed with (1, 0, 2), gives the recurrence stepped along its axis 0."""
     dims = lstm_run.dims
-    time_major_data = make_inputs(InputDims(batch=dims.seq_len, seq_len=dims.batch, features=dims.features), seed=6)
+    time_major_data = np.ascontiguousarray(np.transpose(lstm_run.inputs, (1, 0, 2)))  # the run's data, time-major
     step, state_widths = oracle.lstm_step(lstm_run.weights)
     states = tuple(np.zeros((dims.batch, width)) for width in state_widths)
     for x_t in time_major_data:  # time-major: step t is time_major_data[t], the whole batch at once
         h, states = step(x_t, states)
-    output = lstm_run.model(np.transpose(time_major_data, (1, 0, 2)), training=False)
+    output = call_seeded(lstm_run.model, lstm_run.config, np.transpose(time_major_data, (1, 0, 2)))
     assert_matches_oracle(output, h, lstm_run, lstm_run.repro())
 
 

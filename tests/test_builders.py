@@ -4,7 +4,7 @@ the one seeded layer per configuration that every run of it shares."""
 import numpy as np
 import pytest
 
-from lstm_spec.models.builders import DATA_SEED, SEED, make_inputs, run_recurrent, seeded_layer
+from lstm_spec.models.builders import DATA_SEED, SEED, call_seeded, make_inputs, run_recurrent, seeded_layer
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
 
 
@@ -50,3 +50,36 @@ def test_seeded_layer_refuses_a_stateful_configuration():
         seeded_layer(config, PAGE_DIMS.features)
     assert (f"{config} is stateful: its batch size is fixed, so one layer cannot serve every input shape; build it "
             "for one input with lstm_spec.models.family.chain_model") == str(raised.value)
+
+
+class CountingModel:
+    """A stand-in model that doubles its input and counts its calls."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, data, training):
+        self.calls += 1
+        return data * 2
+
+
+def test_call_seeded_runs_equal_data_once_per_configuration_and_seed():
+    """Equal data (another array, same shape and bytes) is served from the first call; other data, another
+    configuration or seed is called again; the outputs are read-only."""
+    model, config, data = CountingModel(), LSTMConfig(PAGE_UNITS), make_inputs(InputDims(2, 3, 1))
+    first = call_seeded(model, config, data)
+    assert first is call_seeded(model, config, data.copy())
+    assert 1 == model.calls
+    call_seeded(model, config, data[:1])
+    call_seeded(model, config.with_options(units=1), data)
+    call_seeded(model, config, data, SEED + 1)
+    call_seeded(model, config, data.reshape(3, 2, 1))
+    assert (5, False) == (model.calls, first.flags.writeable)
+    np.testing.assert_array_equal(data * 2, first)
+
+
+def test_a_runs_first_sample_alone_is_the_shorter_batchs_run():
+    """The first sample of a run's input is the whole input of the same draw with batch 1, so its call is that run's."""
+    config = LSTMConfig(PAGE_UNITS)
+    page, single = run_recurrent(config, PAGE_DIMS), run_recurrent(config, InputDims(1, PAGE_DIMS.seq_len, PAGE_DIMS.features))
+    assert single.outputs is call_seeded(page.model, config, page.inputs[:1])
