@@ -562,10 +562,11 @@ def test_both_sides_run_one_copy_of_the_checkout_taken_before_either(tmp_path, m
 
 
 def test_a_keep_folder_inside_the_checkout_is_refused(capsys):
-    """--keep inside the checkout would be copied into itself: refused at once."""
+    """--keep inside the checkout would be copied into itself: refused at once, saying where to keep it instead."""
     with pytest.raises(SystemExit):
         upgrade_report.main(["2.15.1", "2.21.0", "--keep", "docs/keep-here"])
-    assert "inside the checkout" in capsys.readouterr().err
+    assert ("--keep docs/keep-here: the folder is inside the checkout, which each side copies; name one outside it\n"
+            in capsys.readouterr().err)
 
 
 @pytest.mark.parametrize("name, private", [("tensorflow==2.18.0,keras==3.8.0", True), ("locked", False)], ids=str)

@@ -111,6 +111,19 @@ def test_a_run_without_results_or_log_says_there_was_no_log(tmp_path):
             == read_side("x", "version", tree, collected, tmp_path / "nox.log").run_error)
 
 
+def test_a_log_with_bytes_that_are_no_text_is_read_with_each_replaced(tmp_path):
+    """A log with a byte that is no text still gives pip's reason and the log's last lines, the byte as U+FFFD."""
+    log = tmp_path / "nox.log"
+    log.write_bytes(b"ERROR: No matching distribution found for caf\xff\nKilled \xff\n")
+    tree, collected = finished_run(tmp_path / "install", **{"install-error.txt": "cannot be installed\n"})
+    assert ("cannot be installed\nERROR: No matching distribution found for caf\ufffd"
+            == read_side("x", "version", tree, collected, log).install_error)
+    tree, collected = finished_run(tmp_path / "run", **{"junit.xml": None})
+    assert ("the run ended before pytest wrote its results; the log ends:\n"
+            "ERROR: No matching distribution found for caf\ufffd\nKilled \ufffd"
+            == read_side("x", "version", tree, collected, log).run_error)
+
+
 def test_a_freeze_reads_as_normalized_names_and_exact_versions():
     """Names compare as the index does (ml_dtypes is ml-dtypes, Keras is keras); lines without == are not packages."""
     assert {"keras": "3.15.1", "ml-dtypes": "0.5.4", "tensorflow": "2.21.0", "pytest": "9.2.0"} == read_packages(FREEZE)

@@ -239,6 +239,13 @@ def test_a_report_with_no_difference_says_none_in_each_section():
         in markdown
 
 
+def test_one_spec_outcome_that_differs_is_said_in_the_singular():
+    """One spec whose outcome differs, in one behaviour: "1 spec outcome differs, in 1 behaviour"."""
+    before, after = upgrade()
+    after.outcomes = {**before.outcomes, "test_02_output::test_gone": Outcome("test_02_output", "test_gone", "failed")}
+    assert "- 1 spec outcome differs, in 1 behaviour: test_02_output" == summary_lines(compare(before, after))[2]
+
+
 def test_only_numbers_changing_leaves_the_representation_part_out():
     """Defaults that can change numbers only: no representation section, the summary without its parenthesis."""
     before, after = upgrade()
@@ -271,13 +278,37 @@ def test_a_package_that_is_not_a_key_one_is_listed_without_naming_the_others_as_
 
 
 def test_a_key_package_one_side_lacks_is_absent_there():
-    """A key package installed on one side only differs from '(absent)'."""
+    """A key package installed on one side only, either one, differs from '(absent)'."""
     before, after = upgrade()
     after.packages = {**before.packages, "jax": "0.10.2"}
     after.tools = before.tools
     comparison = compare(before, after)
     assert "- 1 package differs (jax (absent) -> 0.10.2)" == summary_lines(comparison)[5]
     assert "| jax | (absent) | 0.10.2 |" in render_markdown(comparison, "report")
+    reverse = compare(after, before)
+    assert "- 1 package differs (jax 0.10.2 -> (absent))" == summary_lines(reverse)[5]
+    assert "| jax | 0.10.2 | (absent) |" in render_markdown(reverse, "report")
+
+
+@pytest.mark.parametrize("tool_after", [True, False], ids=["a-tool-after", "a-tool-before"])
+def test_a_package_only_the_tools_need_on_one_side_only_is_the_upgrades(tool_after):
+    """A package the suite's tools alone need on one side, but the upgrade needs on the other, is listed with the
+    upgrade's packages, not the tools'."""
+    before, after = upgrade()
+    before.packages, after.packages = {**before.packages, "pillow": "10.0"}, {**after.packages, "pillow": "11.0"}
+    (after if tool_after else before).tools.add("pillow")
+    comparison = compare(before, after)
+    assert (["pillow"], []) == ([package for package, _, _ in comparison.packages if package == "pillow"],
+                                [package for package, _, _ in comparison.tools if package == "pillow"])
+
+
+def test_an_entry_written_as_arrays_on_one_side_only_is_compared_as_text():
+    """Arrays before and text after (or the reverse) are not compared as arrays: the text diff shows both."""
+    before, after = upgrade()
+    before.snapshots = {("seeded", "test_12", "e"): arrays(1.0)}
+    after.snapshots = {("seeded", "test_12", "e"): "'Model: \"functional\"'"}
+    for comparison in (compare(before, after), compare(after, before)):
+        assert ([], [("seeded", "test_12", "e")]) == (comparison.values, [text[:3] for text in comparison.texts])
 
 
 @pytest.mark.parametrize("broken", ["before", "after"], ids=str)
@@ -359,6 +390,18 @@ def test_a_module_both_sides_skipped_whole_or_neither_ran_is_not_folded():
     one = Side("a", "locked", outcomes=outcomes(whole, Outcome("test_01", "t", "passed")))
     other = Side("b", "keras2", outcomes=outcomes(whole))
     assert {"test_01": [("t", Outcome("test_01", "t", "passed"), None)]} == compare(one, other).outcomes
+
+
+def test_a_module_skipped_whole_that_the_other_side_lacks_is_not_collected_there_and_the_next_still_folds():
+    """A module one side skipped whole and the other lacks is "not collected" there, not folded from no tests;
+    the next module skipped whole is still folded."""
+    lacking = Outcome("test_40", WHOLE_MODULE, "skipped", "needs PyTorch")
+    folding = Outcome("test_41", WHOLE_MODULE, "skipped", "needs PyTorch")
+    ran = Side("a", "locked", outcomes=outcomes(Outcome("test_41", "t", "passed")))
+    skipped = Side("b", "locked", outcomes=outcomes(lacking, folding))
+    folded = Outcome("test_41", WHOLE_MODULE, "passed", "its 1 tests: 1 passed, 0 skipped, 0 failed")
+    assert {"test_40": [(WHOLE_MODULE, None, lacking)], "test_41": [(WHOLE_MODULE, folded, folding)]} \
+        == compare(ran, skipped).outcomes
 
 
 # ---- cells and numbers ------------------------------------------------------------------------
@@ -469,6 +512,17 @@ def test_a_backward_copy_is_found_whatever_the_wrappers_name():
              "MyBidirectional.backward_layer.config.go_backwards": True}
     assert {"MyBidirectional.backward_layer": ("the backward copy of `layer` (go_backwards flipped), now written out",
                                                True)} == what_changed(forward, after)
+
+
+def test_a_backward_copy_the_after_side_no_longer_writes_is_representation_too():
+    """A backward_layer gone is compared with the forward layer beside it on the side that had it: a copy of it
+    (go_backwards flipped) is representation only."""
+    forward = {"Bidirectional.layer.config.units": 1, "Bidirectional.layer.config.go_backwards": False}
+    before = {**forward, "Bidirectional.backward_layer.config.units": 1,
+              "Bidirectional.backward_layer.config.go_backwards": True}
+    [(key, (what, representation))] = what_changed(before, forward).items()
+    assert ("Bidirectional.backward_layer", True) == (key, representation)
+    assert what.startswith("the backward copy of `layer` (go_backwards flipped)")
 
 
 def test_a_backward_layer_that_is_not_a_config_is_classified_by_its_value():
