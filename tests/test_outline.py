@@ -263,18 +263,21 @@ def test_help_names_the_option_in_the_suite_group(pytester):
 DOCUMENTED = SimpleNamespace(__doc__="Its title line.   \n    continues here.\n\n    A second paragraph.\n")
 
 
-@pytest.mark.parametrize("obj, first_line, expected", [
-    (DOCUMENTED, False, "Its title line. continues here."),
-    (DOCUMENTED, True, "Its title line."),
-    (None, False, ""),
-    (None, True, ""),
+@pytest.mark.parametrize("obj, options, expected", [
+    (DOCUMENTED, {}, "Its title line. continues here."),
+    (DOCUMENTED, {"first_line": True}, "Its title line."),
+    (None, {}, ""),
+    (None, {"first_line": True}, ""),
 ], ids=["paragraph", "first-line", "none", "none-first-line"])
-def test_docstring_summary_is_the_first_paragraph_or_its_first_line(obj, first_line, expected):
+def test_docstring_summary_is_the_first_paragraph_or_its_first_line(obj, options, expected):
     """The first paragraph joined into one line (or only its first line, stripped); '' without a docstring."""
-    assert expected == docstring_summary(obj, first_line=first_line)
+    assert expected == docstring_summary(obj, **options)
 
 
-UNDOCUMENTED = '''
+UNDOCUMENTED = '''def test_plain():
+    """A plain spec on the file's first line."""
+
+
 import pytest
 
 
@@ -282,10 +285,6 @@ import pytest
 @pytest.mark.parametrize("units", [5, 64], ids="units={}".format)
 def test_grid(units, depth):
     pass
-
-
-def test_plain():
-    """A plain spec."""
 '''
 
 
@@ -295,11 +294,52 @@ def test_spec_facts_name_module_spec_line_and_each_axis(pytester):
     items, _ = pytester.inline_genitems(pytester.makepyfile(test_facts=UNDOCUMENTED))
     facts = {item.name: spec_facts(item) for item in items}
     grid = next(item for item in items if item.name == "test_grid[units=64-depth=2]")
-    assert {"module": "test_facts.py", "behaviour": "test_facts.py", "spec": "test_grid", "line": 3,
+    assert {"module": "test_facts.py", "behaviour": "test_facts.py", "spec": "test_grid", "line": 7,
             "sentence": "test_grid[units=64-depth=2]", "case": ["units=64", "depth=2"],
             "order": list(grid.callspec.indices.values())} == facts[grid.name]
-    assert {"module": "test_facts.py", "behaviour": "test_facts.py", "spec": "test_plain", "line": 9,
-            "sentence": "A plain spec.", "case": [], "order": []} == facts["test_plain"]
+    assert {"module": "test_facts.py", "behaviour": "test_facts.py", "spec": "test_plain", "line": 0,
+            "sentence": "A plain spec on the file's first line.", "case": [], "order": []} == facts["test_plain"]
+
+
+DOCTESTS = '''
+def double(x):
+    """Doubles.
+
+    >>> double(2)
+    4
+    """
+    return 2 * x
+
+
+def triple(x):
+    """
+    >>> triple(2)
+    6
+    """
+    return 3 * x
+'''
+TITLED = '''
+"""Its title,
+on two lines.
+
+More.
+"""
+
+
+def test_it():
+    """It runs."""
+'''
+
+
+def test_doctests_are_specs_named_by_their_items(pytester):
+    """Items that are not Python functions (doctests) are listed by their names under their file; a spec file's
+    title is the first line of its docstring."""
+    pytester.makepyfile(test_doc=DOCTESTS, test_titled=TITLED)
+    run = pytester.runpytest_inprocess("-p", "lstm_spec.living_docs.outline", "-p", "no:cacheprovider", "--outline",
+                                       "--doctest-modules")
+    run.assert_outcomes(passed=3)
+    assert ["test_doc.py", "  (test_doc.py)", "  passed  test_doc.double", "  passed  test_doc.triple",
+            "Its title,", "  (test_titled.py)", "  passed  It runs."] == [line for line in outline_lines(run) if line]
 
 
 def test_failure_message_without_a_crash_is_the_last_line_of_the_report():

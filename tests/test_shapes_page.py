@@ -270,8 +270,11 @@ def test_xdist_run_writes_the_same_page(project):
 
 
 def test_page_text_is_the_header_then_a_table_per_behaviour():
-    """The whole page of one behaviour with one run: the header, the versions, the column legend and the table."""
-    row = ShapeRow("specs/test_02_output.py", "LSTM(units=5)", (2, 9, 3), "(2, 5)", 180, (), (("test_a", False),))
+    """The whole page: the header with the versions and the column legend, then each behaviour's table (one without
+    runs says so); a row links each snapshot file."""
+    snapshots = tuple(f"specs/__snapshots__/{folder}/test_02_output.ambr" for folder in ("pinned", "seeded-keras3"))
+    row = ShapeRow("specs/test_02_output.py", "LSTM(units=5)", (2, 9, 3), "(2, 5)", 180, snapshots,
+                   (("test_a", False),))
     expected = """\
 # Shape reference
 
@@ -284,15 +287,24 @@ parameter count. Input and output shapes are concrete: the batch is the data's. 
 the specs that made the run; *(comparison)* marks a spec that made it only to compare with its own
 case (the same weights without the option, say), not as a case of the behaviour.
 
+## 1. Input.
+
+Spec: [test_01_input.py](../specs/test_01_input.py)
+
+No model calls recorded in these specs (see the spec file).
+
 ## 2. Output.
 
 Spec: [test_02_output.py](../specs/test_02_output.py)
 
 | configuration | input shape | output shape(s) | parameters | spec | snapshot |
 |---|---|---|---|---|---|
-| `LSTM(units=5)` | (2, 9, 3) | (2, 5) | 180 | [test_a](../specs/test_02_output.py) |  |
+| `LSTM(units=5)` | (2, 9, 3) | (2, 5) | 180 | [test_a](../specs/test_02_output.py) | \
+[pinned/test_02_output.ambr](../specs/__snapshots__/pinned/test_02_output.ambr), \
+[seeded-keras3/test_02_output.ambr](../specs/__snapshots__/seeded-keras3/test_02_output.ambr) |
 """
-    assert expected == render_page({"specs/test_02_output.py": "2. Output."}, [row], VERSIONS)
+    behaviours = {"specs/test_02_output.py": "2. Output.", "specs/test_01_input.py": "1. Input."}
+    assert expected == render_page(behaviours, [row], VERSIONS)
 
 
 def test_rows_sort_by_configuration_then_input_shape():
@@ -309,6 +321,26 @@ def test_a_record_without_a_spec_name_links_the_spec_file():
     assert () == rows[0].specs
     assert "| `LSTM(units=5)` | (2, 9, 3) | (2, 5) | 180 | [t.py](../specs/t.py) |  |" in \
         render_page({"specs/t.py": "T."}, rows, VERSIONS).splitlines()
+
+
+def test_a_run_recorded_without_the_comparison_flag_is_the_specs_own():
+    """A run recorded without ``compared`` counts as a case of its spec, not a comparison."""
+    run = {key: value for key, value in run_data("LSTM(units=5)").items() if key != "compared"}
+    assert (("test_a", False),) == rows_from_records([record("specs/t.py", [run])])[0].specs
+
+
+def test_arguments_a_constructor_does_not_name_are_shown():
+    """An argument in a layer's config that its constructor does not name (no default to compare with) is shown."""
+    from lstm_spec.living_docs.shapes_page import layer_text
+
+    class Custom:
+        def __init__(self, **kwargs):
+            pass
+
+        def get_config(self):
+            return {"units": 4, "padding": "valid", "name": "custom"}
+
+    assert "Custom(units=4,padding='valid')" == layer_text(Custom())
 
 
 def test_long_differences_are_cut_after_twelve_lines():
