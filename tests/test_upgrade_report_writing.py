@@ -516,13 +516,13 @@ def test_a_backward_copy_is_found_whatever_the_wrappers_name():
 
 def test_a_backward_copy_the_after_side_no_longer_writes_is_representation_too():
     """A backward_layer gone is compared with the forward layer beside it on the side that had it: a copy of it
-    (go_backwards flipped) is representation only."""
+    (go_backwards flipped) is representation only, and said to be no longer written out."""
     forward = {"Bidirectional.layer.config.units": 1, "Bidirectional.layer.config.go_backwards": False}
     before = {**forward, "Bidirectional.backward_layer.config.units": 1,
               "Bidirectional.backward_layer.config.go_backwards": True}
     [(key, (what, representation))] = what_changed(before, forward).items()
     assert ("Bidirectional.backward_layer", True) == (key, representation)
-    assert what.startswith("the backward copy of `layer` (go_backwards flipped)")
+    assert "the backward copy of `layer` (go_backwards flipped), no longer written out" == what
 
 
 def test_a_backward_layer_that_is_not_a_config_is_classified_by_its_value():

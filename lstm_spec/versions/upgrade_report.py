@@ -407,7 +407,8 @@ def _what_changed(key: str, old, new, before: dict, after: dict) -> tuple[str, b
     gone = new == ABSENT
     value, defaults = (old, before) if gone else (new, after)
     if _copies_the_forward_layer(key, value, defaults):
-        return "the backward copy of `layer` (go_backwards flipped), now written out", True
+        return ("the backward copy of `layer` (go_backwards flipped), "
+                + ("no longer written out" if gone else "now written out")), True
     name = "layer" if "." not in key else "argument" if _is_an_argument(key) else "setting"
     if value is None or (isinstance(value, dict) and all(leaf is None for leaf in value.values())):
         return (f"{name} no longer written (it was None)" if gone else f"new {name}, None: changes nothing unless set"), True
