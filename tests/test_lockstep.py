@@ -7,8 +7,19 @@ import time
 
 import pytest
 
-from lstm_spec.bench import speed_runs, turns
-from lstm_spec.bench.speed_runs import Settings
+from lstm_spec.bench import turns
+
+SIDES = ("A", "B")
+
+
+@pytest.fixture
+def speed_runs():
+    """lstm_spec.bench.speed_runs, whose statistics need scipy (not in the Keras 2 lock; turns.py does not)."""
+    pytest.importorskip("scipy", reason="scipy is not in the Keras 2 lock: the speed comparison runs from .venv "
+                        "(python3 suite.py speed)")
+    from lstm_spec.bench import speed_runs
+
+    return speed_runs
 
 
 class Timeline:
@@ -39,7 +50,7 @@ def play(side: turns.Turns, name: str, timeline: Timeline, tests: int, rounds: i
 
 
 def pair(first: str = "A") -> dict[str, turns.Turns]:
-    values, _ = turns.pipes_for_a_pair(first, speed_runs.SIDES)
+    values, _ = turns.pipes_for_a_pair(first, SIDES)
     return {name: turns.turns_from({turns.TURNS_VARIABLE: value}) for name, value in values.items()}
 
 
@@ -114,24 +125,24 @@ def test_round_count_fills_the_time_with_at_least_the_minimum(duration, expected
     assert [1] == calls
 
 
-def test_each_pair_runs_together_with_open_pipes_and_alternating_first_side(tmp_path):
+def test_each_pair_runs_together_with_open_pipes_and_alternating_first_side(speed_runs, tmp_path):
     """In lockstep both processes of a pair run at once, each given open pipe ends, A starting odd pairs and B even."""
     script = tmp_path / "python"
     script.write_text("#!/bin/sh\nfor argument; do case $argument in --benchmark-json=*) out=${argument#*=};; esac; done\n"
                       "IFS=, read r w first <<EOF\n$LSTM_SPEC_TURNS\nEOF\n"
                       "[ -e /proc/self/fd/$r ] && [ -e /proc/self/fd/$w ] && echo \"open $first\" > $out\n")
     script.chmod(0o755)
-    runs = speed_runs.run_interleaved({"A": script, "B": script}, Settings(pairs=3), tmp_path, progress=lambda line: None)
+    runs = speed_runs.run_interleaved({"A": script, "B": script}, speed_runs.Settings(pairs=3), tmp_path, progress=lambda line: None)
     assert ["open 1", "open 0", "open 0", "open 1", "open 1", "open 0"] == [
         run.json_path.read_text().strip() for run in runs]
 
 
-def test_without_lockstep_no_turns_are_set(tmp_path):
+def test_without_lockstep_no_turns_are_set(speed_runs, tmp_path):
     """--no-lockstep runs A, then B, with no LSTM_SPEC_TURNS: each process is timed alone."""
     script = tmp_path / "python"
     script.write_text("#!/bin/sh\nfor argument; do case $argument in --benchmark-json=*) out=${argument#*=};; esac; done\n"
                       "echo \"[$LSTM_SPEC_TURNS]\" > $out\n")
     script.chmod(0o755)
-    runs = speed_runs.run_interleaved({"A": script, "B": script}, Settings(pairs=3, lockstep=False), tmp_path,
+    runs = speed_runs.run_interleaved({"A": script, "B": script}, speed_runs.Settings(pairs=3, lockstep=False), tmp_path,
                                       progress=lambda line: None)
     assert ["[]"] * 6 == [run.json_path.read_text().strip() for run in runs]
