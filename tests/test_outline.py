@@ -369,7 +369,7 @@ def test_a_single_parametrized_case_is_one_case():
 
 def test_long_lines_wrap_at_spaces_keeping_ids_whole():
     """Sentences and case lists wrap at the width, at spaces only, continuing under their own indent."""
-    long_id = "LSTM(units=5,return_sequences=True,return_state=True)-batch=2-seq=9-features=3"
+    long_id = "LSTM(units=5,return_sequences=True)-keeps-state-across-batches-when-stateful"
     cases = [case(case_ids=(f"{long_id}-{index}",), order=(index,), sentence="word " * 14 + "end.")
              for index in range(3)]
     lines = "\n".join(text for _, text in render_outline(cases, width=60)).splitlines()[3:]

@@ -50,3 +50,9 @@ def test_specs_named_from_inside_their_folder_are_whole(suite, monkeypatch):
     monkeypatch.chdir(suite.path / "specs")
     assert partial_run_reason(suite.parseconfig(".")) is None
     assert WHOLE == partial_run_reason(suite.parseconfig("test_01_input.py"))
+
+
+def test_a_specs_path_with_a_space_is_whole(suite):
+    """A path to the whole specs folder is read whole, spaces included (here a link named 'the specs')."""
+    (suite.path / "the specs").symlink_to(suite.path / "specs")
+    assert partial_run_reason(suite.parseconfig(str(suite.path / "the specs"))) is None

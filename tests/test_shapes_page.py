@@ -140,6 +140,8 @@ def fake_config(args, **options):
     (["specs"], {"deselect": ["specs/test_01_input.py::test_x"]}, "--deselect selects part of the specs"),
     (["specs"], {"ignore": ["specs/test_01_input.py"]}, "--ignore leaves out test_01_input.py"),
     (["specs", "tests"], {"ignore": ["tests/test_shapes_page.py"]}, None),  # a file outside specs/
+    (["specs"], {"ignore": ["specs/test_01_input.py", "specs/test_04_return_state.py"]},
+     "--ignore leaves out test_01_input.py, test_04_return_state.py"),
     (["specs"], {"ignore": ["specs/test_99_none.py"]}, None),  # no such file: nothing left out
     (["specs/test_01_input.py"], {}, "the run's arguments do not name the whole specs folder"),
     (["specs::test_x"], {}, "the run's arguments do not name the whole specs folder"),
@@ -341,6 +343,22 @@ def test_arguments_a_constructor_does_not_name_are_shown():
             return {"units": 4, "padding": "valid", "name": "custom"}
 
     assert "Custom(units=4,padding='valid')" == layer_text(Custom())
+
+
+def test_an_item_without_fixtures_has_no_subject_runs_or_snapshots():
+    """An item that is not a Python function (no ``funcargs``) was handed no runs and used no snapshot."""
+    from lstm_spec.living_docs.shapes_page import snapshot_files, subject_runs
+
+    item = SimpleNamespace()
+    assert set() == subject_runs(item, {id(item): item})
+    assert [] == snapshot_files(item)
+
+
+def test_an_item_without_a_module_is_documented_on_this_page():
+    """An item with no module (a doctest) is documented on docs/shapes.md, as a spec without ``DOCUMENTED_ON`` is."""
+    from lstm_spec.living_docs.shapes_page import documented_on
+
+    assert "docs/shapes.md" == documented_on(SimpleNamespace())
 
 
 def test_long_differences_are_cut_after_twelve_lines():
