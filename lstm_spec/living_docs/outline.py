@@ -24,8 +24,9 @@ from lstm_spec.living_docs.behaviours import behaviour_handles, behaviour_title
 
 FACTS = "lstm_spec.living_docs.outline"
 # "listed": collected, not run (--collect-only --outline lists the behaviours and their specs).
-RANK = {"listed": -1, "passed": 0, "skipped": 1, "xfailed": 2, "failed": 3, "error": 4}
-MARKUP = {"listed": {}, "passed": {"green": True}, "skipped": {"yellow": True}, "xfailed": {"yellow": True},
+RANK = {"listed": -1, "passed": 0, "xpassed": 1, "skipped": 2, "xfailed": 3, "failed": 4, "error": 5}
+MARKUP = {"listed": {}, "passed": {"green": True}, "xpassed": {"yellow": True}, "skipped": {"yellow": True},
+          "xfailed": {"yellow": True},
           "failed": {"red": True, "bold": True}, "error": {"red": True, "bold": True}}
 INDENT = "  "
 DELIMITERS = set("(),-=")
@@ -76,7 +77,9 @@ class Case:
 def report_outcome(report) -> tuple[str, str] | None:
     """(outcome, detail) a report contributes to its case, None when it changes nothing."""
     if report.when == "call" and hasattr(report, "wasxfail"):
-        return ("xfailed", report.wasxfail) if report.skipped else ("failed", "passed unexpectedly (strict xfail)")
+        # A strict xfail that passes is a failed report without wasxfail ("[XPASS(strict)] ..."), below;
+        # one that passes here was marked strict=False, and pytest counts it as xpassed, not failed.
+        return ("xfailed", report.wasxfail) if report.skipped else ("xpassed", report.wasxfail)
     if report.failed:
         return ("failed" if report.when == "call" else "error"), failure_message(report)
     if report.skipped:
@@ -172,6 +175,8 @@ def case_detail_lines(case: Case, pad: str) -> list[str]:
     on = f" on {'-'.join(case.facts['case'])}" if case.facts["case"] else ""
     if case.outcome in ("skipped", "xfailed"):
         return [f"{pad}{case.outcome}{on}: {case.detail}"]
+    if case.outcome == "xpassed":
+        return [f"{pad}xpassed{on}: passed, though marked xfail (not strict): {case.detail}"]
     observed = textwrap.indent(case.detail, pad + " " * 14).lstrip()
     return [f"{pad}{case.outcome.upper()}{on}",
             f"{pad}  documented: {case.facts['sentence']}",
