@@ -47,3 +47,14 @@ def test_every_deselected_test_exists(node):
     """A deselected test names a test function of its file, so a rename cannot silently put it back in a run."""
     path, name = node.split("::")
     assert f"def {name}(" in (Path(mutate.ROOT) / path).read_text()
+
+
+def test_outline_run_preloads_keras_and_others_do_not():
+    """Outline's mutmut section loads lstm_spec.models.backend as a plugin (so forked mutants do not import
+    TensorFlow again); another module's section has only the common options."""
+    outline = mutate.mutmut_section("lstm_spec/living_docs/outline.py", ["tests/test_outline.py"], [],
+                                    mutate.PRELOADED["outline"])
+    plain = mutate.mutmut_section("lstm_spec/checks/oracle.py", ["tests/test_oracle.py"], [])
+    assert 'pytest_add_cli_args = ["-p", "no:randomly", "--shapes-page=off", "-q", "-p", "lstm_spec.models.backend"]' \
+        in outline.splitlines()
+    assert 'pytest_add_cli_args = ["-p", "no:randomly", "--shapes-page=off", "-q"]' in plain.splitlines()
