@@ -259,6 +259,39 @@ def outline_lines(run) -> list[str]:
     return after_heading[:next(i for i, line in enumerate(after_heading) if line.startswith("="))]
 
 
+TWO_ERRORS = '''"""9. Two errors."""
+
+import pytest
+
+
+@pytest.fixture
+def cleaned_badly():
+    yield
+    raise RuntimeError("teardown broke too")
+
+
+@pytest.fixture
+def broken(cleaned_badly):
+    raise RuntimeError("set-up broke first")
+
+
+def test_errs_twice(broken):
+    """It errs in set-up and in teardown."""
+'''
+
+
+def test_of_two_errors_in_one_case_the_first_is_shown(pytester):
+    """A set-up error followed by a teardown error (two reports of one rank) shows the set-up's message, the cause."""
+    run = run_outline(pytester, "--outline", source=TWO_ERRORS)
+    run.assert_outcomes(errors=2)
+    assert ["9. Two errors.",
+            "  (test_spec.py)",
+            "  error   It errs in set-up and in teardown.",
+            "            ERROR",
+            "              documented: It errs in set-up and in teardown.",
+            "              observed:   RuntimeError: set-up broke first"] == outline_lines(run)[1:]
+
+
 def test_help_names_the_option_in_the_suite_group(pytester):
     """``--help`` lists ``--outline`` with its sentence under the suite's ``lstm_spec`` options."""
     run = pytester.runpytest_inprocess("-p", "lstm_spec.living_docs.outline", "--help")

@@ -70,7 +70,8 @@ class Case:
     detail: str = ""  # the failure message (repro note included), or the skip/xfail reason
 
     def update(self, outcome: str, detail: str) -> None:
-        if RANK[outcome] >= RANK[self.outcome]:
+        # The worst outcome wins; of two alike (a set-up error, then a teardown error) the first, the cause.
+        if RANK[outcome] > RANK[self.outcome]:
             self.outcome, self.detail = outcome, detail
 
 
