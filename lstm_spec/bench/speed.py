@@ -87,6 +87,11 @@ class SpeedComparison:
         return (pystatistics.median(point.spread for point in self.points),
                 max(self.points, key=lambda point: point.spread))
 
+    def pair_noise(self) -> tuple[float, PointComparison]:
+        """The median pair-ratio spread over every point and path, and the point where it is largest."""
+        return (pystatistics.median(point.pair_spread for point in self.points),
+                max(self.points, key=lambda point: point.pair_spread))
+
 
 def results_folder(before: str, after: str, prefix: str = "") -> Path:
     """Where a comparison keeps its processes' JSON and logs: ``.benchmarks/speed/[report-]A-vs-B-TIME``."""
@@ -202,14 +207,14 @@ def describe_method(comparison: SpeedComparison) -> str:
 
 def summary_lines(comparison: SpeedComparison) -> list[str]:
     median_spread, worst = comparison.noise_floor()
-    widest = max(comparison.points, key=lambda point: point.pair_spread)
+    median_pair_spread, widest = comparison.pair_noise()
     counts = {verdict: len(comparison.with_verdict(verdict)) for verdict in (SLOWER, FASTER, NO_CHANGE)}
     lines = [f"speed {side_label(comparison, 'A')} -> {side_label(comparison, 'B')}: "
              f"{counts[SLOWER]} slower, {counts[FASTER]} faster, {counts[NO_CHANGE]} no detectable change "
              f"(of {len(comparison.points)} points x paths)",
              f"noise floor (same-side processes): median spread {median_spread:.1%}, largest {worst.spread:.1%} "
              f"({worst.label} {worst.path}); a pair's ratio B/A strays by a median "
-             f"{pystatistics.median(point.pair_spread for point in comparison.points):.1%} (largest "
+             f"{median_pair_spread:.1%} (largest "
              f"{widest.pair_spread:.1%}, {widest.label} {widest.path}): what the pairs share, such as the "
              "machine's drift, moves the sides but not the ratio, so this is what widens the intervals"]
     noisy = [point for point in comparison.points

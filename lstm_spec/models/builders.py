@@ -119,9 +119,6 @@ def call_seeded(model: keras.Model, config: RecurrentConfig, data: np.ndarray, s
     return _SEEDED_CALLS[key]
 
 
-call_seeded.cache_clear = _SEEDED_CALLS.clear
-
-
 def recurrent_repro(config: RecurrentConfig, dims: InputDims, seed: int = SEED) -> str:
     arguments = ", ".join(f"{name}={value!r}" for name, value in config.kwargs().items())
     return "\n".join([
