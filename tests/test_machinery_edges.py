@@ -35,6 +35,13 @@ def test_cached_run_computes_once_per_arguments():
     assert [3, 3, 3] == calls
 
 
+def test_cached_run_is_one_run_however_its_arguments_are_spelled():
+    """A default left out, passed by name or a positional argument passed by name is the same call, run once."""
+    square, calls = counting_run()
+    assert (9, 9, 9) == (square(3), square(3, offset=0), square(value=3))
+    assert [3] == calls
+
+
 def test_cached_run_keeps_its_name_and_docstring():
     """The decorated function keeps its name and docstring (the outline and errors print them)."""
     square, _ = counting_run()

@@ -16,6 +16,7 @@ committed page differs, and says how to refresh it.  A partial run leaves the pa
 from __future__ import annotations
 
 import difflib
+import functools
 import inspect
 import re
 import sys
@@ -294,8 +295,13 @@ def pytest_runtest_makereport(item, call):
 
 
 def _is_spec(item) -> bool:
-    specs = (item.config.rootpath / SPECS).resolve()
-    return specs in Path(item.path).resolve().parents and documented_on(item) == PAGE.as_posix()
+    return _in_specs(item.config.rootpath, Path(item.path)) and documented_on(item) == PAGE.as_posix()
+
+
+@functools.lru_cache(maxsize=None)
+def _in_specs(root: Path, path: Path) -> bool:
+    """Whether ``path`` lies in the specs folder under ``root``: resolved once per module, not per spec."""
+    return (root / SPECS).resolve() in path.resolve().parents
 
 
 def documented_on(item) -> str:

@@ -9,18 +9,24 @@ while it runs, so a spec needs nothing extra to appear on the page.
 from __future__ import annotations
 
 import functools
+import inspect
 from contextlib import contextmanager
 
 _OBSERVERS: list = []
 
 
 def cached_run(function):
-    """``functools.lru_cache(maxsize=None)(function)``, reporting each result to the observers."""
+    """``functools.lru_cache(maxsize=None)(function)``, reporting each result to the observers.  The cache
+    keys on the arguments as bound to the signature, defaults filled in: ``run(c, d)`` and
+    ``run(c, d, masked=False)`` are one run (``lru_cache`` alone would run it twice)."""
     cached = functools.lru_cache(maxsize=None)(function)
+    signature = inspect.signature(function)
 
     @functools.wraps(function)
     def run(*args, **kwargs):
-        result = cached(*args, **kwargs)
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        result = cached(*bound.args, **bound.kwargs)
         report(result)
         return result
 
