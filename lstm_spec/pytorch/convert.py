@@ -143,10 +143,10 @@ def keras_layout(stack) -> tuple[StackLayout, list[list]]:
         if index < len(stack) - 1 and not cell.return_sequences:
             raise ConversionError(f"layer {index} of {len(stack)} has return_sequences=False, so the next layer "
                                   "cannot read its sequence: every layer of a stack but the last returns sequences")
-    layout = StackLayout(_name(first), int(first.get_weights()[0].shape[0]), first.units, len(levels),
+    layout = StackLayout(_name(first), int(first.weights[0].shape[0]), first.units, len(levels),
                          len(levels[0]) == 2, bool(first.use_bias))
     for index, level in enumerate(levels):
-        width = int(level[0].get_weights()[0].shape[0])
+        width = int(level[0].weights[0].shape[0])
         if width != layout.input_width(index):
             raise ConversionError(f"layer {index} reads {width} features, but after layer {index - 1} a stack "
                                   f"has {layout.input_width(index)}")
