@@ -19,7 +19,8 @@ def test_equals_the_forward_layer_on_the_reversed_input():
     for index, (weight, other) in enumerate(zip(backwards.weights, forward.weights)):
         assert_close(f"weights[{index}]", weight, other, "same seed, same weights")
     reversed_input = backwards.inputs[:, ::-1]
-    assert_close("out", backwards.outputs, call_seeded(forward.model, FORWARD, reversed_input), backwards, backwards.repro())
+    on_reversed = call_seeded(forward.model, FORWARD, reversed_input)
+    assert_close("out", backwards.outputs, on_reversed, backwards, backwards.repro())
 
 
 def test_sequence_output_is_not_put_back_in_time_order():
