@@ -4,6 +4,8 @@
     nox -s keras2                   TF 2.15 / Keras 2, exactly requirements/keras2-lock.txt
     nox -s jax                      Keras 3 on the JAX backend, exactly requirements/jax-lock.txt
     nox -s torch                    Keras 3 on the PyTorch backend (CPU), exactly requirements/torch-lock.txt
+    nox -s tf-keras                 Keras 2 on the locked TensorFlow (tf-keras, TF_USE_LEGACY_KERAS=1),
+                                    exactly requirements/tf-keras-lock.txt
     nox -s version -- 2.20.0        a TensorFlow release (2.x), with the suite's test tools
     nox -s version -- 3.14.0        a Keras 3 release (3.x) on top of the locked TensorFlow
     nox -s version -- keras-nightly the newest keras-nightly the index serves, on the locked TensorFlow
@@ -39,6 +41,7 @@ LOCK = ROOT / "requirements" / "lock.txt"
 KERAS2_LOCK = ROOT / "requirements" / "keras2-lock.txt"
 # The Keras 3 backends beside TensorFlow: each lock is requirements/lock.txt plus the engine
 # (TensorFlow stays: the suite's header and TensorFlow-only specs import it).
+TF_KERAS_LOCK = ROOT / "requirements" / "tf-keras-lock.txt"
 BACKEND_LOCKS = {"jax": ROOT / "requirements" / "jax-lock.txt", "torch": ROOT / "requirements" / "torch-lock.txt"}
 PYTHON = "3.11"
 KERAS2_TENSORFLOW = "tensorflow==2.15.1"
@@ -72,6 +75,15 @@ def jax(session: nox.Session) -> None:
 def torch(session: nox.Session) -> None:
     """Keras 3 on the PyTorch backend (CPU wheel): requirements/torch-lock.txt, KERAS_BACKEND=torch."""
     _run_on_backend(session, "torch")
+
+
+@nox.session(python=PYTHON, reuse_venv=True, name="tf-keras")
+def tf_keras(session: nox.Session) -> None:
+    """Keras 2 on the locked TensorFlow, as TensorFlow tells Keras 2 users to stay: tf-keras with
+    TF_USE_LEGACY_KERAS=1 (``tf.keras`` is tf-keras; ``import keras`` would still be Keras 3)."""
+    _pip(session, [["install", "-r", str(TF_KERAS_LOCK)]], "requirements/tf-keras-lock.txt")
+    session.env["TF_USE_LEGACY_KERAS"] = "1"
+    _run_suite(session, session.posargs)
 
 
 def _run_on_backend(session: nox.Session, backend: str) -> None:
@@ -160,6 +172,8 @@ def _pip(session: nox.Session, plan: list[list[str]], what: str) -> None:
 def _run_suite(session: nox.Session, pytest_arguments) -> None:
     # TensorFlow unless the session chose a backend: an exported KERAS_BACKEND must not change `locked`.
     session.env.setdefault("KERAS_BACKEND", "tensorflow")
+    # Likewise Keras 3 unless the session chose tf-keras: an exported TF_USE_LEGACY_KERAS must not change `locked`.
+    session.env.setdefault("TF_USE_LEGACY_KERAS", "0")
     arguments = list(pytest_arguments) or ["specs", "tests"]
     collect = _collect_dir()
     if collect:

@@ -1,4 +1,4 @@
-"""The JAX and PyTorch locks are the locked default plus their engine, so the backends differ by nothing else."""
+"""The JAX, PyTorch and tf-keras locks are the locked default plus their engine (or Keras), so they differ by nothing else."""
 
 import pytest
 
@@ -10,6 +10,7 @@ ENGINE = {
     "jax": {"jax", "jaxlib"},
     "torch": {"torch", "filelock", "fsspec", "jinja2", "markupsafe", "mpmath", "networkx", "sympy",
               "typing-extensions"},
+    "tf-keras": {"tf-keras"},
 }
 
 

@@ -4,6 +4,7 @@
     python3 suite.py matrix locked                  the locked default (requirements/lock.txt)
     python3 suite.py matrix jax                     Keras 3 on the JAX backend (requirements/jax-lock.txt)
     python3 suite.py matrix torch                   Keras 3 on the PyTorch backend (requirements/torch-lock.txt)
+    python3 suite.py matrix tf-keras                Keras 2 on the locked TensorFlow (requirements/tf-keras-lock.txt)
     python3 suite.py matrix 2.20.0 -k time_major    any TensorFlow 2.x, Keras 3.x or keras-nightly
 
 A version that one of the locks pins (``2.15.1``, ``2.21.0``, ``keras==3.15.1``) runs that lock's
@@ -22,7 +23,8 @@ from lstm_spec.versions.pins import HOW_TO_NAME, VersionSpecError, is_requiremen
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCKS = {"locked": ROOT / "requirements" / "lock.txt", "keras2": ROOT / "requirements" / "keras2-lock.txt",
-         "jax": ROOT / "requirements" / "jax-lock.txt", "torch": ROOT / "requirements" / "torch-lock.txt"}
+         "jax": ROOT / "requirements" / "jax-lock.txt", "torch": ROOT / "requirements" / "torch-lock.txt",
+         "tf-keras": ROOT / "requirements" / "tf-keras-lock.txt"}
 # The environments named by what they are rather than by a version (each a nox session).
 NAMED = ", ".join(LOCKS)
 
