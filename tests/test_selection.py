@@ -58,7 +58,7 @@ def test_a_behaviour_is_selected_by_number_or_name(two_behaviours, arguments, se
     ids=["units=5", "units=5,batch=1", "two options", "layer"],
 )
 def test_case_selects_configurations_by_their_parts(two_behaviours, values, passed):
-    """``--case`` keeps the cases whose id has every part given (units=5 is not units=50), -k could not (it rejects '=')."""
+    """``--case`` keeps the cases whose id has every part given (units=5 is not units=50); -k rejects '='."""
     result = two_behaviours.runpytest(*OPTIONS, *[f"--case={value}" for value in values])
     result.assert_outcomes(passed=passed, deselected=10 - passed)
 
