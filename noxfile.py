@@ -11,6 +11,7 @@
     nox -s version -- freeze.txt    a requirements file (your `pip freeze`), with the suite's test tools
     nox -s keras2_lock              re-resolve TF 2.15.1 and rewrite requirements/keras2-lock.txt
     nox -s lock                     re-resolve requirements/lock.txt from its direct pins (after changing one)
+    nox -s site                     the documentation site (docs/site/) into build/site/html, warnings as errors
 
 Arguments after the version (or after ``--`` for the fixed sessions) go to pytest; without any,
 a session runs ``specs`` and ``tests``.  ``python3 suite.py matrix SESSION`` and
@@ -125,6 +126,26 @@ def lock(session: nox.Session) -> None:
                          "setuptools", "--exclude", "wheel", silent=True)
     LOCK.write_text(frozen)
     session.log(f"wrote {LOCK.relative_to(ROOT)}; python3 suite.py test installs it into .venv")
+
+
+DOCS_LOCK = ROOT / "requirements" / "docs-lock.txt"
+SITE_SOURCE = ROOT / "docs" / "site"
+SITE_BUILD = ROOT / "build" / "site"
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def site(session: nox.Session) -> None:
+    """The documentation site: Sphinx, MyST and Sphinx-Gallery (requirements/docs-lock.txt) beside the locked
+    versions (requirements/lock.txt, which the page's example runs on), built into build/site/html.
+
+    Warnings are errors (a broken internal link, a page in no toctree); arguments go to sphinx-build."""
+    _pip(session, [["install", "-r", str(LOCK), "-r", str(DOCS_LOCK)]],
+         "requirements/lock.txt with requirements/docs-lock.txt")
+    session.env["KERAS_BACKEND"] = "tensorflow"  # the page ran on TensorFlow; an exported backend must not change it
+    session.run("python", "-m", "sphinx", "-W", "--keep-going", "--nitpicky", "--builder", "html",
+                "--doctree-dir", str(SITE_BUILD / "doctrees"), *session.posargs, str(SITE_SOURCE),
+                str(SITE_BUILD / "html"))
+    session.log(f"the site: {(SITE_BUILD / 'html' / 'index.html').relative_to(ROOT)}")
 
 
 MUTMUT = "mutmut==3.8.1"
