@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from lstm_spec.living_docs.behaviours import find_spec_file
-from lstm_spec.living_docs.selection import id_parts
+from lstm_spec.living_docs.selection import id_parts, unmatched_case
 
 SPEC = '''
 import pytest
@@ -69,8 +69,9 @@ def test_case_selects_configurations_by_their_parts(two_behaviours, values, pass
         (["units=abc"], "--case units=abc matches no case: units is one of 5, 50"),
         (["units=5,batch=3"], "--case units=5,batch=3 matches no case: batch is one of 1, 2"),
         (["units=5", "batch=3"], "--case units=5,batch=3 matches no case: batch is one of 1, 2"),
-        (["unit=5"], "--case unit=5 matches no case: no case has the axis unit; the axes are batch, seq, units"),
-        (["GRU"], "--case GRU matches no case: no case names GRU; the names in ids are LSTM"),
+        (["unit=5"], "--case unit=5 matches no case: no case has the axis unit (nearest: units); "
+                     "the axes are batch, seq, units"),
+        (["GRU"], "--case GRU matches no case: no case names GRU; layer names in ids: LSTM"),
     ],
     ids=["unknown value", "one part of two", "two options", "unknown axis", "unknown name"],
 )
@@ -97,6 +98,23 @@ def test_a_case_that_matches_nothing_under_xdist(two_behaviours, monkeypatch):
     assert result.ret == 2
     result.stdout.fnmatch_lines(["*--case units=abc matches no case: units is one of 5, 50*"])
     result.stdout.no_fnmatch_line("*INTERNALERROR*")
+
+
+@pytest.mark.parametrize(
+    "wanted, told",
+    [
+        (["LSTMM"], "no case names LSTMM (nearest: LSTM); layer names in ids: Bidirectional, LSTM"),
+        (["units=9"], "units is one of 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, ... (15 values)"),
+        (["activatoin=relu"], "no case has the axis activatoin (nearest: activation, LSTM.activation); the axes "
+                              "are activation, units, and per-layer ones such as LSTM.activation (1 of them)"),
+    ],
+    ids=["nearest name", "many values", "per-layer axes"],
+)
+def test_what_a_case_that_matches_nothing_is_told(wanted, told):
+    """The message names close matches, shortens a long list of values and folds spec 17's per-layer axes."""
+    ids = [f"Bidirectional(LSTM(units={units},activation='tanh'))" for units in [*range(1, 9), *range(10, 17)]]
+    message = unmatched_case(wanted, [*ids, "LSTM.activation=tanh"])
+    assert f"--case {','.join(wanted)} matches no case: {told}." in message
 
 
 def test_id_parts_are_layer_names_and_settings():

@@ -17,6 +17,7 @@ shape page act only on runs that did not.
 
 from __future__ import annotations
 
+import difflib
 import re
 
 import pytest
@@ -25,6 +26,8 @@ from lstm_spec.living_docs.behaviours import behaviour_handles, spec_files
 
 # An id's parts: a layer name, or one name=value, between the delimiters pytest and configs.py use.
 ID_PART = re.compile(r"[^(),\-\[\]\s]+")
+LAYER_NAME = re.compile(r"[A-Z][A-Za-z0-9]*")
+MOST_LISTED = 10
 # A run whose --case kept no case exits with this, as suite.py does for a behaviour that does not exist.
 USAGE_ERROR = 2
 UNMATCHED = pytest.StashKey[str]()
@@ -50,14 +53,22 @@ def wanted_parts(values: list[str]) -> list[str]:
     return list(dict.fromkeys(part for part in parts if part))
 
 
-def listed(values) -> str:
-    """``1, 5, 64``: numbers by value, then words alphabetically."""
+def listed(values, most: int = MOST_LISTED) -> str:
+    """``1, 5, 64``: numbers by value, then words alphabetically; past ``most``, ``... (N values)``."""
     def key(value: str):
         try:
             return 0, float(value), value
         except ValueError:
             return 1, 0.0, value
-    return ", ".join(sorted(values, key=key))
+    ordered = sorted(values, key=key)
+    shown = ", ".join(ordered[:most])
+    return f"{shown}, ... ({len(ordered)} values)" if len(ordered) > most else shown or "none"
+
+
+def nearest(word: str, choices) -> str:
+    """`` (nearest: units)`` for a likely typo, else nothing."""
+    close = difflib.get_close_matches(word, sorted(choices), n=3)
+    return f" (nearest: {', '.join(close)})" if close else ""
 
 
 def unmatched_case(wanted: list[str], ids: list[str]) -> str:
@@ -69,15 +80,21 @@ def unmatched_case(wanted: list[str], ids: list[str]) -> str:
         if is_setting:
             axes.setdefault(axis, set()).add(value)
     names = {part for part in present if "=" not in part}
+    layers = {name for name in names if LAYER_NAME.fullmatch(name) and name not in ("True", "False", "None")}
+    # Spec 17's ids name each layer class's defaults (LSTM.activation=tanh): a hundred axes of one kind.
+    per_layer = sorted(axis for axis in axes if "." in axis)
     told = []
     for part in (part for part in wanted if part not in present):
         axis, is_setting, _ = part.partition("=")
         if not is_setting:
-            told.append(f"no case names {part}; the names in ids are {listed(names) or 'none'}")
+            told.append(f"no case names {part}{nearest(part, names)}; layer names in ids: {listed(layers, 30)}")
         elif axis in axes:
             told.append(f"{axis} is one of {listed(axes[axis])}")
         else:
-            told.append(f"no case has the axis {axis}; the axes are {listed(axes) or 'none'}")
+            folded = f", and per-layer ones such as {per_layer[0]} ({len(per_layer)} of them)" if per_layer else ""
+            plain = [name for name in axes if "." not in name]
+            told.append(f"no case has the axis {axis}{nearest(axis, axes)}; the axes are "
+                        f"{listed(plain, len(plain))}{folded}")
     reason = "; ".join(told) or "each part occurs, but no case has them all"
     return (f"--case {','.join(wanted)} matches no case: {reason}.\n"
             "`python3 suite.py list` shows every spec with its cases; a case's id is its parts, e.g. "
