@@ -6,8 +6,9 @@ import pytest
 
 from lstm_spec.living_docs import site_sources
 from lstm_spec.living_docs.behaviours import spec_files
-from lstm_spec.living_docs.site_sources import (INDEX, ROOT, behaviour_page, in_navigation, page_sources,
-                                                rewrite_links, stage, staged_document, toctree_entries)
+from lstm_spec.living_docs.site_sources import (INDEX, ROOT, behaviour_page, in_navigation, markdown_text,
+                                                page_sources, rewrite_links, stage, staged_document,
+                                                toctree_entries)
 
 GENERATED_PAGES = ("docs/shapes.md", "docs/keras-vs-pytorch.md")
 
@@ -98,7 +99,7 @@ def test_behaviour_page_has_the_title_the_specs_and_the_source():
     """A behaviour's page is titled as the outline titles it and lists every spec with its docstring."""
     spec = ROOT / "specs" / "test_04_return_state.py"
     page = behaviour_page(spec)
-    assert page.startswith("# 4. return_state=True: three arrays [output, h, c]")
+    assert page.startswith("# 4. return\\_state=True: three arrays [output, h, c]")
     assert "- `test_output_equals_h`: The output is the last hidden state" in page
     assert spec.read_text().rstrip() in page
 
@@ -110,3 +111,9 @@ def test_toctree_globs_follow_sphinx():
     assert in_navigation("specs/test_01_input", entries) and not in_navigation("specs/sub/x", ["specs/*"])
     assert in_navigation("docs/a/b", entries) and in_navigation("index", entries)
     assert not in_navigation("guides/x", entries)
+
+
+def test_docstring_text_is_taken_literally_outside_code_spans():
+    """``4*units`` and ``h_{t-1}`` in a docstring are no Markdown emphasis; code spans are left as they are."""
+    assert markdown_text("W (units, 4*units), h_{t-1} ``a_b*c`` `x_y` <K>") == (
+        "W (units, 4\\*units), h\\_{t-1} ``a_b*c`` `x_y` \\<K>")
