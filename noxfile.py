@@ -13,6 +13,8 @@
     nox -s version -- freeze.txt    a requirements file (your `pip freeze`), with the suite's test tools
     nox -s keras2_lock              re-resolve TF 2.15.1 and rewrite requirements/keras2-lock.txt
     nox -s lock                     re-resolve requirements/lock.txt from its direct pins (after changing one)
+    nox -s site                     the documentation site (docs/site/) into build/site/html, warnings as errors
+    nox -s site_lock                re-resolve requirements/docs-lock.txt (the site's tools) against lock.txt
 
 Arguments after the version (or after ``--`` for the fixed sessions) go to pytest; without any,
 a session runs ``specs`` and ``tests``.  ``python3 suite.py matrix SESSION`` and
@@ -35,7 +37,7 @@ from nox.command import CommandFailed
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # nox imports this file without its folder on the path
 
-from lstm_spec.versions.pins import VersionSpecError, install_plan, lock_pins, pinned_tools  # noqa: E402
+from lstm_spec.versions.pins import VersionSpecError, install_plan, lock_pins, normalize, pinned_tools  # noqa: E402
 
 LOCK = ROOT / "requirements" / "lock.txt"
 KERAS2_LOCK = ROOT / "requirements" / "keras2-lock.txt"
@@ -137,6 +139,48 @@ def lock(session: nox.Session) -> None:
                          "setuptools", "--exclude", "wheel", silent=True)
     LOCK.write_text(frozen)
     session.log(f"wrote {LOCK.relative_to(ROOT)}; python3 suite.py test installs it into .venv")
+
+
+DOCS_LOCK = ROOT / "requirements" / "docs-lock.txt"
+SITE_SOURCE = ROOT / "docs" / "site"
+SITE_BUILD = ROOT / "build" / "site"
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def site(session: nox.Session) -> None:
+    """The documentation site: Sphinx, MyST and Sphinx-Gallery (requirements/docs-lock.txt) beside the locked
+    versions (requirements/lock.txt, which the page's example runs on), built into build/site/html.
+
+    Warnings are errors (a broken internal link, a page in no toctree); arguments go to sphinx-build."""
+    _pip(session, [["install", "-r", str(LOCK), "-r", str(DOCS_LOCK)]],
+         "requirements/lock.txt with requirements/docs-lock.txt")
+    session.env["KERAS_BACKEND"] = "tensorflow"  # the page ran on TensorFlow; an exported backend must not change it
+    session.run("python", "-m", "sphinx", "-W", "--keep-going", "--nitpicky", "--builder", "html",
+                "--doctree-dir", str(SITE_BUILD / "doctrees"), *session.posargs, str(SITE_SOURCE),
+                str(SITE_BUILD / "html"))
+    session.log(f"the site: {(SITE_BUILD / 'html' / 'index.html').relative_to(ROOT)}")
+
+
+# The site's tools; every other pin of requirements/docs-lock.txt is what they need beyond lock.txt.
+SITE_TOOLS = ("sphinx", "myst-parser", "sphinx-gallery")
+
+
+@nox.session(python=PYTHON, name="site_lock")
+def site_lock(session: nox.Session) -> None:
+    """Re-resolves requirements/docs-lock.txt: SITE_TOOLS at its pins, constrained by requirements/lock.txt
+    (so the two install together), lock.txt's own pins left out.  No TensorFlow: only the tools."""
+    pins = lock_pins(DOCS_LOCK.read_text())
+    missing = [name for name in SITE_TOOLS if name not in pins]
+    if missing:
+        session.error(f"requirements/docs-lock.txt pins no version of {', '.join(missing)}; add them to it")
+    session.install("--constraint", str(LOCK), *(pins[name] for name in SITE_TOOLS))
+    frozen = session.run("python", "-m", "pip", "freeze", "--all", "--exclude", "pip", "--exclude",
+                         "setuptools", "--exclude", "wheel", silent=True)
+    locked = lock_pins(LOCK.read_text())
+    own = [line for line in frozen.splitlines() if "==" in line and normalize(line.split("==")[0]) not in locked]
+    header = [line for line in DOCS_LOCK.read_text().splitlines() if line.startswith("#")]
+    DOCS_LOCK.write_text("\n".join([*header, *own]) + "\n")
+    session.log(f"wrote {DOCS_LOCK.relative_to(ROOT)} ({len(own)} pins)")
 
 
 MUTMUT = "mutmut==3.8.1"

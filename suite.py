@@ -38,6 +38,8 @@ TOOLS = {
                "lstm_spec.versions.upgrade_report"),
     "speed": ("did predict() get slower? benchmark processes of two environments, in pairs taking turns: "
               "speed locked keras2 [--pairs 20 --grid small --threshold 0.10]", "lstm_spec.bench.speed"),
+    "site": ("the documentation site (Sphinx, nox -s site) into build/site/html, warnings as errors",
+             "lstm_spec.living_docs.site_build"),
 }
 
 

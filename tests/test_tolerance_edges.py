@@ -14,7 +14,8 @@ from lstm_spec.checks.arrays_text import compare_arrays, format_arrays, labelled
 from lstm_spec.checks.assertions import assert_close, assert_matches_oracle
 from lstm_spec.checks.snapshot import ArraySnapshotExtension, PinnedArraySnapshotExtension
 
-# The float32 tolerance README and oracle.py state, written out so that a changed constant fails here.
+# The float32 tolerance oracle.py and the guides state (docs/guides/the-numpy-oracle.md, snapshots.md), written out
+# so that a changed constant fails here.
 STATED_RTOL, STATED_ATOL = 1e-5, 1e-6
 EXPECTED_VALUES = (0.0, 1.0, -1e6)
 INSIDE, OUTSIDE = 0.9, 1.1

@@ -40,7 +40,7 @@ class SpeedRunError(Exception):
 
 @dataclass(frozen=True)
 class Settings:
-    """How the timed processes run (see README: what each setting does to the A/A spread)."""
+    """How the timed processes run (specs/benchmarks/README.md, "Less noise at the source": each setting's effect)."""
 
     grid: str = "small"  # 12 cases, ~35 s a pair in lockstep on a quiet 2-core machine; --grid default: 60 cases
     # Enough pairs to flag a 1.25x slowdown against the 10% threshold: with the per-pair spread measured
