@@ -30,7 +30,7 @@ from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, 
 from lstm_spec.bench.statistics import (CONFIDENCE, DEFAULT_THRESHOLD, FASTER, NO_CHANGE, SLOWER, RatioInterval,
                                         SpeedStatisticsError, pair_ratio_spread, ratio_interval,
                                         same_side_spread)
-from lstm_spec.versions.matrix import resolve
+from lstm_spec.versions.sides import resolve
 from lstm_spec.versions.pins import VersionSpecError
 
 # The report's Speed section: the command's small grid with fewer pairs, to stay within 6 minutes (a pair

@@ -1,5 +1,5 @@
 """Running a speed comparison: each side's environment is prepared once through the version matrix
-(``lstm_spec.versions.matrix``: the same nox sessions as ``matrix`` and ``report``), then the
+(``lstm_spec.versions.sides``: the same nox sessions as ``matrix`` and ``report``), then the
 benchmark processes run in those environments in pairs, one process per side, both at once taking
 turns round by round (lockstep; or A, then B), each a pytest-benchmark session of ``specs/benchmarks``
 whose JSON is kept.
@@ -25,7 +25,7 @@ from pathlib import Path
 from lstm_spec.bench import benchmarking, instrument
 from lstm_spec.bench import turns as turns_module
 from lstm_spec.bench.statistics import MIN_PAIRS
-from lstm_spec.versions.matrix import LOCKS, ROOT, nox_command, resolve, session_backend
+from lstm_spec.versions.sides import LOCKS, ROOT, nox_command, resolve, session_backend
 
 SPEED_ENVS = ROOT / ".nox" / "speed"
 RESULTS = ROOT / ".benchmarks" / "speed"
