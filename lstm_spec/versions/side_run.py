@@ -20,8 +20,8 @@ from lstm_spec.versions.side_results import SideResult, pip_reason, read_side
 from lstm_spec.versions.sides import LOCKS, ROOT, Side, nox_command
 
 LOCK = LOCKS["locked"]
-# What a side's scratch copy leaves out: environments, caches, history.
-NOT_COPIED = shutil.ignore_patterns(".venv", ".nox", ".git", ".benchmarks", ".pytest_cache", "__pycache__")
+# What a side's scratch copy leaves out: environments, caches (the history's, .history, too), git history.
+NOT_COPIED = shutil.ignore_patterns(".venv", ".nox", ".git", ".benchmarks", ".pytest_cache", "__pycache__", ".history")
 PYTEST_ARGUMENTS = ["specs", "--snapshot-update", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"]
 
 

@@ -11,11 +11,12 @@ No TensorFlow import here: the commands use it before any environment exists.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from lstm_spec.versions.pins import is_requirements_file, lock_pins, requirements
+from lstm_spec.versions.pins import is_requirements_file, lock_pins, normalize, requirements
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIREMENTS = ROOT / "requirements"
@@ -31,6 +32,8 @@ class Fixed:
     environment: tuple[tuple[str, str], ...] = ()
 
 
+# tf-keras is read in place of Keras under this variable (lstm_spec.models.keras_under_test).
+LEGACY_KERAS = (("TF_USE_LEGACY_KERAS", "1"),)
 # The environments named by what they are rather than by a version. noxfile.py sets KERAS_BACKEND to
 # the backend in jax and torch, to tensorflow in every other session.
 FIXED = {
@@ -38,8 +41,8 @@ FIXED = {
     "keras2": Fixed("keras2", REQUIREMENTS / "keras2-lock.txt"),
     "jax": Fixed("jax", REQUIREMENTS / "jax-lock.txt", backend="jax"),
     "torch": Fixed("torch", REQUIREMENTS / "torch-lock.txt", backend="torch"),
-    # Keras 2 on the locked TensorFlow: tf-keras, read by lstm_spec.models.keras_under_test under this variable.
-    "tf-keras": Fixed("tf_keras", REQUIREMENTS / "tf-keras-lock.txt", environment=(("TF_USE_LEGACY_KERAS", "1"),)),
+    # Keras 2 on the locked TensorFlow: tf-keras.
+    "tf-keras": Fixed("tf_keras", REQUIREMENTS / "tf-keras-lock.txt", environment=LEGACY_KERAS),
 }
 LOCKS = {name: fixed.lock for name, fixed in FIXED.items()}
 NAMED = ", ".join(FIXED)
@@ -73,11 +76,15 @@ class Side:
         return self.session != VERSION_SESSION
 
     @property
+    def lock(self) -> Path | None:
+        """The lock a fixed session installs; None for the version session."""
+        return next((fixed.lock for fixed in FIXED.values() if fixed.session == self.session), None)
+
+    @property
     def pins(self) -> tuple[str, ...]:
         """What the environment is made of: its lock's pins, or the requirements its name stands for."""
         if self.version is None:
-            lock = next(fixed.lock for fixed in FIXED.values() if fixed.session == self.session)
-            return tuple(sorted(lock_pins(lock.read_text()).values())) if lock.exists() else ()
+            return tuple(sorted(lock_pins(self.lock.read_text()).values())) if self.lock.exists() else ()
         return tuple(sorted(requirements(self.version)))
 
     def envdir(self, scratch: Path) -> Path:
@@ -101,7 +108,9 @@ def resolve(name: str) -> Side:
     for fixed in FIXED.values():
         if len(wanted) == 1 and fixed.lock.exists() and wanted[0] in lock_pins(fixed.lock.read_text()).values():
             return Side(name, fixed.session, environment=fixed.environment)
-    return Side(name, VERSION_SESSION, name)
+    # A combination with tf-keras (tensorflow==2.16.2,tf-keras==2.16.0) runs the specs on tf-keras.
+    legacy = any(normalize(re.split(r"[\s\[<>=!~;]", line, maxsplit=1)[0]) == "tf-keras" for line in wanted)
+    return Side(name, VERSION_SESSION, name, LEGACY_KERAS if legacy else ())
 
 
 def nox_command(side: Side, pytest_arguments, *, noxfile: Path = ROOT / "noxfile.py",
