@@ -24,7 +24,7 @@ def speed_section(monkeypatch):
     calls = []
 
     def report_section(before, after, report, *, pairs, skip):
-        calls.append((before, after, report, pairs, skip))
+        calls.append((before.name, after.name, report, pairs, skip))  # the resolved sides, by name
         return types.SimpleNamespace(markdown="\n## Speed\n\nstands in\n", summary=["- speed: stands in"])
 
     monkeypatch.setitem(sys.modules, "lstm_spec.bench.speed", types.SimpleNamespace(report_section=report_section))

@@ -151,7 +151,7 @@ def main(argv: list[str]) -> int:
     # module's tests run in that environment too (matrix keras2).
     from lstm_spec.bench.speed import report_section
 
-    speed = report_section(arguments.before, arguments.after, out, pairs=arguments.speed_pairs,
+    speed = report_section(sides[0], sides[1], out, pairs=arguments.speed_pairs,
                            skip=arguments.no_speed or not (before.usable and after.usable))
     out.write_text(render_markdown(comparison, command) + speed.markdown)
     print("\n".join([*summary_lines(comparison), *speed.summary]))
