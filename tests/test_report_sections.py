@@ -56,7 +56,7 @@ def test_a_page_of_results_changed_since_the_last_page_is_compared_afresh():
     assert ("| numpy | 1.26.4 | 1.26.4 |" in first, "| numpy | 1.26.4 | 2.0.0 |" in second) == (True, True)
 
 
-@pytest.mark.parametrize("name, session, variables", [("tf-keras", "tf_keras", {"TF_USE_LEGACY_KERAS": "1"}),
+@pytest.mark.parametrize("name, session, variables", [("tf-keras", "tf-keras", {"TF_USE_LEGACY_KERAS": "1"}),
                                                        ("keras2", "keras2", {})], ids=["tf-keras", "keras2"])
 def test_a_side_runs_with_its_own_and_the_callers_environment(tmp_path, monkeypatch, name, session, variables):
     """The run's environment has the side's variables (tf-keras: TF_USE_LEGACY_KERAS=1) and those the caller adds."""
@@ -77,7 +77,7 @@ def test_every_fixed_side_names_its_session_and_lock():
     """The registry of fixed sides: each names a nox session and a lock under requirements/."""
     assert {"locked", "keras2", "jax", "torch", "tf-keras"} <= set(FIXED)
     assert all(fixed.lock.parent.name == "requirements" and fixed.lock.suffix == ".txt" for fixed in FIXED.values())
-    assert ("tf_keras", "tensorflow") == (resolve("tf-keras").session, resolve("tf-keras").backend)
+    assert ("tf-keras", "tensorflow") == (resolve("tf-keras").session, resolve("tf-keras").backend)
 
 
 def test_results_compare_by_identity():

@@ -42,7 +42,7 @@ FIXED = {
     "jax": Fixed("jax", REQUIREMENTS / "jax-lock.txt", backend="jax"),
     "torch": Fixed("torch", REQUIREMENTS / "torch-lock.txt", backend="torch"),
     # Keras 2 on the locked TensorFlow: tf-keras.
-    "tf-keras": Fixed("tf_keras", REQUIREMENTS / "tf-keras-lock.txt", environment=LEGACY_KERAS),
+    "tf-keras": Fixed("tf-keras", REQUIREMENTS / "tf-keras-lock.txt", environment=LEGACY_KERAS),
 }
 LOCKS = {name: fixed.lock for name, fixed in FIXED.items()}
 NAMED = ", ".join(FIXED)
