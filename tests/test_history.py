@@ -146,7 +146,8 @@ def test_the_page_says_where_a_spec_changed_and_one_line_where_nothing_did(tmp_p
     assert "- not run yet (32): tensorflow 2.12.1," in page
     assert "- **3.0.5 → 3.1.1**: nothing changed" in page
     assert "  - `test_b` (outcome): skipped → failed: raised ValueError: no" in page
-    assert "| `test_02_output` | `test_b` | keras | 3.2.1 | outcome: skipped → failed: raised ValueError: no |  |" in page
+    assert ("| `test_02_output` | `test_b` | keras | 3.2.1 | outcome: skipped → failed: raised ValueError: no |  |"
+            in page)
     assert (tmp_path / "docs" / "history.png").stat().st_size > 0
 
 
@@ -208,3 +209,13 @@ def test_the_cache_keeps_a_side_by_its_exact_packages(tmp_path, stand_in, source
     assert Path(entry.folder).parent == tmp_path / "cache" / "runs"
     assert {"collected", "tree", "meta.json"} <= {path.name for path in entry.folder.iterdir()}
     assert entry.read().usable and "3.0.5" == entry.meta["name"]
+
+
+def test_a_change_across_releases_not_run_names_the_span(tmp_path, stand_in, source):
+    """3.0.5 and 3.2.1 ran, 3.1.1 did not: the change is at 3.2.1 or the one before it, and the step says so."""
+    cache = HistoryCache(tmp_path / "cache")
+    stand_in(failing={"3.2.1"})
+    history.run(sides("keras:3.0.5", "keras:3.2.1"), cache, keep=None, log=io.StringIO(), source=source)
+    page = history.write_page(cache.entries(), tmp_path / "history.md", "python3 suite.py history").read_text()
+    assert "### 3.0.5 → 3.2.1 (1 releases between not run)" in page
+    assert "| keras | 3.2.1 or one of the 1 before it not run (after 3.0.5) |" in page

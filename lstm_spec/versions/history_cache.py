@@ -118,7 +118,8 @@ class HistoryCache:
         return Entry(entry, meta)
 
     def entries(self) -> list[Entry]:
-        return [read_entry(folder) for folder in sorted((self.folder / "runs").glob("*")) if (folder / "meta.json").exists()]
+        folders = sorted((self.folder / "runs").glob("*"))
+        return [read_entry(folder) for folder in folders if (folder / "meta.json").exists()]
 
 
 def read_entry(folder: Path) -> Entry:

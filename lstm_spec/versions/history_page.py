@@ -14,16 +14,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lstm_spec.versions.comparison import Comparison, compare
-from lstm_spec.versions.release_lines import LINES, Release
+from lstm_spec.versions.release_lines import FOLLOWS, LINES, Release
 from lstm_spec.versions.report_sections.summary import summary_lines
 from lstm_spec.versions.report_sections.text import cell
 from lstm_spec.versions.side_results import SideResult
 
 # The kinds of change, most telling first (a behaviour's cell in the picture shows its most telling one).
 KINDS = {"outcome": "outcome", "message": "failure message", "pinned": "pinned value (the math)",
-         "default": "layer default", "text": "text (summary table, error text)", "seeded": "seeded value (random stream)"}
+         "default": "layer default", "text": "text (summary table, error text)",
+         "seeded": "seeded value (random stream)"}
 COLOURS = {"outcome": "#d62728", "message": "#ff7f0e", "pinned": "#9467bd", "default": "#1f77b4",
            "text": "#2ca02c", "seeded": "#bcbd22"}
+# The packages a release line is about, as the line's table names them.
+INSTALLED = (("tensorflow", "TensorFlow"), ("keras", "Keras"), ("tf-keras", "tf-keras"),
+             ("keras-nightly", "keras-nightly"), ("numpy", "NumPy"))
 SHOWN_PER_BEHAVIOUR = 12  # changes listed per behaviour and release; the rest counted
 
 
@@ -45,6 +49,14 @@ class Step:
     after: Release
     changes: list[Change]
     comparison: Comparison
+    between: int = 0  # releases of the line between the two that have not run: a change came at one of them or at after
+
+    @property
+    def at(self) -> str:
+        """Where its changes came: the release, or the span when releases between have not run."""
+        if not self.between:
+            return self.after.release
+        return f"{self.after.release} or one of the {self.between} before it not run (after {self.before.release})"
 
 
 def changes_of(comparison: Comparison) -> list[Change]:
@@ -73,10 +85,12 @@ def changes_of(comparison: Comparison) -> list[Change]:
     return found
 
 
-def steps(line: list[tuple[Release, SideResult]]) -> list[Step]:
-    """Each usable release of a line compared with the usable release before it."""
+def steps(line: list[tuple[Release, SideResult]], order: list[Release]) -> list[Step]:
+    """Each usable release of a line compared with the usable release before it; ``order`` is the whole line,
+    to count the releases between two that have not run (or did not run usably)."""
     usable = [(release, result) for release, result in line if result.usable]
-    return [Step(old, new, changes_of(comparison), comparison)
+    position = {release: index for index, release in enumerate(order)}
+    return [Step(old, new, changes_of(comparison), comparison, max(0, position[new] - position[old] - 1))
             for (old, before), (new, after) in zip(usable, usable[1:])
             for comparison in [compare(before, after)]]
 
@@ -99,7 +113,9 @@ def render(results: dict[Release, SideResult], command: str, seconds: dict[Relea
         members = [(release, results[release]) for release in line if release in results]
         if not members:
             continue
-        all_steps[name] = steps(members)
+        follows = FOLLOWS.get(name)
+        start = [(follows, results[follows])] if follows in results else []
+        all_steps[name] = steps(start + members, [follows, *line] if start else line)
         out += _line_section(name, members, all_steps[name], seconds)
     out += _behaviour_index(all_steps)
     if picture is not None and any(all_steps.values()):
@@ -118,14 +134,16 @@ def _line_section(name: str, members: list[tuple[Release, SideResult]], line_ste
         if result.usable:
             words = [outcome.outcome for outcome in result.outcomes.values()]
             counts = ", ".join(f"{words.count(word)} {word}" for word in ("passed", "skipped", "failed"))
-            installed = result.label.split(" (", 1)[-1].rstrip(")")
+            installed = ", ".join(f"{title} {result.packages[package]}" for package, title in INSTALLED
+                                  if package in result.packages)
         else:
             counts = "did not run: " + cell((result.install_error or result.run_error).splitlines()[0])
             installed = "—"
         out.append(f"| {release.release} | {installed} | {counts} | {_duration(seconds.get(release))} |")
     out.append("")
     for step in line_steps:
-        title = f"{step.before.release} → {step.after.release}"
+        title = f"{step.before.release} → {step.after.release}" + (
+            f" ({step.between} releases between not run)" if step.between else "")
         if not step.changes:
             out += [f"- **{title}**: nothing changed", ""]
             continue
@@ -147,7 +165,7 @@ def _line_section(name: str, members: list[tuple[Release, SideResult]], line_ste
 
 def _behaviour_index(all_steps: dict[str, list[Step]]) -> list[str]:
     """Per behaviour and spec, the first release on each line at which it changed, and to what."""
-    first: dict[tuple[str, str], dict[str, tuple[Release, Change, int]]] = {}
+    first: dict[tuple[str, str], dict[str, tuple[Step, Change, int]]] = {}
     for name, line_steps in all_steps.items():
         for step in line_steps:
             for change in step.changes:
@@ -156,14 +174,15 @@ def _behaviour_index(all_steps: dict[str, list[Step]]) -> list[str]:
                     release, earliest, times = seen[name]
                     seen[name] = (release, earliest, times + 1)
                 else:
-                    seen[name] = (step.after, change, 1)
+                    seen[name] = (step, change, 1)
     out = ["## Per behaviour: the first release at which each spec changed", ""]
     if not first:
         return out + ["Nothing changed along any line that ran.", ""]
-    out += ["| behaviour | spec or entry | line | first changed at | what | changed again |", "|---|---|---|---|---|---|"]
+    out += ["| behaviour | spec or entry | line | first changed at | what | changed again |",
+            "|---|---|---|---|---|---|"]
     for (module, item), lines in sorted(first.items()):
-        for name, (release, change, times) in sorted(lines.items()):
-            out.append(f"| `{module}` | `{cell(item)}` | {name} | {release.release} | {KINDS[change.kind]}: "
+        for name, (step, change, times) in sorted(lines.items()):
+            out.append(f"| `{module}` | `{cell(item)}` | {name} | {step.at} | {KINDS[change.kind]}: "
                        f"{cell(_short(change.to))} | {times - 1 or ''} |")
     return out + [""]
 

@@ -56,6 +56,8 @@ LINES = {
     "keras-nightly": [Release("keras-nightly", "nightly", "keras-nightly")],
 }
 DEFAULT = [release for line in LINES.values() for release in line]
+# A line of one release is compared with the release it follows on another line.
+FOLLOWS = {"keras-nightly": LINES["keras"][-1]}
 
 
 def find(handle: str) -> list[Release]:
