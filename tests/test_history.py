@@ -219,3 +219,20 @@ def test_a_change_across_releases_not_run_names_the_span(tmp_path, stand_in, sou
     page = history.write_page(cache.entries(), tmp_path / "history.md", "python3 suite.py history").read_text()
     assert "### 3.0.5 → 3.2.1 (1 releases between not run)" in page
     assert "| keras | 3.2.1 or one of the 1 before it not run (after 3.0.5) |" in page
+
+
+def test_a_side_that_cannot_be_installed_is_listed_with_pips_reason(tmp_path, source, monkeypatch):
+    """A side whose install failed stays in the cache as such and the page gives its message and pip's reason whole."""
+    def not_installable(side, workdir, *, source, log, command):
+        (workdir / "collected").mkdir(parents=True)
+        (workdir / "collected" / "install-error.txt").write_text(f"{side.name} cannot be installed\n")
+        (workdir / "nox.log").write_text("ERROR: No matching distribution found for keras==3.0.5\n")
+        return read_side(side.name, side.session, workdir / "tree", workdir / "collected", workdir / "nox.log")
+
+    monkeypatch.setattr(history, "run_side", not_installable)
+    cache = HistoryCache(tmp_path / "cache")
+    history.run(sides("keras:3.0.5"), cache, keep=None, log=io.StringIO(), source=source)
+    page = history.write_page(cache.entries(), tmp_path / "history.md", "python3 suite.py history").read_text()
+    assert ("### keras 3.0.5 (`3.0.5`)\n\n```text\n3.0.5 cannot be installed\n"
+            "ERROR: No matching distribution found for keras==3.0.5\n```") in page
+    assert "| 3.0.5 | — | did not run: 3.0.5 cannot be installed | 0 min 00 s |" in page

@@ -117,6 +117,12 @@ def render(results: dict[Release, SideResult], command: str, seconds: dict[Relea
         start = [(follows, results[follows])] if follows in results else []
         all_steps[name] = steps(start + members, [follows, *line] if start else line)
         out += _line_section(name, members, all_steps[name], seconds)
+    broken = [(release, result) for release, result in results.items() if not result.usable]
+    if broken:
+        out += ["## Sides that did not run", ""]
+        for release, result in broken:
+            why = result.install_error or result.run_error
+            out += [f"### {release.line} {release.release} (`{release.name}`)", "", "```text", why, "```", ""]
     out += _behaviour_index(all_steps)
     if picture is not None and any(all_steps.values()):
         draw(all_steps, picture)
