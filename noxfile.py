@@ -18,7 +18,8 @@
 
 Arguments after the version (or after ``--`` for the fixed sessions) go to pytest; without any,
 a session runs ``specs`` and ``tests``.  ``python3 suite.py matrix SESSION`` and
-``python3 suite.py report A B`` run these for you (``lstm_spec/versions/matrix.py``).
+``python3 suite.py report A B`` run these for you (``lstm_spec/versions/matrix.py``,
+``lstm_spec/versions/side_run.py``).
 
 With ``LSTM_SPEC_COLLECT=DIR`` in the environment, a session also writes what the upgrade report
 compares into DIR: ``packages.txt`` (pip freeze), ``python.txt``, ``layer_defaults.json``, ``dependencies.json``, ``junit.xml``, and

@@ -36,6 +36,8 @@ TOOLS = {
                "matrix 2.20.0 [pytest arguments]", "lstm_spec.versions.matrix"),
     "report": ("the upgrade report between two versions: report 2.15.1 2.21.0 (see README)",
                "lstm_spec.versions.upgrade_report"),
+    "history": ("the suite on each TensorFlow, Keras and tf-keras release, and where each behaviour changed: "
+                "history [tensorflow keras:3.4.1 ...] (writes docs/history.md)", "lstm_spec.versions.history"),
     "speed": ("did predict() get slower? benchmark processes of two environments, in pairs taking turns: "
               "speed locked keras2 [--pairs 20 --grid small --threshold 0.10]", "lstm_spec.bench.speed"),
     "site": ("the documentation site (Sphinx, nox -s site) into build/site/html, warnings as errors",

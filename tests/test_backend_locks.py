@@ -2,7 +2,7 @@
 
 import pytest
 
-from lstm_spec.versions.matrix import LOCKS
+from lstm_spec.versions.sides import LOCKS
 from lstm_spec.versions.pins import lock_pins
 
 # What each backend's lock adds to requirements/lock.txt: the engine and what the engine needs.

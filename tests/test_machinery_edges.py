@@ -8,7 +8,7 @@ import pytest
 
 from lstm_spec.checks.layer_defaults import LAYERS, flatten, layer_defaults
 from lstm_spec.models.observe import cached_run, observing, report
-from lstm_spec.versions.matrix import ROOT, Target, nox_command, resolve
+from lstm_spec.versions.sides import ROOT, Side, nox_command, resolve
 
 
 def counting_run():
@@ -111,7 +111,7 @@ def test_nox_command_runs_the_session_with_the_pytest_arguments():
 
 def test_nox_command_puts_a_version_before_the_pytest_arguments():
     """For the version session the version is the first argument after '--'; noxfile and envdir can be moved."""
-    command = nox_command(Target("2.20.0", "version", "2.20.0"), ["specs"], noxfile=Path("/n/noxfile.py"),
+    command = nox_command(Side("2.20.0", "version", "2.20.0"), ["specs"], noxfile=Path("/n/noxfile.py"),
                           envdir=Path("/e"))
     assert [sys.executable, "-m", "nox", "--noxfile", "/n/noxfile.py", "--envdir", "/e", "--sessions", "version",
             "--", "2.20.0", "specs"] == command

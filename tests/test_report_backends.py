@@ -5,17 +5,18 @@ import textwrap
 
 import pytest
 
-from lstm_spec.versions.matrix import BACKEND_SESSIONS, ROOT
-from lstm_spec.versions.upgrade_report import (WHOLE_MODULE, Outcome, Side, compare, read_outcomes,
-                                               render_markdown, summary_lines)
+from lstm_spec.versions.sides import BACKEND_SESSIONS, ROOT
+from lstm_spec.versions.comparison import compare
+from lstm_spec.versions.side_results import WHOLE_MODULE, Outcome, SideResult, read_outcomes
+from lstm_spec.versions.upgrade_report import render_markdown, summary_lines
 
 LOCKED = {"tensorflow": "2.21.0", "keras": "3.15.1", "numpy": "2.4.6"}
 ENGINES = {"jax": {"jax": "0.10.2", "jaxlib": "0.10.2"}, "torch": {"torch": "2.13.0+cpu"}}
 
 
-def backend_side(session: str) -> Side:
+def backend_side(session: str) -> SideResult:
     """A side run by nox session ``session`` of the locked Keras, with that backend's engine installed."""
-    return Side(session, session, python="3.11.7", packages={**LOCKED, **ENGINES.get(session, {})})
+    return SideResult(session, session, python="3.11.7", packages={**LOCKED, **ENGINES.get(session, {})})
 
 
 @pytest.mark.parametrize("session, label", [
@@ -45,7 +46,7 @@ def test_a_backend_reports_header_and_package_list_name_the_engine(session, engi
 
 def test_an_engine_a_side_lacks_is_said_not_hidden():
     """A torch side whose freeze holds no torch says so rather than naming no version."""
-    side = Side("torch", "torch", packages=dict(LOCKED))
+    side = SideResult("torch", "torch", packages=dict(LOCKED))
     assert side.label.startswith("torch (PyTorch (not installed) backend, ")
 
 
@@ -79,7 +80,7 @@ def test_a_module_skipped_at_collection_reads_as_that_module_with_its_reason(tmp
     } == read_outcomes(junit)
 
 
-def with_outcomes(session: str, *outcomes: Outcome) -> Side:
+def with_outcomes(session: str, *outcomes: Outcome) -> SideResult:
     side = backend_side(session)
     side.outcomes = {f"{outcome.module}::{outcome.test}": outcome for outcome in outcomes}
     return side

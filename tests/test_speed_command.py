@@ -13,6 +13,7 @@ from lstm_spec.bench import benchmarking, instrument, speed, speed_runs  # noqa:
 from lstm_spec.bench import turns as turns_module  # noqa: E402
 from lstm_spec.bench.speed_runs import ProcessRun, Settings, SpeedRunError  # noqa: E402
 from lstm_spec.bench.statistics import NO_CHANGE, SLOWER  # noqa: E402
+from lstm_spec.versions.sides import resolve  # noqa: E402
 
 NO_GPU = "TensorFlow sees no GPU (devices: /physical_device:CPU:0)"
 POINTS = [("LSTM", 1), ("GRU", 32)]
@@ -50,8 +51,8 @@ def fake_sides(monkeypatch, tmp_path):
     """Replaces environment preparation and the process runs by synthetic results; returns the B factor setter."""
     chosen = {"factor": 1.0, "prepared": []}
 
-    def prepare(name, log):
-        chosen["prepared"].append(name)
+    def prepare(side, log):
+        chosen["prepared"].append(side.name)
         return tmp_path / "python"
 
     monkeypatch.setattr(speed, "prepare", prepare)
@@ -122,7 +123,7 @@ def test_negative_threshold_is_a_usage_error(capsys):
 def test_report_section_carries_table_and_png(fake_sides, tmp_path, monkeypatch):
     """The report's Speed section has the summary, the PNG beside the report and one table row per point and path."""
     monkeypatch.setattr(speed, "RESULTS", tmp_path / "results")
-    section = speed.report_section("2.18.0", "locked", tmp_path / "tf-2.18.0-to-locked.md")
+    section = speed.report_section(resolve("2.18.0"), resolve("locked"), tmp_path / "tf-2.18.0-to-locked.md")
     assert section.markdown.startswith("\n## Speed\n")
     assert "![ratios B/A with their intervals](tf-2.18.0-to-locked-speed.png)" in section.markdown
     assert (tmp_path / "tf-2.18.0-to-locked-speed.png").exists()
@@ -132,14 +133,15 @@ def test_report_section_carries_table_and_png(fake_sides, tmp_path, monkeypatch)
 
 def test_report_section_says_why_it_is_missing(monkeypatch, tmp_path):
     """Skipped, or a side whose environment cannot be prepared, gives a section that says so instead of a table."""
-    assert "Not measured (`--no-speed`" in speed.report_section("a", "b", tmp_path / "r.md", skip=True).markdown
+    skipped = speed.report_section(resolve("2.18.0"), resolve("locked"), tmp_path / "r.md", skip=True)
+    assert "Not measured (`--no-speed`" in skipped.markdown
 
-    def cannot_prepare(name, log):
-        raise SpeedRunError(f"{name}: the environment could not be prepared")
+    def cannot_prepare(side, log):
+        raise SpeedRunError(f"{side.name}: the environment could not be prepared")
 
     monkeypatch.setattr(speed, "prepare", cannot_prepare)
     monkeypatch.setattr(speed, "RESULTS", tmp_path / "results")
-    section = speed.report_section("2.99.0", "locked", tmp_path / "r.md")
+    section = speed.report_section(resolve("2.99.0"), resolve("locked"), tmp_path / "r.md")
     assert "Not measured: 2.99.0: the environment could not be prepared" in section.markdown
     assert ["- speed not measured: 2.99.0: the environment could not be prepared"] == section.summary
 
@@ -185,8 +187,8 @@ def test_report_speed_pairs_replace_the_section_pair_count(monkeypatch, tmp_path
 
     monkeypatch.setattr(speed, "run_comparison", comparison_of)
     monkeypatch.setattr(speed, "results_folder", lambda *names: tmp_path)
-    speed.report_section("2.18.0", "locked", tmp_path / "r.md", pairs=4)
-    speed.report_section("2.18.0", "locked", tmp_path / "r.md")
+    speed.report_section(resolve("2.18.0"), resolve("locked"), tmp_path / "r.md", pairs=4)
+    speed.report_section(resolve("2.18.0"), resolve("locked"), tmp_path / "r.md")
     assert [4, speed.REPORT_PAIRS] == seen
 
 
@@ -258,7 +260,7 @@ def test_version_sides_get_speeds_own_kept_environment(monkeypatch, tmp_path):
     monkeypatch.setattr(speed_runs.subprocess, "run", fail)
     for name in ("2.18.0", "keras2"):
         with pytest.raises(SpeedRunError, match=f"{name}: the environment could not be prepared"):
-            speed_runs.prepare(name, tmp_path / "prepare.log")
+            speed_runs.prepare(resolve(name), tmp_path / "prepare.log")
     version, lock = commands
     assert str(speed_runs.SPEED_ENVS / "2.18.0") == version[version.index("--envdir") + 1]
     assert "--reuse-venv=always" in version[:version.index("--")]
@@ -284,7 +286,7 @@ def test_sides_run_pinned_under_their_keras_backend(tmp_path):
                                            ("jax", "jax"), ("torch", "torch")])
 def test_each_side_names_its_keras_backend(name, backend):
     """The jax and torch environments are timed on their own Keras backend, every other side on TensorFlow."""
-    assert backend == speed_runs.keras_backend(name)
+    assert backend == resolve(name).backend
 
 
 def test_cpu_outside_the_allowed_set_is_refused():
@@ -332,3 +334,11 @@ def test_kept_runs_pairs_the_kept_processes_in_order(tmp_path):
     (tmp_path / "pair02-A.json").unlink()
     with pytest.raises(SpeedRunError, match="no pair of kept processes"):
         speed_runs.kept_runs(tmp_path)
+
+
+def test_speed_resolves_each_name_once_and_carries_the_side(fake_sides, tmp_path, monkeypatch):
+    """speed A B resolves A and B once each, at the command line; the environments are prepared from those sides."""
+    resolved = []
+    monkeypatch.setattr(speed, "resolve", lambda name: resolved.append(name) or resolve(name))
+    speed.main(["locked", "keras2", "--out", str(tmp_path / "out")])
+    assert (["locked", "keras2"], ["locked", "keras2"]) == (resolved, fake_sides["prepared"])

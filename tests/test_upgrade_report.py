@@ -12,10 +12,12 @@ import pytest
 from lstm_spec.checks import arrays_text
 from lstm_spec.versions import upgrade_report
 from lstm_spec.checks.layer_defaults import ABSENT, flatten, group_differences
-from lstm_spec.versions.matrix import resolve
+from lstm_spec.versions.sides import resolve
 from lstm_spec.versions.dependencies import installed_requires, tool_packages
-from lstm_spec.versions.upgrade_report import (Outcome, Side, compare, compare_values, read_outcomes, render_markdown,
-                                               summary_lines)
+from lstm_spec.versions import side_results, side_run
+from lstm_spec.versions.comparison import classify_defaults, compare, compare_values
+from lstm_spec.versions.side_results import Outcome, SideResult, read_outcomes
+from lstm_spec.versions.upgrade_report import render_markdown, summary_lines
 from lstm_spec.versions.pins import VersionSpecError, install_plan, requirement, requirements
 
 
@@ -126,8 +128,8 @@ def test_value_comparison_gives_largest_differences_and_whether_they_moved():
     assert moved and "shape is (2, 1), snapshot has (2,)" in problem
 
 
-def side(name, *, outcomes=(), snapshots=None, defaults=None, packages=None, tools=()) -> Side:
-    return Side(name, "test", python="3.11.7", packages=packages or {"tensorflow": name, "keras": "3.0.0"},
+def side(name, *, outcomes=(), snapshots=None, defaults=None, packages=None, tools=()) -> SideResult:
+    return SideResult(name, "test", python="3.11.7", packages=packages or {"tensorflow": name, "keras": "3.0.0"},
                 outcomes={f"{o.module}::{o.test}": o for o in outcomes}, snapshots=snapshots or {},
                 defaults=defaults or {}, behaviours={"test_06_time_major": "6. time_major"}, tools=set(tools))
 
@@ -153,7 +155,7 @@ def test_report_names_each_difference():
 def test_a_version_that_cannot_be_installed_is_reported_not_raised():
     """A side whose install failed makes a report that says so, with pip's reason, and compares nothing."""
     before = side("2.21.0")
-    after = Side("keras-nightly", "version", install_error="keras-nightly cannot be installed from the package index\n"
+    after = SideResult("keras-nightly", "version", install_error="keras-nightly cannot be installed from the package index\n"
                  "ERROR: No matching distribution found for keras-nightly")
     markdown = render_markdown(compare(before, after), "python3 suite.py report locked keras-nightly")
     assert "## keras-nightly cannot be installed" in markdown
@@ -184,7 +186,7 @@ def test_a_side_reads_the_seeded_folder_its_run_wrote(tmp_path, seeded):
     """A run's seeded values are read from the folder its era or backend wrote, beside pinned/."""
     for folder in ("pinned", seeded):
         (tmp_path / folder).mkdir()
-    assert {"pinned": "pinned", seeded: "seeded"} == upgrade_report.snapshot_kinds(tmp_path)
+    assert {"pinned": "pinned", seeded: "seeded"} == side_results.snapshot_kinds(tmp_path)
 
 
 # ---- sides as users have them: combinations and requirements files ------------------------------
@@ -285,7 +287,7 @@ def test_pips_reason_keeps_its_errors_and_the_conflict_it_names():
     assert ("ERROR: Cannot install keras==2.15.0 and tensorflow==2.18.0 because these package versions have "
             "conflicting dependencies.\nThe conflict is caused by:\n    The user requested keras==2.15.0\n"
             "    tensorflow 2.18.0 depends on keras>=3.5.0\nERROR: ResolutionImpossible: for help visit "
-            "https://pip.pypa.io/en/latest/topics/dependency-resolution/") == upgrade_report.pip_reason(PIP_CONFLICT)
+            "https://pip.pypa.io/en/latest/topics/dependency-resolution/") == side_results.pip_reason(PIP_CONFLICT)
 
 
 def test_pips_reason_when_pip_itself_fails_ends_with_the_exception():
@@ -293,7 +295,7 @@ def test_pips_reason_when_pip_itself_fails_ends_with_the_exception():
     crash = ("ERROR: Exception:\nTraceback (most recent call last):\n  File \"pip/_internal/cli/base.py\", line 1\n"
              "TypeError: expected string or bytes-like object, got 'NoneType'\n")
     assert "ERROR: Exception:\nTypeError: expected string or bytes-like object, got 'NoneType'" \
-        == upgrade_report.pip_reason(crash)
+        == side_results.pip_reason(crash)
 
 
 class FakePip:
@@ -310,25 +312,25 @@ class FakePip:
 def test_an_unresolvable_combination_is_found_by_a_dry_run_with_pips_reason():
     """The combination's one pip install is asked with --dry-run; a failure gives pip's reason."""
     pip = FakePip(1, PIP_CONFLICT)
-    reason = upgrade_report.unresolvable(resolve("tensorflow==2.18.0,keras==2.15.0"), run=pip)
+    reason = side_run.unresolvable(resolve("tensorflow==2.18.0,keras==2.15.0"), run=pip)
     assert "tensorflow 2.18.0 depends on keras>=3.5.0" in reason
     [command] = pip.commands
     assert ["install", "--dry-run", "--ignore-installed", "tensorflow==2.18.0", "keras==2.15.0"] == command[3:8]
-    assert upgrade_report.unresolvable(resolve("tensorflow==2.18.0,keras==3.8.0"), run=FakePip(0)) is None
+    assert side_run.unresolvable(resolve("tensorflow==2.18.0,keras==3.8.0"), run=FakePip(0)) is None
 
 
 @pytest.mark.parametrize("name", ["locked", "keras2", "3.14.0", "keras-nightly"], ids=str)
 def test_environments_made_from_a_lock_are_not_dry_run(name):
     """A lock session, or a Keras release on top of the lock, is no single resolution: pip is not asked."""
     pip = FakePip(1, PIP_CONFLICT)
-    assert upgrade_report.unresolvable(resolve(name), run=pip) is None
+    assert side_run.unresolvable(resolve(name), run=pip) is None
     assert [] == pip.commands
 
 
 def test_report_refuses_an_unresolvable_side_before_running_anything(monkeypatch, capsys):
     """A side pip cannot resolve ends the command with exit 2 and pip's reason; no side runs."""
     monkeypatch.setattr(upgrade_report, "unresolvable",
-                        lambda target: upgrade_report.pip_reason(PIP_CONFLICT) if "keras==2.15.0" in target.name else None)
+                        lambda target: side_results.pip_reason(PIP_CONFLICT) if "keras==2.15.0" in target.name else None)
     monkeypatch.setattr(upgrade_report, "run_side", lambda *_, **__: pytest.fail("a side ran"))
     assert 2 == upgrade_report.main(["tensorflow==2.18.0,keras==2.15.0", "locked"])
     err = capsys.readouterr().err
@@ -462,7 +464,7 @@ def test_an_overlong_message_keeps_its_beginning_and_its_end(tmp_path):
     [outcome] = junit(tmp_path, f'<testcase classname="specs.t" name="n"><failure message="{long}"/></testcase>').values()
     assert outcome.message.startswith("raised ValueError: xxx")
     assert outcome.message.endswith("but should raise ValueError [LSTM(units=5)]")
-    assert "characters left out" in outcome.message and len(outcome.message) < upgrade_report.MESSAGE_CHARS + 60
+    assert "characters left out" in outcome.message and len(outcome.message) < side_results.MESSAGE_CHARS + 60
 
 
 # ---- layer defaults: numbers or shapes, or representation only ----------------------------------
@@ -490,7 +492,7 @@ def test_layer_defaults_are_split_into_numbers_and_representation():
     """A changed value or a non-None argument one side lacks can change numbers; a same-dtype policy, a None
     that was absent and Bidirectional's backward copy are representation only."""
     changes = {change.key: (change.what, change.representation)
-               for change in upgrade_report.classify_defaults(BEFORE_DEFAULTS, AFTER_DEFAULTS)}
+               for change in classify_defaults(BEFORE_DEFAULTS, AFTER_DEFAULTS)}
     assert {
         "Bidirectional.backward_layer": ("the backward copy of `layer` (go_backwards flipped), now written out", True),
         "GRU.dtype": ("dtype changed", False),
@@ -511,7 +513,7 @@ def test_layer_defaults_are_split_into_numbers_and_representation():
 def test_a_backward_layer_that_differs_from_its_forward_layer_is_not_representation():
     """Bidirectional's backward_layer counts as a copy only when go_backwards is all that differs."""
     after = {**AFTER_DEFAULTS, "Bidirectional.backward_layer.config.units": 3}
-    [change] = [change for change in upgrade_report.classify_defaults(BEFORE_DEFAULTS, after)
+    [change] = [change for change in classify_defaults(BEFORE_DEFAULTS, after)
                 if change.key == "Bidirectional.backward_layer"]
     assert ("new argument", False) == (change.what, change.representation)
 
@@ -545,10 +547,10 @@ def test_both_sides_run_one_copy_of_the_checkout_taken_before_either(tmp_path, m
     """Both sides copy the same snapshot of the checkout, so edits made while the first side runs reach neither."""
     sources = []
 
-    def fake_side(name, workdir, *, source):
+    def fake_side(side, workdir, *, source):
         sources.append(source)
         assert (source / "specs").is_dir() and not (source / ".venv").exists()
-        return Side(name, "version", install_error=f"{name} stands in")
+        return SideResult(side.name, "version", install_error=f"{side.name} stands in")
 
     monkeypatch.setattr(upgrade_report, "unresolvable", lambda target: None)
     monkeypatch.setattr(upgrade_report, "run_side", fake_side)
@@ -575,8 +577,8 @@ def test_a_version_side_makes_its_environment_in_its_own_folder(tmp_path, monkey
     source = tmp_path / "checkout"
     (source / "specs").mkdir(parents=True)
     commands = []
-    monkeypatch.setattr(upgrade_report.subprocess, "run", lambda command, **_: commands.append(command))
-    side = upgrade_report.run_side(name, tmp_path / "side", source=source, log=open(os.devnull, "w"))
+    monkeypatch.setattr(side_run.subprocess, "run", lambda command, **_: commands.append(command))
+    side = side_run.run_side(resolve(name), tmp_path / "side", source=source, log=open(os.devnull, "w"))
     [command] = commands
     envdir = command[command.index("--envdir") + 1]
     assert str(tmp_path / "side" / ".nox" if private else upgrade_report.ROOT / ".nox") == envdir

@@ -8,9 +8,11 @@ import types
 
 import pytest
 
-from lstm_spec.versions import upgrade_report
-from lstm_spec.versions.matrix import resolve
-from lstm_spec.versions.upgrade_report import Side, compare, render_markdown, summary_lines
+from lstm_spec.versions import side_run, upgrade_report
+from lstm_spec.versions.sides import resolve
+from lstm_spec.versions.comparison import compare
+from lstm_spec.versions.side_results import SideResult
+from lstm_spec.versions.upgrade_report import render_markdown, summary_lines
 from test_upgrade_report import checkout, eager_calls_as_inference, fresh_keras_session  # noqa: F401 (fixtures)
 from test_upgrade_report_reading import FlushRecorder
 from test_upgrade_report_writing import upgrade
@@ -22,7 +24,7 @@ def speed_section(monkeypatch):
     calls = []
 
     def report_section(before, after, report, *, pairs, skip):
-        calls.append((before, after, report, pairs, skip))
+        calls.append((before.name, after.name, report, pairs, skip))  # the resolved sides, by name
         return types.SimpleNamespace(markdown="\n## Speed\n\nstands in\n", summary=["- speed: stands in"])
 
     monkeypatch.setitem(sys.modules, "lstm_spec.bench.speed", types.SimpleNamespace(report_section=report_section))
@@ -32,7 +34,7 @@ def speed_section(monkeypatch):
 def both_sides_ran(monkeypatch):
     """run_side stands in: each side is the upgrade's of the same name (2.15.1 -> 2.21.0), and nothing runs."""
     sides = dict(zip(("2.15.1", "2.21.0"), upgrade()))
-    monkeypatch.setattr(upgrade_report, "run_side", lambda name, workdir, *, source: sides[name])
+    monkeypatch.setattr(upgrade_report, "run_side", lambda side, workdir, *, source: sides[side.name])
 
 
 def test_the_report_of_two_sides_is_written_and_its_summary_printed(checkout, speed_section, monkeypatch, capsys):
@@ -41,10 +43,10 @@ def test_the_report_of_two_sides_is_written_and_its_summary_printed(checkout, sp
     workdirs = []
     sides = dict(zip(("2.15.1", "2.21.0"), upgrade()))
 
-    def fake_side(name, workdir, *, source):
+    def fake_side(side, workdir, *, source):
         workdirs.append((workdir, source))
         assert ["specs"] == sorted(path.name for path in source.iterdir())
-        return sides[name]
+        return sides[side.name]
 
     monkeypatch.setattr(upgrade_report, "run_side", fake_side)
     assert 0 == upgrade_report.main(["2.15.1", "2.21.0"])
@@ -65,9 +67,9 @@ def test_a_scratch_folder_already_gone_does_not_fail_the_report(checkout, speed_
     """If a side's run removed the scratch folder, the report is still written."""
     sides = dict(zip(("2.15.1", "2.21.0"), upgrade()))
 
-    def fake_side(name, workdir, *, source):
+    def fake_side(side, workdir, *, source):
         shutil.rmtree(workdir.parent, ignore_errors=True)
-        return sides[name]
+        return sides[side.name]
 
     monkeypatch.setattr(upgrade_report, "run_side", fake_side)
     assert 0 == upgrade_report.main(["2.15.1", "2.21.0", "--out", str(tmp_path / "r.md")])
@@ -88,8 +90,8 @@ def test_a_side_that_did_not_run_skips_the_speed_section_and_fails_the_command(c
                                                                                 tmp_path):
     """One side usable, the other not: exit status 1, and no speed is measured."""
     before, _ = upgrade()
-    broken = Side("2.21.0", "locked", run_error="the run ended")
-    monkeypatch.setattr(upgrade_report, "run_side", lambda name, workdir, *, source: before if name == "2.15.1" else broken)
+    broken = SideResult("2.21.0", "locked", run_error="the run ended")
+    monkeypatch.setattr(upgrade_report, "run_side", lambda side, workdir, *, source: before if side.name == "2.15.1" else broken)
     assert 1 == upgrade_report.main(["2.15.1", "2.21.0", "--out", str(tmp_path / "r.md")])
     assert [("2.15.1", "2.21.0", tmp_path / "r.md", None, True)] == speed_section
 
@@ -220,7 +222,7 @@ def test_the_dry_run_is_this_pythons_pip_capturing_its_text():
         calls.append((command, options))
         return subprocess.CompletedProcess(command, 0, stdout="", stderr="")
 
-    assert upgrade_report.unresolvable(resolve("tensorflow==2.18.0,keras==3.8.0"), run=pip) is None
+    assert side_run.unresolvable(resolve("tensorflow==2.18.0,keras==3.8.0"), run=pip) is None
     [(command, options)] = calls
     assert [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed"] == command[:6]
     assert {"capture_output": True, "text": True} == options
@@ -231,7 +233,7 @@ def test_a_failing_dry_run_without_pips_usual_lines_gives_the_end_of_its_error_o
     def pip(command, **_):
         return subprocess.CompletedProcess(command, 1, stdout="nothing known\n", stderr="  " + "e" * 2100 + "\n  ")
 
-    assert "e" * 2000 == upgrade_report.unresolvable(resolve("tensorflow==2.18.0,keras==3.8.0"), run=pip)
+    assert "e" * 2000 == side_run.unresolvable(resolve("tensorflow==2.18.0,keras==3.8.0"), run=pip)
 
 
 # ---- the report's file name ---------------------------------------------------------------------

@@ -7,8 +7,9 @@ import textwrap
 
 import pytest
 
-from lstm_spec.versions import upgrade_report
-from lstm_spec.versions.upgrade_report import WHOLE_MODULE, Outcome, read_outcomes, read_packages, read_side
+from lstm_spec.versions import side_results, side_run
+from lstm_spec.versions.side_results import WHOLE_MODULE, Outcome, read_outcomes, read_packages, read_side
+from lstm_spec.versions.sides import resolve
 from test_upgrade_report import eager_calls_as_inference, fresh_keras_session, junit  # noqa: F401 (fixtures)
 
 PIP_NOT_FOUND = """\
@@ -146,16 +147,16 @@ def test_the_side_runs_its_nox_session_in_the_copy_with_its_snapshots_emptied(tm
         finished_run(tmp_path / "side")  # the files the session writes
         print("nox ran", file=options["stdout"], flush=True)
 
-    monkeypatch.setattr(upgrade_report.subprocess, "run", fake_nox)
+    monkeypatch.setattr(side_run.subprocess, "run", fake_nox)
     monkeypatch.setenv("HB_PROBE", "kept")
     log = FlushRecorder(events)
-    side = upgrade_report.run_side("jax", tmp_path / "side", source=source, log=log)
+    side = side_run.run_side(resolve("jax"), tmp_path / "side", source=source, log=log)
     tree = tmp_path / "side" / "tree"
     [(command, options, snapshots_at_start)] = calls
     assert not snapshots_at_start
-    assert ["--sessions", "jax", "--", *upgrade_report.PYTEST_ARGUMENTS] == command[-len(upgrade_report.PYTEST_ARGUMENTS) - 3:]
+    assert ["--sessions", "jax", "--", *side_run.PYTEST_ARGUMENTS] == command[-len(side_run.PYTEST_ARGUMENTS) - 3:]
     assert str(tree / "noxfile.py") == command[command.index("--noxfile") + 1]
-    assert tree == options["cwd"] and upgrade_report.subprocess.STDOUT == options["stderr"]
+    assert tree == options["cwd"] and side_run.subprocess.STDOUT == options["stderr"]
     assert (str(tmp_path / "side" / "collected"), "kept") == (options["env"]["LSTM_SPEC_COLLECT"], options["env"]["HB_PROBE"])
     assert ["specs"] == sorted(os.listdir(tree))
     assert not (tree / "specs" / "__pycache__").exists() and (tree / "specs" / "test_02_output.py").exists()
@@ -183,9 +184,9 @@ def test_a_side_that_cannot_be_installed_gets_pips_reason_from_its_nox_log(tmp_p
         write(tmp_path / "side" / "collected" / "install-error.txt", "2.20.0 cannot be installed\n")
         print(PIP_NOT_FOUND, file=options["stdout"], flush=True)
 
-    monkeypatch.setattr(upgrade_report.subprocess, "run", fake_nox)
+    monkeypatch.setattr(side_run.subprocess, "run", fake_nox)
     (tmp_path / "checkout").mkdir()
-    side = upgrade_report.run_side("2.20.0", tmp_path / "side", source=tmp_path / "checkout", log=io.StringIO())
+    side = side_run.run_side(resolve("2.20.0"), tmp_path / "side", source=tmp_path / "checkout", log=io.StringIO())
     assert ("2.20.0", "version") == (side.name, side.session)
     assert side.install_error.endswith("\nERROR: No matching distribution found for keras-nightly")
 
@@ -195,7 +196,7 @@ def test_only_ambr_files_of_the_kinds_named_are_read(tmp_path):
     write(tmp_path / "pinned" / "test_18.ambr", AMBER)
     write(tmp_path / "pinned" / "notes.txt", "# name: not_an_entry\n  1\n")
     write(tmp_path / "seeded-keras2" / "test_02.ambr", AMBER)
-    entries = upgrade_report.read_snapshots(tmp_path, {"pinned": "pinned"})
+    entries = side_results.read_snapshots(tmp_path, {"pinned": "pinned"})
     assert [("pinned", "test_18", "test_one"), ("pinned", "test_18", "test_two")] == sorted(entries)
 
 
@@ -203,7 +204,7 @@ def test_the_seeded_folders_are_kinds_in_order_and_other_folders_are_not(tmp_pat
     """Every seeded-* folder is seeded, listed in name order after pinned; a folder of another name is no kind."""
     for folder in ("seeded-torch", "pinned", "seeded-jax", "other"):
         (tmp_path / folder).mkdir()
-    kinds = upgrade_report.snapshot_kinds(tmp_path)
+    kinds = side_results.snapshot_kinds(tmp_path)
     assert [("pinned", "pinned"), ("seeded-jax", "seeded"), ("seeded-torch", "seeded")] == list(kinds.items())
 
 
@@ -251,12 +252,12 @@ def test_a_case_without_class_or_name_is_read_not_refused(tmp_path):
     assert {f"::{WHOLE_MODULE}": Outcome("", WHOLE_MODULE, "passed")} == junit(tmp_path, "<testcase/>")
 
 
-@pytest.mark.parametrize("length", [upgrade_report.MESSAGE_CHARS, upgrade_report.MESSAGE_CHARS + 1], ids=str)
+@pytest.mark.parametrize("length", [side_results.MESSAGE_CHARS, side_results.MESSAGE_CHARS + 1], ids=str)
 def test_a_message_is_cut_only_past_the_limit_keeping_two_thirds_before_and_one_third_after(length):
     """At the limit a message is whole; one character more and its middle goes: 1000 characters kept before, 500 after."""
     text = "".join(chr(ord("a") + number % 26) for number in range(length))
-    message = upgrade_report._one_message(f"  Skipped: {text}\n")
-    if length == upgrade_report.MESSAGE_CHARS:
+    message = side_results._one_message(f"  Skipped: {text}\n")
+    if length == side_results.MESSAGE_CHARS:
         assert text == message
     else:
         assert f"{text[:1000]} [... 1 characters left out ...] {text[-500:]}" == message
@@ -264,7 +265,7 @@ def test_a_message_is_cut_only_past_the_limit_keeping_two_thirds_before_and_one_
 
 def test_skipped_is_dropped_only_at_the_start_of_a_message():
     """'Skipped: ' inside a message is the message's own."""
-    assert "why: Skipped: inner" == upgrade_report._one_message("why: Skipped: inner")
+    assert "why: Skipped: inner" == side_results._one_message("why: Skipped: inner")
 
 
 # ---- pip's reason -----------------------------------------------------------------------------
@@ -273,7 +274,7 @@ def test_pips_reason_keeps_indented_lines_only_under_the_conflict():
     """Indented lines before "The conflict is caused by:" or after the first line that ends it are pip's talk."""
     output = ("    Downloading tensorflow\nThe conflict is caused by:\n    a depends on b\nTo fix this you could try to:\n"
               "    loosen the range\n")
-    assert "The conflict is caused by:\n    a depends on b" == upgrade_report.pip_reason(output)
+    assert "The conflict is caused by:\n    a depends on b" == side_results.pip_reason(output)
 
 
 def test_pips_reason_keeps_versions_found_and_the_last_twelve_lines():
@@ -283,4 +284,4 @@ def test_pips_reason_keeps_versions_found_and_the_last_twelve_lines():
                         "pip._vendor.Error: no", "ValueError: done", "KeyError(x): not an exception line"])
     assert ("ERROR: 5\nERROR: 6\nERROR: 7\nERROR: 8\nERROR: 9\nERROR: 10\nERROR: 11\nThe conflict is caused by:\n    a depends on b\n"
             "Could not find x (from versions: 1.0)\npip._vendor.Error: no\nValueError: done") \
-        == upgrade_report.pip_reason(output)
+        == side_results.pip_reason(output)

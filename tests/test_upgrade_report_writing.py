@@ -6,8 +6,11 @@ import numpy as np
 import pytest
 
 from lstm_spec.checks import arrays_text
-from lstm_spec.versions import upgrade_report
-from lstm_spec.versions.upgrade_report import WHOLE_MODULE, Outcome, Side, compare, render_markdown, summary_lines
+from lstm_spec.versions.comparison import classify_defaults, compare, compare_values
+from lstm_spec.versions.report_sections import text as report_text
+from lstm_spec.versions.report_sections.outcomes import outcome_lines
+from lstm_spec.versions.side_results import WHOLE_MODULE, Outcome, SideResult
+from lstm_spec.versions.upgrade_report import render_markdown, summary_lines
 from test_upgrade_report import arrays, eager_calls_as_inference, fresh_keras_session  # noqa: F401 (fixtures)
 
 FAILED = "raised ValueError: expected ndim=3\nbut should pass [LSTM(units=5)]"
@@ -17,9 +20,9 @@ def outcomes(*listed: Outcome) -> dict[str, Outcome]:
     return {f"{outcome.module}::{outcome.test}": outcome for outcome in listed}
 
 
-def upgrade() -> tuple[Side, Side]:
+def upgrade() -> tuple[SideResult, SideResult]:
     """2.15.1 -> 2.21.0 with one of each difference the report knows."""
-    before = Side(
+    before = SideResult(
         "2.15.1", "keras2", python="3.11.7", tools={"pytest", "pluggy"},
         packages={"tensorflow": "2.15.1", "keras": "2.15.0", "numpy": "1.26.4", "absl-py": "1.0.0",
                   "wrapt": "1.0", "pytest": "9.2.0", "pluggy": "1.5.0"},
@@ -35,7 +38,7 @@ def upgrade() -> tuple[Side, Side]:
                    ("seeded", "test_25", "gone"): arrays(1.0)},
         defaults={"LSTM.units": 1, "LSTM.dtype": "float32"},
         behaviours={"test_06_time_major": "6. `time_major`"})
-    after = Side(
+    after = SideResult(
         "2.21.0", "locked", python="3.11.8", tools={"pytest", "pluggy", "nox"},
         packages={"tensorflow": "2.21.0", "keras": "3.15.1", "numpy": "1.26.4", "absl-py": "2.0.0",
                   "wrapt": "2.0", "pytest": "9.2.0", "pluggy": "1.6.0", "nox": "2026.1.1"},
@@ -353,13 +356,13 @@ def test_both_sides_that_cannot_be_installed_are_each_said():
 ], ids=["keras-nightly", "both-kerases", "no-tensorflow", "nothing-installed", "jax-without-tensorflow"])
 def test_a_label_names_what_is_installed_and_nothing_else(session, packages, label):
     """TensorFlow, Keras and keras-nightly are named when installed, in that order; a backend side leads with its engine."""
-    assert label == Side("n", session, packages=packages).label
+    assert label == SideResult("n", session, packages=packages).label
 
 
 def test_a_sides_backend_and_engine_follow_its_session():
     """The torch session runs PyTorch, every other non-backend session TensorFlow."""
     assert [("torch", "PyTorch 2.13.0"), ("tensorflow", "TensorFlow (not installed)")] == [
-        (side.backend, side.engine) for side in (Side("t", "torch", packages={"torch": "2.13.0"}), Side("v", "version"))]
+        (side.backend, side.engine) for side in (SideResult("t", "torch", packages={"torch": "2.13.0"}), SideResult("v", "version"))]
 
 
 # ---- modules one side skipped whole ------------------------------------------------------------
@@ -370,8 +373,8 @@ def test_a_sides_backend_and_engine_follow_its_session():
 ], ids=["one-failed", "one-passed"])
 def test_a_module_the_other_side_skipped_whole_folds_to_one_counted_outcome(words, folded):
     """Failed if any failed, else passed if any passed, else skipped; with the counts of each."""
-    skipped = Side("torch-less", "locked", outcomes=outcomes(Outcome("test_32", WHOLE_MODULE, "skipped", "no torch")))
-    ran = Side("torch", "torch", outcomes=outcomes(*(Outcome("test_32", f"t{number}", word)
+    skipped = SideResult("torch-less", "locked", outcomes=outcomes(Outcome("test_32", WHOLE_MODULE, "skipped", "no torch")))
+    ran = SideResult("torch", "torch", outcomes=outcomes(*(Outcome("test_32", f"t{number}", word)
                                                      for number, word in enumerate(words))))
     [(test, old, new)] = compare(skipped, ran).outcomes["test_32"]
     assert (WHOLE_MODULE, "skipped", folded) == (test, old.outcome, new.describe())
@@ -379,16 +382,16 @@ def test_a_module_the_other_side_skipped_whole_folds_to_one_counted_outcome(word
 
 def test_a_module_skipped_on_both_sides_whole_or_test_by_test_is_no_difference():
     """All of a module's tests skipped on one side and the module skipped whole on the other fold to the same."""
-    skipped = Side("torch-less", "locked", outcomes=outcomes(Outcome("test_32", WHOLE_MODULE, "skipped", "no torch")))
-    ran = Side("torch", "torch", outcomes=outcomes(Outcome("test_32", "a", "skipped"), Outcome("test_32", "b", "skipped")))
+    skipped = SideResult("torch-less", "locked", outcomes=outcomes(Outcome("test_32", WHOLE_MODULE, "skipped", "no torch")))
+    ran = SideResult("torch", "torch", outcomes=outcomes(Outcome("test_32", "a", "skipped"), Outcome("test_32", "b", "skipped")))
     assert {} == compare(skipped, ran).outcomes
 
 
 def test_a_module_both_sides_skipped_whole_or_neither_ran_is_not_folded():
     """Skipped whole on both sides: the same, no difference; a module one side lacks stays as its tests."""
     whole = Outcome("test_32", WHOLE_MODULE, "skipped", "no torch")
-    one = Side("a", "locked", outcomes=outcomes(whole, Outcome("test_01", "t", "passed")))
-    other = Side("b", "keras2", outcomes=outcomes(whole))
+    one = SideResult("a", "locked", outcomes=outcomes(whole, Outcome("test_01", "t", "passed")))
+    other = SideResult("b", "keras2", outcomes=outcomes(whole))
     assert {"test_01": [("t", Outcome("test_01", "t", "passed"), None)]} == compare(one, other).outcomes
 
 
@@ -397,8 +400,8 @@ def test_a_module_skipped_whole_that_the_other_side_lacks_is_not_collected_there
     the next module skipped whole is still folded."""
     lacking = Outcome("test_40", WHOLE_MODULE, "skipped", "needs PyTorch")
     folding = Outcome("test_41", WHOLE_MODULE, "skipped", "needs PyTorch")
-    ran = Side("a", "locked", outcomes=outcomes(Outcome("test_41", "t", "passed")))
-    skipped = Side("b", "locked", outcomes=outcomes(lacking, folding))
+    ran = SideResult("a", "locked", outcomes=outcomes(Outcome("test_41", "t", "passed")))
+    skipped = SideResult("b", "locked", outcomes=outcomes(lacking, folding))
     folded = Outcome("test_41", WHOLE_MODULE, "passed", "its 1 tests: 1 passed, 0 skipped, 0 failed")
     assert {"test_40": [(WHOLE_MODULE, None, lacking)], "test_41": [(WHOLE_MODULE, folded, folding)]} \
         == compare(ran, skipped).outcomes
@@ -408,15 +411,15 @@ def test_a_module_skipped_whole_that_the_other_side_lacks_is_not_collected_there
 
 def test_a_cell_is_one_line_with_its_pipes_escaped_and_cut_past_the_limit():
     """Values are JSON unless text; newlines become spaces, pipes are escaped, past 160 characters it ends ' ...}'."""
-    assert ('a\\|b c', 'null', '{"a": [1, 2]}') == (upgrade_report._cell("a|b\nc"), upgrade_report._cell(None),
-                                                  upgrade_report._cell({"a": [1, 2]}))
-    assert "x" * 160 == upgrade_report._cell("x" * 160)
-    assert "x" * 160 + " ...}" == upgrade_report._cell("x" * 161)
+    assert ('a\\|b c', 'null', '{"a": [1, 2]}') == (report_text.cell("a|b\nc"), report_text.cell(None),
+                                                  report_text.cell({"a": [1, 2]}))
+    assert "x" * 160 == report_text.cell("x" * 160)
+    assert "x" * 160 + " ...}" == report_text.cell("x" * 161)
 
 
 def test_a_number_has_three_significant_digits_and_nan_is_a_dash():
     """0.000123456 -> 0.000123, 12345 -> 1.23e+04, NaN -> —."""
-    assert ["0.000123", "1.23e+04", "—", "0"] == [upgrade_report._number(value)
+    assert ["0.000123", "1.23e+04", "—", "0"] == [report_text.number(value)
                                                  for value in (0.000123456, 12345.0, float("nan"), 0.0)]
 
 
@@ -428,7 +431,7 @@ def labelled(**named) -> str:
 
 def test_every_structural_problem_is_named_and_nothing_is_measured():
     """Two arrays of another shape: both are named, joined by '; ', and no difference is given as a number."""
-    absolute, relative, moved, problem = upgrade_report.compare_values(labelled(a=[1.0], b=[2.0]),
+    absolute, relative, moved, problem = compare_values(labelled(a=[1.0], b=[2.0]),
                                                                        labelled(a=[[1.0]], b=[[2.0]]))
     assert (True, "a: shape is (1, 1), snapshot has (1,); b: shape is (1, 1), snapshot has (1,)") == (moved, problem)
     assert np.isnan(absolute) and np.isnan(relative)
@@ -441,14 +444,14 @@ def test_the_largest_differences_are_over_every_array_empty_and_integer_ones_lef
                                         "a": np.array([2.0, 4.0], np.float32), "b": np.array([8.0], np.float32)})
     after = arrays_text.format_arrays({"empty": np.zeros(0, np.float32), "steps": np.array([3, 9]),
                                        "a": np.array([3.0, 4.0], np.float32), "b": np.array([8.5], np.float32)})
-    assert (1.0, 0.5, True, "") == upgrade_report.compare_values(before, after)
+    assert (1.0, 0.5, True, "") == compare_values(before, after)
 
 
 def test_a_value_that_moved_from_zero_is_infinitely_far_without_a_warning():
     """0 -> 1 is an infinite relative difference, 0 -> 0 none; NumPy warns of neither (warnings are errors here)."""
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert (1.0, float("inf"), True, "") == upgrade_report.compare_values(labelled(z=[0.0], a=[0.0, 2.0]),
+        assert (1.0, float("inf"), True, "") == compare_values(labelled(z=[0.0], a=[0.0, 2.0]),
                                                                               labelled(z=[0.0], a=[1.0, 2.0]))
 
 
@@ -456,7 +459,7 @@ def test_a_value_that_moved_from_zero_is_infinitely_far_without_a_warning():
 
 def what_changed(before: dict, after: dict) -> dict:
     return {change.key: (change.what, change.representation)
-            for change in upgrade_report.classify_defaults(before, after)}
+            for change in classify_defaults(before, after)}
 
 
 def test_a_dtype_gone_or_written_as_another_class_is_no_representation():
@@ -480,7 +483,7 @@ def test_a_wrapped_layers_arguments_are_arguments_and_their_settings_settings():
     after = {"Bidirectional.layer.config.units": 2, "Bidirectional.backward_layer.config.units": 1,
              "Bidirectional.layer.config.seed": None, "Bidirectional.backward_layer.config.seed": None,
              f"{initializer}.scale": 1.0, f"{initializer}.seed": None}
-    comparison = compare(Side("a", "locked", defaults=forward), Side("b", "locked", defaults=after))
+    comparison = compare(SideResult("a", "locked", defaults=forward), SideResult("b", "locked", defaults=after))
     assert {"Bidirectional.layer.config.units": ("value changed", False),
             "Bidirectional.layer.config.seed": ("new argument, None: changes nothing unless set", True),
             "Bidirectional.backward_layer.config.seed": ("new argument, None: changes nothing unless set", True),
@@ -541,4 +544,4 @@ def test_a_backward_layer_that_is_not_a_config_is_classified_by_its_value():
 ], ids=["160-characters", "161-characters", "a-backtick", "a-fence"])
 def test_a_message_goes_inline_only_when_short_single_line_and_without_backticks(message, lines):
     """Up to 160 characters on one line without a backtick: inline; otherwise a text block whose fences cannot close early."""
-    assert lines == upgrade_report._outcome_lines("a", Outcome("m", "t", "failed", message))
+    assert lines == outcome_lines("a", Outcome("m", "t", "failed", message))

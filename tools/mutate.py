@@ -32,6 +32,9 @@ SCRATCH = ROOT / ".mutation"
 
 # module: (the file mutated, the test files that cover it). Specs are listed only where no machinery test
 # reaches the module's code: every spec run per mutant costs TensorFlow time.
+# The upgrade report's parts (lstm_spec/versions: reading a side, comparing two, writing the page) share tests.
+REPORT_TESTS = ["tests/test_upgrade_report.py", "tests/test_upgrade_report_reading.py",
+                "tests/test_upgrade_report_writing.py", "tests/test_upgrade_report_command.py"]
 TARGETS = {
     "arrays_text": ("lstm_spec/checks/arrays_text.py",
                     ["tests/test_arrays_text.py", "tests/test_tolerance_edges.py", "tests/test_assertions.py"]),
@@ -42,9 +45,9 @@ TARGETS = {
                ["tests/test_oracle_cases.py", "tests/test_oracle.py", "tests/test_tolerance_edges.py"]),
     "snapshot": ("lstm_spec/checks/snapshot.py",
                  ["tests/test_snapshot_extension.py", "tests/test_tolerance_edges.py", "tests/test_oracle.py"]),
-    "upgrade_report": ("lstm_spec/versions/upgrade_report.py",
-                       ["tests/test_upgrade_report.py", "tests/test_upgrade_report_reading.py",
-                        "tests/test_upgrade_report_writing.py", "tests/test_upgrade_report_command.py"]),
+    "upgrade_report": ("lstm_spec/versions/upgrade_report.py", REPORT_TESTS),
+    "side_results": ("lstm_spec/versions/side_results.py", REPORT_TESTS),
+    "comparison": ("lstm_spec/versions/comparison.py", REPORT_TESTS),
     "shapes_page": ("lstm_spec/living_docs/shapes_page.py", ["tests/test_shapes_page.py", "tests/test_partial_run.py"]),
     "outline": ("lstm_spec/living_docs/outline.py", ["tests/test_outline.py"]),
     "pinned": ("lstm_spec/models/pinned.py",

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from lstm_spec.versions.matrix import ROOT, Target, nox_command
+from lstm_spec.versions.sides import ROOT, Side, nox_command
 
 BACKENDS = ("tensorflow", "jax", "torch")
 # The matrix environment each backend runs in (its nox session).
@@ -110,7 +110,7 @@ def run(out: Path, pytest_arguments: list[str], backends: Iterable[str] = BACKEN
         json_path, log = out / f"{backend}.json", out / f"{backend}.log"
         arguments = [str(BENCHMARKS.relative_to(ROOT)), "-q", "-p", "no:cacheprovider",
                      f"--benchmark-json={json_path}", *pytest_arguments]
-        command = nox_command(Target(backend, SESSION[backend]), arguments)
+        command = nox_command(Side(backend, SESSION[backend]), arguments)
         progress(f"backend_speed: {backend} (nox session {SESSION[backend]}); log: {log}")
         with open(log, "w") as written:
             finished = subprocess.run(command, cwd=ROOT, env={**os.environ, "KERAS_BACKEND": backend, ENABLED: "1"},

@@ -25,12 +25,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from lstm_spec.bench import benchmarking, instrument
-from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, keras_backend, kept_runs,
+from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, kept_runs,
                                         prepare, read_runs, run_interleaved, slug, write_json)
 from lstm_spec.bench.statistics import (CONFIDENCE, DEFAULT_THRESHOLD, FASTER, NO_CHANGE, SLOWER, RatioInterval,
                                         SpeedStatisticsError, pair_ratio_spread, ratio_interval,
                                         same_side_spread)
-from lstm_spec.versions.matrix import resolve
+from lstm_spec.versions.sides import Side, resolve
 from lstm_spec.versions.pins import VersionSpecError
 
 # The report's Speed section: the command's small grid with fewer pairs, to stay within 6 minutes (a pair
@@ -118,16 +118,17 @@ def compare_measurements(measurements: Measurements, threshold: float) -> tuple[
     return points, one_side
 
 
-def run_comparison(before: str, after: str, settings: Settings, threshold: float, folder: Path) -> SpeedComparison:
+def run_comparison(before: Side, after: Side, settings: Settings, threshold: float, folder: Path) -> SpeedComparison:
+    """Prepares both sides' environments, runs their processes in pairs taking turns and compares them."""
     settings.check()
     folder.mkdir(parents=True, exist_ok=True)
     pythons = {}
-    for side, name in zip(SIDES, (before, after)):
-        print(f"speed: preparing side {side}: {name}", file=sys.stderr, flush=True)
-        pythons[side] = prepare(name, folder / f"prepare-{side}.log")
-    backends = {side: keras_backend(name) for side, name in zip(SIDES, (before, after))}
+    for letter, side in zip(SIDES, (before, after)):
+        print(f"speed: preparing side {letter}: {side.name}", file=sys.stderr, flush=True)
+        pythons[letter] = prepare(side, folder / f"prepare-{letter}.log")
+    backends = {letter: side.backend for letter, side in zip(SIDES, (before, after))}
     runs = run_interleaved(pythons, settings, folder, backends=backends)
-    return analyse(before, after, settings, threshold, folder, runs)
+    return analyse(before.name, after.name, settings, threshold, folder, runs)
 
 
 def reread_comparison(folder: Path, threshold: float | None = None) -> SpeedComparison:
@@ -280,7 +281,7 @@ class SpeedSection:
     summary: list[str]
 
 
-def report_section(before: str, after: str, report: Path, *, skip: bool = False,
+def report_section(before: Side, after: Side, report: Path, *, skip: bool = False,
                    settings: Settings = REPORT_SETTINGS, threshold: float = DEFAULT_THRESHOLD,
                    kept: Path | None = None, pairs: int | None = None) -> SpeedSection:
     """The upgrade report's "Speed" section for ``report`` (its PNG written beside it as
@@ -292,7 +293,7 @@ def report_section(before: str, after: str, report: Path, *, skip: bool = False,
         return SpeedSection("\n".join(out + ["Not measured (`--no-speed`, or a side that did not run).", ""]), [])
     if pairs is not None:
         settings = replace(settings, pairs=pairs)
-    folder = results_folder(before, after, "report-")
+    folder = results_folder(before.name, after.name, "report-")
     started = time.monotonic()
     try:
         comparison = (reread_comparison(kept, threshold) if kept
@@ -306,8 +307,8 @@ def report_section(before: str, after: str, report: Path, *, skip: bool = False,
     settings = comparison.settings
     cost = (f"analysed again from the processes kept in `{kept.name}` (`speed --from`)" if kept
             else f"{minutes:.1f} min here")
-    out += [f"`python3 suite.py speed {before} {after} --grid {settings.grid} --pairs {settings.pairs}`, "
-            f"{cost}: {describe_method(comparison)}. A is {before}, B is {after}. "
+    out += [f"`python3 suite.py speed {before.name} {after.name} --grid {settings.grid} --pairs {settings.pairs}`, "
+            f"{cost}: {describe_method(comparison)}. A is {before.name}, B is {after.name}. "
             "The same-side spread is how far processes of one side disagree (largest / smallest median, this "
             "run's noise floor); +- is how far the interval reaches from the ratio, the smallest change that "
             "point can show; "
@@ -389,9 +390,9 @@ def main(argv: list[str]) -> int:
         if arguments.kept:
             comparison = reread_comparison(arguments.kept, threshold_given)
         else:
-            for name in (arguments.before, arguments.after):
-                resolve(name)  # a name nothing can install is refused before any environment is built
-            comparison = run_comparison(arguments.before, arguments.after, settings, arguments.threshold, folder)
+            # Each name resolved once, here: one nothing can install is refused before any environment is built.
+            before, after = resolve(arguments.before), resolve(arguments.after)
+            comparison = run_comparison(before, after, settings, arguments.threshold, folder)
     except (SpeedRunError, SpeedStatisticsError, VersionSpecError) as error:
         print(f"speed: {error}", file=sys.stderr)
         return 2

@@ -1,5 +1,5 @@
 """Running a speed comparison: each side's environment is prepared once through the version matrix
-(``lstm_spec.versions.matrix``: the same nox sessions as ``matrix`` and ``report``), then the
+(``lstm_spec.versions.sides``: the same nox sessions as ``matrix`` and ``report``), then the
 benchmark processes run in those environments in pairs, one process per side, both at once taking
 turns round by round (lockstep; or A, then B), each a pytest-benchmark session of ``specs/benchmarks``
 whose JSON is kept.
@@ -25,7 +25,7 @@ from pathlib import Path
 from lstm_spec.bench import benchmarking, instrument
 from lstm_spec.bench import turns as turns_module
 from lstm_spec.bench.statistics import MIN_PAIRS
-from lstm_spec.versions.matrix import LOCKS, ROOT, nox_command, resolve, session_backend
+from lstm_spec.versions.sides import ROOT, Side, nox_command
 
 SPEED_ENVS = ROOT / ".nox" / "speed"
 RESULTS = ROOT / ".benchmarks" / "speed"
@@ -106,29 +106,24 @@ class Settings:
         return environment
 
 
-def keras_backend(name: str) -> str:
-    """The ``KERAS_BACKEND`` the benchmark processes of ``name`` run under (as its nox session sets it)."""
-    return session_backend(resolve(name).session)
-
-
 def slug(name: str) -> str:
     return re.sub(r"[^\w.]+", "-", name).strip("-") or "env"
 
 
-def prepare(name: str, log: Path) -> Path:
-    """Creates (or updates) the environment of ``name`` through its nox session and returns its Python."""
-    target = resolve(name)
-    envdir = ROOT / ".nox" if target.session in LOCKS else SPEED_ENVS / slug(name)
-    command = nox_command(target, ["--version"], envdir=envdir)
-    if target.session not in LOCKS:
+def prepare(side: Side, log: Path) -> Path:
+    """Creates (or updates) the environment of ``side`` through its nox session and returns its Python."""
+    envdir = ROOT / ".nox" if side.fixed else SPEED_ENVS / slug(side.name)
+    command = nox_command(side, ["--version"], envdir=envdir)
+    if not side.fixed:
         # The version session recreates its environment each time; this one is speed's own, kept for
         # the next comparison (its pip install then finds everything in place).
         command.insert(command.index("--"), "--reuse-venv=always")
     with open(log, "w") as out:
-        finished = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-    python = envdir / target.session / "bin" / "python"
+        finished = subprocess.run(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                  env={**os.environ, **dict(side.environment)})
+    python = envdir / side.session / "bin" / "python"
     if finished.returncode != 0 or not python.exists():
-        raise SpeedRunError(f"{name}: the environment could not be prepared (nox session {target.session}); "
+        raise SpeedRunError(f"{side.name}: the environment could not be prepared (nox session {side.session}); "
                             f"the log ({log}) ends:\n{_tail(log)}")
     return python
 

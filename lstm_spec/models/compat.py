@@ -1,7 +1,7 @@
 """The Keras calls the machinery makes whose spelling differs by era, one table per call.
 
 Keras 3's ``clear_session`` collects garbage unless told not to (``free_memory=False``, ~0.15 s a
-call saved) and converts tensors with ``keras.ops``; Keras 2 (TensorFlow <= 2.15) has neither the
+call saved; the argument exists from Keras 3.3) and converts tensors with ``keras.ops``; Keras 2 (TensorFlow <= 2.15) has neither the
 argument (its ``clear_session`` never collects) nor ``keras.ops`` (its eager tensors convert with
 NumPy).  Specs state era differences of *behaviour* in their own tables; this module only keeps
 the machinery's spelling out of their way.
@@ -9,16 +9,30 @@ the machinery's spelling out of their way.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import keras
 import numpy as np
 
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.era import KERAS_ERA, KERAS_VERSION
+
+# Keras 3 takes ``free_memory`` from 3.3.0 on (keras/src/backend/common/global_state.py); 3.0 to 3.2,
+# like Keras 2, have no such argument and never collect garbage in ``clear_session``.
+FREE_MEMORY_SINCE = (3, 3)
+KERAS_RELEASE = tuple(int(number) for number in re.findall(r"\d+", KERAS_VERSION)[:2])
+
+
+def quiet_clear_arguments(release: tuple[int, ...]) -> dict[str, bool]:
+    """The arguments that keep Keras 3 ``release``'s ``clear_session`` from collecting garbage."""
+    return {"free_memory": False} if release >= FREE_MEMORY_SINCE else {}
+
+
+_QUIET_CLEAR = quiet_clear_arguments(KERAS_RELEASE)
 
 _CLEAR_SESSION = {
     2: lambda: keras.backend.clear_session(),
-    3: lambda: keras.backend.clear_session(free_memory=False),
+    3: lambda: keras.backend.clear_session(**_QUIET_CLEAR),
 }
 
 
@@ -47,7 +61,7 @@ def _tensorflow_kernel_cache_kept():
 
 def _reset_keras_3(seed: int) -> None:
     with _tensorflow_kernel_cache_kept():
-        keras.backend.clear_session(free_memory=False)
+        keras.backend.clear_session(**_QUIET_CLEAR)
         keras.utils.set_random_seed(seed)
 
 

@@ -4,71 +4,21 @@
     python3 suite.py matrix locked                  the locked default (requirements/lock.txt)
     python3 suite.py matrix jax                     Keras 3 on the JAX backend (requirements/jax-lock.txt)
     python3 suite.py matrix torch                   Keras 3 on the PyTorch backend (requirements/torch-lock.txt)
-    python3 suite.py matrix tf-keras                Keras 2 on the locked TensorFlow (requirements/tf-keras-lock.txt)
     python3 suite.py matrix 2.20.0 -k time_major    any TensorFlow 2.x, Keras 3.x or keras-nightly
 
 A version that one of the locks pins (``2.15.1``, ``2.21.0``, ``keras==3.15.1``) runs that lock's
-session, so its environment is reused; any other runs the ``version`` session.  Arguments after
-the name go to pytest.  No TensorFlow import here.
+session, so its environment is reused; any other runs the ``version`` session (``lstm_spec.versions.sides``
+resolves the name).  Arguments after the name go to pytest.  No TensorFlow import here.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
-from dataclasses import dataclass
-from pathlib import Path
 
-from lstm_spec.versions.pins import HOW_TO_NAME, VersionSpecError, is_requirements_file, lock_pins, requirements
-
-ROOT = Path(__file__).resolve().parents[2]
-LOCKS = {"locked": ROOT / "requirements" / "lock.txt", "keras2": ROOT / "requirements" / "keras2-lock.txt",
-         "jax": ROOT / "requirements" / "jax-lock.txt", "torch": ROOT / "requirements" / "torch-lock.txt",
-         "tf-keras": ROOT / "requirements" / "tf-keras-lock.txt"}
-# The environments named by what they are rather than by a version (each a nox session).
-NAMED = ", ".join(LOCKS)
-
-
-# The sessions that run Keras on another backend than TensorFlow (noxfile.py sets KERAS_BACKEND to
-# the session's name there, to tensorflow in every other session).
-BACKEND_SESSIONS = {"jax": "jax", "torch": "torch"}
-
-
-def session_backend(session: str) -> str:
-    """The ``KERAS_BACKEND`` a nox session runs the specs under."""
-    return BACKEND_SESSIONS.get(session, "tensorflow")
-
-
-@dataclass(frozen=True)
-class Target:
-    """A nox session, and the version name it takes (the ``version`` session only)."""
-
-    name: str
-    session: str
-    version: str | None = None
-
-    def posargs(self, pytest_arguments) -> list[str]:
-        return [*([self.version] if self.version else []), *pytest_arguments]
-
-
-def resolve(name: str) -> Target:
-    """The session that runs ``name``; raises VersionSpecError for a name nothing can install."""
-    if name in LOCKS:
-        return Target(name, name)
-    wanted = requirements(name)
-    if is_requirements_file(name):
-        return Target(name, "version", str(Path(name).resolve()))  # the session runs in another folder
-    for session, lock in LOCKS.items():
-        if len(wanted) == 1 and wanted[0] in lock_pins(lock.read_text()).values():
-            return Target(name, session)
-    return Target(name, "version", name)
-
-
-def nox_command(target: Target, pytest_arguments, *, noxfile: Path = ROOT / "noxfile.py",
-                envdir: Path = ROOT / ".nox") -> list[str]:
-    """The nox call that runs ``target`` (environments in this checkout's ``.nox`` unless ``envdir`` says)."""
-    return [sys.executable, "-m", "nox", "--noxfile", str(noxfile), "--envdir", str(envdir),
-            "--sessions", target.session, "--", *target.posargs(pytest_arguments)]
+from lstm_spec.versions.pins import HOW_TO_NAME, VersionSpecError
+from lstm_spec.versions.sides import NAMED, ROOT, nox_command, resolve
 
 
 def main(argv: list[str]) -> int:
@@ -79,11 +29,12 @@ def main(argv: list[str]) -> int:
         print(f"matrix: name the environment: {NAMED}, or a version ({HOW_TO_NAME}).", file=sys.stderr)
         return 2
     try:
-        target = resolve(argv[0])
+        side = resolve(argv[0])
     except VersionSpecError as error:
         print(f"matrix: {error}", file=sys.stderr)
         return 2
-    return subprocess.run(nox_command(target, argv[1:]), cwd=ROOT).returncode
+    return subprocess.run(nox_command(side, argv[1:], envdir=side.envdir(ROOT)), cwd=ROOT,
+                          env={**os.environ, **dict(side.environment)}).returncode
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@
     path/to/requirements.txt       a requirements file (a user's ``pip freeze``), resolved as it is
 
 Every environment gets the suite's test tools at the locked default's pins; in a combination or a
-file they replace the file's own lines for the same tools.  A bare TensorFlow release is read by its
+file they replace the file's own lines for the same tools.  Where a TensorFlow release's own
+requirements rule a locked pin out, ``ERA_TOOLS`` pins that tool for it instead, with the reason.  A bare TensorFlow release is read by its
 first number, because TensorFlow and Keras 3 releases never share one.
 
 No TensorFlow import here: the noxfile and the report use it before any environment exists.
@@ -19,6 +20,7 @@ No TensorFlow import here: the noxfile and the report use it before any environm
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 # The suite's own tools (matplotlib draws the benchmark plot); every environment gets them at the
@@ -26,6 +28,23 @@ from pathlib import Path
 TEST_TOOLS = ("pytest", "syrupy", "pytest-benchmark", "pytest-xdist", "pytest-reverse", "matplotlib")
 # The distributions a requirements file or a combination may name as its TensorFlow.
 TENSORFLOWS = ("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos", "tf-nightly")
+
+
+
+@dataclass(frozen=True)
+class EraTool:
+    """A test tool pinned otherwise for some TensorFlow releases (``2.12``, ``2.13``), and why."""
+
+    tensorflow: tuple[str, ...]
+    pin: str
+    reason: str
+
+
+ERA_TOOLS = (
+    EraTool(("2.12", "2.13"), "matplotlib==3.10.8",
+            "matplotlib 3.11 requires numpy>=1.25; TensorFlow 2.12 and 2.13 require numpy<=1.24.3 (their METADATA); "
+            "3.10.8 requires numpy>=1.23"),
+)
 
 _RELEASE = re.compile(r"^(?:(?P<package>tensorflow|keras)==)?(?P<version>\d+(?:\.\d+)*(?:[a-z0-9.+-]*))$")
 _NIGHTLY = re.compile(r"^keras-nightly(?:==(?P<version>\S+))?$")
@@ -112,7 +131,16 @@ def install_plan(name: str, lock_text: str, lock_path: str = "requirements/lock.
     if wanted[0].startswith("keras=="):
         return [["install", "-r", lock_path], ["install", wanted[0]]]
     # TensorFlow, alone, in a combination or in a file: one resolution, so pip refuses what cannot go together.
-    return [["install", *wanted, *pinned_tools(lock_text)]]
+    return [["install", *wanted, *era_tools(wanted, pinned_tools(lock_text))]]
+
+
+def era_tools(wanted: list[str], tools: list[str]) -> list[str]:
+    """``tools`` with each pin that ``ERA_TOOLS`` replaces for the TensorFlow release ``wanted`` names."""
+    releases = [_PIN.match(line)["version"] for line in wanted
+                if _PIN.match(line) and normalize(_PIN.match(line)["package"]) in TENSORFLOWS]
+    minor = ".".join(releases[0].split(".")[:2]) if releases else None
+    replaced = {normalize(era.pin.split("==")[0]): era.pin for era in ERA_TOOLS if minor in era.tensorflow}
+    return [replaced.get(normalize(tool.split("==")[0]), tool) for tool in tools]
 
 
 def normalize(name: str) -> str:

@@ -1,0 +1,65 @@
+"""How a side is run, as ``report`` and ``history`` both run one: the specs with every value written.
+
+Each side runs in its own environment of the version matrix (``noxfile.py``), in a scratch copy of
+the checkout whose snapshot folders are emptied first, so that ``--snapshot-update`` writes every value
+that side computes; the nox session collects what the comparison reads (``LSTM_SPEC_COLLECT``).
+Before anything runs, ``unresolvable`` asks pip (``pip install --dry-run``) whether a side that is one
+resolution can be installed at all.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from lstm_spec.versions.pins import install_plan, requirements
+from lstm_spec.versions.side_results import SideResult, pip_reason, read_side
+from lstm_spec.versions.sides import LOCKS, ROOT, Side, nox_command
+
+LOCK = LOCKS["locked"]
+# What a side's scratch copy leaves out: environments, caches (the history's, .history, too), git history.
+NOT_COPIED = shutil.ignore_patterns(".venv", ".nox", ".git", ".benchmarks", ".pytest_cache", "__pycache__", ".history")
+PYTEST_ARGUMENTS = ["specs", "--snapshot-update", "-q", "-p", "no:cacheprovider", "-W", "ignore::DeprecationWarning"]
+
+
+def run_side(side: Side, workdir: Path, *, source: Path = ROOT, log=sys.stderr,
+             environment: dict[str, str] | None = None, command: str = "report") -> SideResult:
+    """Runs the specs on ``side`` in a scratch copy of ``source`` under ``workdir`` and reads the results;
+    ``environment`` is set for the run beside the side's own (e.g. where an earlier side wrote its files)."""
+    tree, collected = workdir / "tree", workdir / "collected"
+    shutil.copytree(source, tree, ignore=NOT_COPIED)
+    shutil.rmtree(tree / "specs" / "__snapshots__", ignore_errors=True)
+    print(f"{command}: running the specs on {side.name} (nox session {side.session}); log: {workdir / 'nox.log'}",
+          file=log, flush=True)
+    variables = {**os.environ, **dict(side.environment), **(environment or {}), "LSTM_SPEC_COLLECT": str(collected)}
+    with open(workdir / "nox.log", "w") as out:
+        subprocess.run(nox_command(side, PYTEST_ARGUMENTS, noxfile=tree / "noxfile.py", envdir=side.envdir(workdir)),
+                       cwd=tree, env=variables, stdout=out, stderr=subprocess.STDOUT)
+    result = read_side(side.name, side.session, tree, collected, workdir / "nox.log")
+    result.side = side
+    return result
+
+
+def environment_of(side: Side) -> tuple[str, tuple[str, ...]]:
+    """What makes an environment: its nox session and, for the ``version`` session, what it installs."""
+    return side.session, tuple(sorted(requirements(side.version))) if side.version else ()
+
+
+def unresolvable(side: Side, *, run=subprocess.run) -> str | None:
+    """pip's reason when the one ``pip install`` that makes ``side`` cannot be resolved, asked with
+    ``--dry-run`` before any environment is made; None when it can, and for environments made from
+    a lock (a lock session, or a Keras release installed on top of requirements/lock.txt)."""
+    if side.fixed:
+        return None
+    plan = install_plan(side.version, LOCK.read_text(), str(LOCK))
+    if len(plan) != 1:
+        return None
+    command, *arguments = plan[0]
+    result = run([sys.executable, "-m", "pip", command, "--dry-run", "--ignore-installed", *arguments],
+                 capture_output=True, text=True)
+    if result.returncode == 0:
+        return None
+    return pip_reason(result.stdout + result.stderr) or result.stderr.strip()[-2000:]

@@ -1,0 +1,238 @@
+"""``history``: its sides, its cache (a second run runs only what is new), stop and resume, the page, and
+the CI merge, with a stand-in for each side's run (no environment is made)."""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from lstm_spec.versions import history, release_lines
+from lstm_spec.versions.history_cache import HistoryCache
+from lstm_spec.versions.pins import install_plan
+from lstm_spec.versions.release_lines import DEFAULT, LINES, find
+from lstm_spec.versions.side_results import read_side
+from lstm_spec.versions.sides import ROOT, resolve
+from test_upgrade_report_reading import finished_run
+
+WORKFLOW = ROOT / ".github" / "workflows" / "history.yml"
+FAILING = """<testsuites><testsuite>
+<testcase classname="specs.test_02_output" name="test_a"/>
+<testcase classname="specs.test_02_output" name="test_b"><failure message="raised ValueError: no"/></testcase>
+</testsuite></testsuites>"""
+
+
+class StandIn:
+    """Runs a side by writing the files its nox session writes; ``failing`` names the sides where test_b fails."""
+
+    def __init__(self, failing=(), stop_at=None):
+        self.ran, self.failing, self.stop_at = [], set(failing), stop_at
+
+    def __call__(self, side, workdir, *, source, log, command):
+        if side.name == self.stop_at:
+            raise KeyboardInterrupt
+        self.ran.append(side.name)
+        replaced = {"packages.txt": f"tensorflow=={side.name}\n"}
+        if side.name in self.failing:
+            replaced["junit.xml"] = FAILING
+        tree, collected = finished_run(workdir, **replaced)
+        result = read_side(side.name, side.session, tree, collected, workdir / "nox.log")
+        result.side = side
+        return result
+
+
+@pytest.fixture(name="stand_in")
+def stand_in_fixture(monkeypatch):
+    """Replaces each side's run by a StandIn; returns a setter for its failing sides and its stop."""
+    made = {}
+
+    def use(failing=(), stop_at=None):
+        made["run"] = StandIn(failing, stop_at)
+        monkeypatch.setattr(history, "run_side", made["run"])
+        return made["run"]
+
+    return use
+
+
+@pytest.fixture(name="source")
+def source_fixture(tmp_path):
+    """A checkout of one file for the runs to copy."""
+    (tmp_path / "checkout").mkdir()
+    (tmp_path / "checkout" / "noxfile.py").write_text("")
+    return tmp_path / "checkout"
+
+
+def sides(*handles):
+    return [(release, resolve(release.name)) for handle in handles for release in find(handle)]
+
+
+def test_the_default_history_is_every_release_line_each_side_resolved():
+    """The default: 10 TensorFlow, 16 Keras 3, 8 tf-keras releases and keras-nightly, each a name resolve reads."""
+    assert {"tensorflow": 10, "keras": 16, "tf-keras": 8, "keras-nightly": 1} == {n: len(l) for n, l in LINES.items()}
+    resolved = {release: resolve(release.name) for release in DEFAULT}
+    assert "tensorflow==2.16.2,keras==3.4.1" == resolved[find("tensorflow:2.16.2")[0]].version
+    assert (("TF_USE_LEGACY_KERAS", "1"),) == resolved[find("tf-keras:2.16.0")[0]].environment
+    assert ("keras2", "locked") == (resolved[find("2.15.1")[0]].session, resolved[find("keras:3.15.1")[0]].session)
+
+
+def test_each_tensorflow_releases_keras_satisfies_its_requirement():
+    """A paired Keras is not newer than its TensorFlow's upload, and each pairing is an exact combination."""
+    for tensorflow, (released, keras, keras_released) in release_lines.KERAS_WHEN_RELEASED.items():
+        assert keras_released <= released, tensorflow
+        assert [f"tensorflow=={tensorflow}", f"keras=={keras}"] == install_plan(
+            f"tensorflow=={tensorflow},keras=={keras}", (ROOT / "requirements" / "lock.txt").read_text())[0][1:3]
+
+
+def test_a_handle_that_names_no_release_is_refused_saying_what_a_handle_is(capsys):
+    """history banana: refused before anything runs, with the lines and the forms of a handle."""
+    with pytest.raises(SystemExit):
+        history.main(["banana", "--list"])
+    assert "'banana' names no release of the history: name a line (tensorflow, keras, tf-keras, keras-nightly)" \
+        in capsys.readouterr().err
+
+
+def test_a_second_run_runs_only_the_new_release(tmp_path, stand_in, source):
+    """Sides in the cache are not run again; one more release runs that release alone."""
+    cache = HistoryCache(tmp_path / "cache")
+    first = stand_in()
+    history.run(sides("keras:3.0.5", "keras:3.1.1"), cache, keep=None, log=io.StringIO(), source=source)
+    second = stand_in()
+    log = io.StringIO()
+    entries = history.run(sides("keras:3.0.5", "keras:3.1.1", "keras:3.2.1"), cache, keep=None, log=log, source=source)
+    assert (["3.0.5", "3.1.1"], ["3.2.1"]) == (first.ran, second.ran)
+    assert ["3.0.5", "3.1.1", "3.2.1"] == [entry.meta["name"] for entry in entries]
+    assert "history: 3 sides, 2 in the cache" in log.getvalue()
+    assert re.search(r"history: \[1/1\] keras 3.2.1 \(0 left after it; 0 min 0\d s so far\)", log.getvalue())
+
+
+def test_nothing_new_runs_nothing(tmp_path, stand_in, source):
+    """A run whose every side is cached makes no scratch copy and runs no side."""
+    cache = HistoryCache(tmp_path / "cache")
+    stand_in()
+    history.run(sides("keras:3.0.5"), cache, keep=None, log=io.StringIO(), source=source)
+    again = stand_in()
+    history.run(sides("keras:3.0.5"), cache, keep=None, log=io.StringIO(), source=source)
+    assert [] == again.ran
+
+
+def test_a_stopped_history_keeps_what_finished_and_resumes(tmp_path, stand_in, source):
+    """Stopped at the second side, the first is cached; the same command then runs the second and third only."""
+    cache = HistoryCache(tmp_path / "cache")
+    stand_in(stop_at="3.1.1")
+    log = io.StringIO()
+    with pytest.raises(KeyboardInterrupt):
+        history.run(sides("keras:3.0.5", "keras:3.1.1", "keras:3.2.1"), cache, keep=None, log=log, source=source)
+    assert "history: stopped; 1 of 3 sides are in the cache: run the same command again to resume" in log.getvalue()
+    resumed = stand_in()
+    history.run(sides("keras:3.0.5", "keras:3.1.1", "keras:3.2.1"), cache, keep=None, log=io.StringIO(), source=source)
+    assert ["3.1.1", "3.2.1"] == resumed.ran
+
+
+def test_each_environment_is_removed_after_its_run_unless_kept(tmp_path, stand_in, source):
+    """Without --keep nothing of the scratch folder stays; with it each side's folder does."""
+    stand_in()
+    history.run(sides("keras:3.0.5"), HistoryCache(tmp_path / "a"), keep=tmp_path / "kept", log=io.StringIO(),
+                source=source)
+    assert ["01-keras-3.0.5", "checkout"] == sorted(path.name for path in (tmp_path / "kept").iterdir())
+
+
+def test_the_page_says_where_a_spec_changed_and_one_line_where_nothing_did(tmp_path, stand_in, source):
+    """3.0.5 -> 3.1.1 nothing changed (one line); at 3.2.1 test_b starts failing, its first change."""
+    cache = HistoryCache(tmp_path / "cache")
+    stand_in(failing={"3.2.1"})
+    history.run(sides("keras:3.0.5", "keras:3.1.1", "keras:3.2.1"), cache, keep=None, log=io.StringIO(), source=source)
+    page = history.write_page(cache.entries(), tmp_path / "docs" / "history.md", "python3 suite.py history").read_text()
+    assert "- ran (3): keras 3.0.5, keras 3.1.1, keras 3.2.1" in page
+    assert "- not run yet (32): tensorflow 2.12.1," in page
+    assert "- **3.0.5 → 3.1.1**: nothing changed" in page
+    assert "  - `test_b` (outcome): skipped → failed: raised ValueError: no" in page
+    assert ("| `test_02_output` | `test_b` | keras | 3.2.1 | outcome: skipped → failed: raised ValueError: no |  |"
+            in page)
+    assert (tmp_path / "docs" / "history.png").stat().st_size > 0
+
+
+def test_the_merge_of_per_job_folders_is_the_local_page(tmp_path, stand_in, source):
+    """One cache folder per side (a CI job each), merged with --from, gives the page one local run gives."""
+    stand_in(failing={"3.2.1"})
+    handles = ("keras:3.0.5", "keras:3.1.1", "keras:3.2.1")
+    history.run(sides(*handles), HistoryCache(tmp_path / "local"), keep=None, log=io.StringIO(), source=source)
+    for handle in handles:
+        history.run(sides(handle), HistoryCache(tmp_path / "jobs" / handle.replace(":", "-")), keep=None,
+                    log=io.StringIO(), source=source)
+    local = history.write_page(HistoryCache(tmp_path / "local").entries(), tmp_path / "a" / "history.md",
+                               "python3 suite.py history")
+    assert 0 == history.main(["--from", *map(str, sorted((tmp_path / "jobs").iterdir())),
+                              "--page", str(tmp_path / "b" / "history.md")])
+    assert local.read_text() == (tmp_path / "b" / "history.md").read_text()
+    assert (tmp_path / "a" / "history.png").read_bytes() == (tmp_path / "b" / "history.png").read_bytes()
+
+
+def test_the_workflow_has_a_job_for_every_side_of_the_default_history():
+    """The CI workflow's matrix names each default side once (line:release), and its last job merges with --from."""
+    text = WORKFLOW.read_text()
+    named = re.findall(r"^\s+- \"?([a-z-]+:[\w.]+)\"?\s*$", text, flags=re.MULTILINE)
+    assert sorted(f"{release.line}:{release.release}" for release in DEFAULT) == sorted(named)
+    assert "history --from" in text and "needs:" in text
+
+
+def test_a_merge_of_no_results_is_refused(tmp_path, capsys):
+    """--from a folder without results says what a results folder is."""
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SystemExit):
+        history.main(["--from", str(tmp_path / "empty")])
+    assert "no results in" in capsys.readouterr().err
+
+
+def test_old_tensorflow_takes_the_tools_its_requirements_allow():
+    """TensorFlow 2.12 and 2.13 (numpy<=1.24.3) get matplotlib 3.10.8; 2.14 and later the locked 3.11.2."""
+    lock = (ROOT / "requirements" / "lock.txt").read_text()
+    matplotlib = {name: [pin for pin in install_plan(name, lock)[0] if pin.startswith("matplotlib")]
+                  for name in ("2.12.1", "tensorflow==2.13.0,keras==2.13.1", "2.14.1")}
+    assert {"2.12.1": ["matplotlib==3.10.8"], "tensorflow==2.13.0,keras==2.13.1": ["matplotlib==3.10.8"],
+            "2.14.1": ["matplotlib==3.11.2"]} == matplotlib
+
+
+@pytest.mark.parametrize("release, arguments", [((3, 0), {}), ((3, 2), {}), ((3, 3), {"free_memory": False}),
+                                                ((3, 15), {"free_memory": False})], ids=str)
+def test_clear_session_is_told_not_to_collect_only_where_it_can_be(release, arguments):
+    """Keras 3.0-3.2's clear_session has no free_memory (and never collects); from 3.3 it is told False."""
+    from lstm_spec.models.compat import quiet_clear_arguments
+
+    assert arguments == quiet_clear_arguments(release)
+
+
+def test_the_cache_keeps_a_side_by_its_exact_packages(tmp_path, stand_in, source):
+    """The entry's folder is named by the packages the side ran on, and holds what the page reads."""
+    cache = HistoryCache(tmp_path / "cache")
+    stand_in()
+    [entry] = history.run(sides("keras:3.0.5"), cache, keep=None, log=io.StringIO(), source=source)
+    assert Path(entry.folder).parent == tmp_path / "cache" / "runs"
+    assert {"collected", "tree", "meta.json"} <= {path.name for path in entry.folder.iterdir()}
+    assert entry.read().usable and "3.0.5" == entry.meta["name"]
+
+
+def test_a_change_across_releases_not_run_names_the_span(tmp_path, stand_in, source):
+    """3.0.5 and 3.2.1 ran, 3.1.1 did not: the change is at 3.2.1 or the one before it, and the step says so."""
+    cache = HistoryCache(tmp_path / "cache")
+    stand_in(failing={"3.2.1"})
+    history.run(sides("keras:3.0.5", "keras:3.2.1"), cache, keep=None, log=io.StringIO(), source=source)
+    page = history.write_page(cache.entries(), tmp_path / "history.md", "python3 suite.py history").read_text()
+    assert "### 3.0.5 → 3.2.1 (1 releases between not run)" in page
+    assert "| keras | 3.2.1 or one of the 1 before it not run (after 3.0.5) |" in page
+
+
+def test_a_side_that_cannot_be_installed_is_listed_with_pips_reason(tmp_path, source, monkeypatch):
+    """A side whose install failed stays in the cache as such and the page gives its message and pip's reason whole."""
+    def not_installable(side, workdir, *, source, log, command):
+        (workdir / "collected").mkdir(parents=True)
+        (workdir / "collected" / "install-error.txt").write_text(f"{side.name} cannot be installed\n")
+        (workdir / "nox.log").write_text("ERROR: No matching distribution found for keras==3.0.5\n")
+        return read_side(side.name, side.session, workdir / "tree", workdir / "collected", workdir / "nox.log")
+
+    monkeypatch.setattr(history, "run_side", not_installable)
+    cache = HistoryCache(tmp_path / "cache")
+    history.run(sides("keras:3.0.5"), cache, keep=None, log=io.StringIO(), source=source)
+    page = history.write_page(cache.entries(), tmp_path / "history.md", "python3 suite.py history").read_text()
+    assert ("### keras 3.0.5 (`3.0.5`)\n\n```text\n3.0.5 cannot be installed\n"
+            "ERROR: No matching distribution found for keras==3.0.5\n```") in page
+    assert "| 3.0.5 | — | did not run: 3.0.5 cannot be installed | 0 min 00 s |" in page
