@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from lstm_spec.living_docs.behaviours import find_spec_file
-from lstm_spec.living_docs.page_again import GalleryBlock, gallery_blocks, normalized, printed_output
+from lstm_spec.living_docs.page_again import (GalleryBlock, gallery_blocks, normalized, printed_output,
+                                              terminal_text)
 from lstm_spec.living_docs.site_sources import ROOT
 from lstm_spec.models.page import SUMMARY, Cell, PageFormatError, find_arrays, load_page, split_cells
 from lstm_spec.models.page import PAGE_FILE
@@ -53,7 +54,7 @@ def test_each_block_links_a_spec_that_exists(blocks):
 
 
 def test_the_time_major_blocks_show_the_keras_3_error_and_spec_6s_code(blocks, cells):
-    """The page's time_major call is caught and its error printed; the prediction after it transposes, as spec 6 does."""
+    """The time_major call is caught and its error printed; the prediction after it transposes, as spec 6 does."""
     time_major = [block for block in blocks if "time_major=True" in cells[block.cell].code]
     predicting = [block for block in blocks if cells[block.cell].code.startswith("h = model.predict(time_major_data)")]
     assert len(time_major) == len(predicting) == 1
@@ -98,3 +99,14 @@ def test_a_block_without_its_directive_is_refused(tmp_path):
     example.write_text('"""\nTitle\n=====\n"""\n\nx = 1\n\n# %%\n# .. page-printed:: 0\n#    :spec: 1\n\ny = 2\n')
     with pytest.raises(PageFormatError, match=r"the code block ending 'y = 2' is followed by no"):
         gallery_blocks(example)
+
+
+@pytest.mark.parametrize("written, shown", [
+    ("1/1 ━━ 0s 632ms/step" + "\b" * 20 + "\r1/1 ━━ 1s 704ms/step\nh: shape (2, 5)",
+     "1/1 ━━ 1s 704ms/step\nh: shape (2, 5)"),
+    ("long line\rshort", "shortline"),
+    ("no control characters\n", "no control characters\n"),
+], ids=["progress bar", "overwrite", "plain"])
+def test_output_is_shown_as_a_terminal_shows_it(written, shown):
+    """Carriage returns and backspaces move the cursor; what is written after overwrites what was there."""
+    assert terminal_text(written) == shown

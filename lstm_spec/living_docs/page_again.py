@@ -132,3 +132,25 @@ def gallery_blocks(path: Path = GALLERY_EXAMPLE) -> list[GalleryBlock]:
         cell, options = found
         blocks.append(GalleryBlock(code, cell, options.get("spec", ""), options.get("changed")))
     return blocks
+
+
+def terminal_text(text: str) -> str:
+    """``text`` as a terminal would show it: a carriage return goes back to the line's start and a backspace
+    one column, later characters overwriting earlier ones (Keras' progress bar redraws itself so)."""
+    shown = []
+    for line in text.split("\n"):
+        if "\r" not in line and "\b" not in line:
+            shown.append(line)
+            continue
+        columns: list[str] = []
+        cursor = 0
+        for character in line:
+            if character == "\r":
+                cursor = 0
+            elif character == "\b":
+                cursor = max(0, cursor - 1)
+            else:
+                columns[cursor:cursor + 1] = [character]
+                cursor += 1
+        shown.append("".join(columns).rstrip())
+    return "\n".join(shown)

@@ -1,8 +1,8 @@
 """``python3 suite.py site``: builds the documentation site, ``nox -s site`` (noxfile.py), into build/site/html.
 
-    python3 suite.py site                   build it (the first run creates .nox/site: the locked versions and
-                                            requirements/docs-lock.txt, about 2.5 GB, TensorFlow included)
-    python3 suite.py site -E                arguments go to sphinx-build (-E: read every source afresh)
+    python3 suite.py site      build it into build/site/html (open build/site/html/index.html); the first run
+                               creates .nox/site: requirements/lock.txt and requirements/docs-lock.txt, 2.5 GB
+    python3 suite.py site -E   arguments go to sphinx-build (-E: read every source afresh)
 
 Warnings are errors: a broken internal link, a page in no navigation, an example block that fails.
 The page run again (docs/site/gallery/) executes on the installed versions at every build.

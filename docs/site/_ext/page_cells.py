@@ -17,7 +17,7 @@ from sphinx import addnodes
 from sphinx.util.docutils import SphinxDirective
 
 from lstm_spec.living_docs.behaviours import behaviour_title, find_spec_file
-from lstm_spec.living_docs.page_again import printed_output
+from lstm_spec.living_docs.page_again import printed_output, terminal_text
 from lstm_spec.living_docs.site_sources import ROOT, STAGED, behaviour_page_name, read_spec_file
 from lstm_spec.models.page import PAGE_FILE, split_cells
 
@@ -41,7 +41,8 @@ class PagePrinted(SphinxDirective):
         self.env.note_dependency(str(spec))
         box = nodes.container(classes=["page-printed"])
         printed = printed_output(cells[index])
-        intro = "Under TensorFlow 2.7 the page printed:" if printed else "Under TensorFlow 2.7 this block printed nothing."
+        intro = ("Under TensorFlow 2.7 the page printed:" if printed
+                 else "Under TensorFlow 2.7 this block printed nothing.")
         box += nodes.paragraph(text=intro)
         if printed:
             box += nodes.literal_block(printed, printed, language="none", classes=["page-printed-output"])
@@ -60,6 +61,16 @@ class PagePrinted(SphinxDirective):
         return paragraph
 
 
+def _as_a_terminal_shows_it(app, docname: str, source: list[str]) -> None:
+    """Today's output as the reader's terminal would show it: Keras' progress bar redraws itself with
+    carriage returns and backspaces, which Sphinx-Gallery captures as they were written.  The file is read
+    again without newline translation: Sphinx's reading turned each carriage return into a new line."""
+    if docname.startswith(app.config.sphinx_gallery_conf["gallery_dirs"] + "/"):
+        with open(app.env.doc2path(docname), encoding="utf-8", newline="") as written:
+            source[0] = terminal_text(written.read().replace("\r\n", "\n"))
+
+
 def setup(app):
     app.add_directive("page-printed", PagePrinted)
+    app.connect("source-read", _as_a_terminal_shows_it)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

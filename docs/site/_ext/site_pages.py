@@ -3,12 +3,16 @@ build starts (``lstm_spec.living_docs.site_sources.stage``), before Sphinx looks
 
 from pathlib import Path
 
+from sphinx.util import logging
+
 from lstm_spec.living_docs.site_sources import stage
+
+logger = logging.getLogger(__name__)
 
 
 def _stage(app, config) -> None:
     written = stage(Path(app.srcdir) / "_generated")
-    app.info(f"site_pages: {len(written)} pages staged into _generated/") if hasattr(app, "info") else None
+    logger.info(f"site_pages: {len(written)} pages staged into _generated/")
 
 
 def setup(app):
