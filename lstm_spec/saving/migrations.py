@@ -30,6 +30,12 @@ def rebuild_and_load_weights(build, weights_path):
     return model
 
 
+def keras_2_hard_sigmoid(x):
+    """Keras 2's ``hard_sigmoid`` (slope 0.2), the recurrent activation Keras 2's ConvLSTM layers default to; Keras 3's
+    function of that name has slope 1/6 (``relu6(x + 3) / 6``), and its ConvLSTM layers default to ``sigmoid``."""
+    return keras.ops.clip(0.2 * x + 0.5, 0.0, 1.0)
+
+
 def serving_layer(saved_model_dir):
     """Keras 2's SavedModel folder (``model.save("dir")``) as a Keras 3 layer; calling it gives a dict of outputs."""
     return keras.layers.TFSMLayer(saved_model_dir, call_endpoint="serving_default")
