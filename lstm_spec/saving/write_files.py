@@ -51,7 +51,10 @@ def write_folder(writer: Writer, target: Path) -> Path:
     from lstm_spec.saving.catalog import CASES
     from lstm_spec.saving.formats import FORMATS, flat_outputs
     from lstm_spec.saving.manifest import write_manifest
+    from lstm_spec.saving.side import BUILDERS_BUILD_THE_KERAS_UNDER_TEST, NOT_UNDER_TEST
 
+    if not BUILDERS_BUILD_THE_KERAS_UNDER_TEST:
+        raise WrongEnvironment(NOT_UNDER_TEST)
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
@@ -97,7 +100,11 @@ def main(argv=None) -> int:
     except (UnknownWriter, WrongEnvironment) as error:
         print(f"write_files: {error}", file=sys.stderr)
         return 2
-    folder = write_folder(writer, arguments.into or writer.folder)
+    try:
+        folder = write_folder(writer, arguments.into or writer.folder)
+    except WrongEnvironment as error:
+        print(f"write_files: {error}", file=sys.stderr)
+        return 2
     print(f"wrote {folder} ({sum(p.stat().st_size for p in folder.rglob('*') if p.is_file())} bytes)")
     return 0
 

@@ -97,7 +97,7 @@ WRITERS = {writer.name: writer for writer in (
            "requirements/lock.txt", pins=(f"keras=={OLDEST_KERAS_3}",), reads=False),
     Writer("tf-keras", "tf-keras 2.21 on the locked TensorFlow (TF_USE_LEGACY_KERAS=1)",
            "requirements/tf-keras-lock.txt", legacy_keras=True, cases=(*COMMON_CASES, "page_time_major"),
-           formats=KERAS_2_FORMATS),
+           formats=KERAS_2_FORMATS, folder_formats=("keras2-savedmodel",)),
     Writer("locked", "the locked default, TF 2.21 / Keras 3.15 (requirements/lock.txt)", "requirements/lock.txt",
            folder_formats=("keras3-export",)),
     Writer("jax", "Keras 3.15 on the JAX backend (requirements/jax-lock.txt)", "requirements/jax-lock.txt",
