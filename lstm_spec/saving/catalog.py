@@ -43,6 +43,7 @@ class SavedCase:
     eras: tuple[int, ...] = BOTH_ERAS  # the Keras eras that can build it
     stateful: bool = False
     masked: bool = False  # its input is padded and its model masks the padding
+    input_names: tuple[str, ...] = ()  # a several-input model's inputs, in the order ``data`` gives them
 
     def __str__(self) -> str:
         return f"{self.name}: {self.description}"
@@ -139,7 +140,7 @@ def _cases() -> dict[str, SavedCase]:
         SavedCase("embedding_mask_zero", f"Embedding({TOKENS}, 3, mask_zero=True) -> LSTM(5, return_sequences=True, "
                   "return_state=True), sample 0 padded with token 0", *_padded(EMBEDDING, TOKEN_DIMS), masked=True),
         SavedCase("initial_state_input", "LSTM(5, return_sequences=True)(x, initial_state=[h0, c0]), "
-                  "x, h0, c0 model inputs", initial_state_model, initial_state_data),
+                  "x, h0, c0 model inputs", initial_state_model, initial_state_data, input_names=("x", "h0", "c0")),
         SavedCase("conv_lstm1d", "ConvLSTM1D(filters=4, kernel_size=3) on (2, 9, 6, 3)",
                   *_chain(Chain((Layer.of("ConvLSTM1D", filters=4, kernel_size=3),)), CONV_DIMS)),
         SavedCase("time_distributed", "LSTM(5, return_sequences=True) -> TimeDistributed(Dense(4))",

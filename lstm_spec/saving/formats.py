@@ -74,17 +74,18 @@ def _tfsm_layer(path: Path, case) -> Loaded:
 def _saved_model_load(path: Path, case) -> Loaded:
     restored = _tensorflow().saved_model.load(str(path))
     signature = restored.signatures["serving_default"]
-    return Loaded("tf.saved_model.load", lambda data: call_signature(signature, data), restored=restored)
+    return Loaded("tf.saved_model.load", lambda data: call_signature(signature, data, case), restored=restored)
 
 
-def call_signature(signature, data):
-    """A concrete serving function called on the case's input: by name, in the order the signature lists
-    its inputs (the model's input order: ``x``, ``h0``, ``c0``)."""
+def call_signature(signature, data, case):
+    """A serving signature called on the case's input by keyword: a several-input case's inputs by their names
+    (the signature's keywords are the model's input names), a one-input case's by the signature's one name."""
     _, named = signature.structured_input_signature
-    arrays = data if isinstance(data, (list, tuple)) else [data]
-    if len(named) != len(arrays):
-        raise ValueError(f"the serving signature takes {list(named)}, but the case gives {len(arrays)} input(s)")
-    return signature(**dict(zip(named, arrays)))
+    names = case.input_names or tuple(named)
+    arrays = data if case.input_names else [data]
+    if sorted(names) != sorted(named):
+        raise ValueError(f"the serving signature takes {sorted(named)}, but the case gives {list(names)}")
+    return signature(**{name: _tensorflow().convert_to_tensor(array) for name, array in zip(names, arrays)})
 
 
 @dataclass(frozen=True)
