@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 import h5py
+import numpy as np
 import pytest
 
 from lstm_spec.checks.assertions import assert_close, assert_count, assert_differs, assert_raises, assert_shape
 from lstm_spec.models.backend import needs_tensorflow
-from lstm_spec.models.configs import PAGE_UNITS
+from lstm_spec.models.builders import run_recurrent
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig
 from lstm_spec.models.era import KERAS_ERA
 from lstm_spec.models.family import Chain, Layer, chain_model
 from lstm_spec.models.keras_under_test import LEGACY_KERAS
@@ -61,7 +63,8 @@ TIME_AS_BATCH = ("time_major dropped: Keras 3 reads axis 0 (the time steps) as t
                  "h of shape (2, 5) on the (2, 9, 3) input where Keras 2 gave (9, 5)")
 HARD_SIGMOID = ("Keras 2's ConvLSTM1D defaults to recurrent_activation='hard_sigmoid' (slope 0.2), Keras 3's to "
                 "'sigmoid', and Keras 3's 'hard_sigmoid' has slope 1/6: rebuilt with Keras 3's defaults (or names) it "
-                "is not the model saved")
+                "is not the model saved; rebuilt with recurrent_activation=keras_2_hard_sigmoid "
+                "(lstm_spec/saving/migrations.py) it matches")
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,8 @@ WHY = (
     ("What works: the Keras 2 SavedModel folder through "
      "`keras.layers.TFSMLayer(dir, call_endpoint=\"serving_default\")`; Keras 2 `save_weights(\"w.h5\")` loaded "
      "into the same architecture rebuilt on Keras 3 (Bidirectional, GRU, stacked, masked, initial_state as inputs); "
-     "and tf-keras 2.21 with `TF_USE_LEGACY_KERAS=1` on TensorFlow 2.21, which loads the `.h5` and the Keras 2 `.keras` files, `time_major=True` included, with the writer's outputs.",
+     "and tf-keras 2.21 with `TF_USE_LEGACY_KERAS=1` on TensorFlow 2.21, which loads the `.h5` and the Keras 2 "
+     "`.keras` files, `time_major=True` included, with the writer's outputs.",
      (*specs_of(migrations.serving_layer), *specs_of(migrations.rebuild_and_load_weights, MATCHES),
       *specs_of(migrations.tf_keras_load_model))),
     ("Rebuilding is right only when the rebuilt architecture is the one saved: ConvLSTM1D's recurrent activation "
@@ -294,3 +298,21 @@ def test_rebuilt_conv_lstm1d_moves_the_values(row, keras2_files):
 
     rebuilt = migrations.rebuild_and_load_weights(keras_2_architecture, str(path))
     assert_close("output", call(rebuilt, record.data), record.outputs[0], "rebuilt with keras_2_hard_sigmoid")
+
+
+@pytest.mark.skipif(LEGACY_KERAS, reason=KERAS_3_RECIPE)
+@pytest.mark.parametrize("return_state", [False, True], ids=lambda flag: f"return_state={flag}")
+def test_time_major_lstm_gives_time_major_sequences(return_state):
+    """TimeMajorLSTM(return_sequences=True, time_major=True) on (time, batch, features) gives the batch-major LSTM's
+    sequences transposed to (time, batch, units), as Keras 2 did (spec 6), and its states unchanged."""
+    run = run_recurrent(LSTMConfig(PAGE_UNITS, return_sequences=True, return_state=return_state), PAGE_DIMS)
+    layer = migrations.TimeMajorLSTM(**run.config.kwargs(), time_major=True)
+    layer.build((PAGE_DIMS.seq_len, PAGE_DIMS.batch, PAGE_DIMS.features))
+    layer.set_weights(list(run.weights))
+    outputs = flat_outputs(layer(np.transpose(run.inputs, (1, 0, 2)), training=False))
+    expected = flat_outputs(run.outputs)
+    assert_count("outputs", len(outputs), len(expected), run, run.repro())
+    assert_shape("sequences", outputs[0], (PAGE_DIMS.seq_len, PAGE_DIMS.batch, PAGE_UNITS), run, run.repro())
+    assert_close("sequences", np.transpose(outputs[0], (1, 0, 2)), expected[0], run, run.repro())
+    for index, (state, batch_major) in enumerate(zip(outputs[1:], expected[1:]), start=1):
+        assert_close(f"state {index}", state, batch_major, run, run.repro())
