@@ -174,18 +174,12 @@ def pytest_configure(config):
         config.pluginmanager.register(SavedModelsPageKeeper(config), "lstm_spec-saved-models-page")
 
 
-class SavedModelsPageKeeper:
-    """Keeps the page on the process that reports (the xdist controller), after a full passing run."""
+class SavedModelsPageKeeper(shapes_page.PageKeeper):
+    """Keeps the page on the process that reports (the xdist controller), after a full passing run; the shape
+    page's keeper, but for the failures it counts and its summary, reading the spec files instead of records."""
 
+    records_key = "lstm_spec.saved_models"  # nothing reports it: the page reads the specs' tables
     title = "saved-models page"
-
-    def __init__(self, config):
-        self.config = config
-        self.failed = False
-        self.verdict: tuple[str, str] | None = None
-
-    def pytest_runtest_logreport(self, report):
-        self.failed |= report.failed
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session):
@@ -226,10 +220,3 @@ class SavedModelsPageKeeper:
             reporter = self.config.pluginmanager.get_plugin("terminalreporter")
             if reporter is not None:
                 reporter.stats.setdefault("stale saved-models page", []).append(PAGE)
-
-    def pytest_terminal_summary(self, terminalreporter):
-        if self.verdict:
-            colour, message = self.verdict
-            terminalreporter.write_sep("-", self.title, **{colour: True})
-            for line in message.splitlines():
-                terminalreporter.line(line, **({colour: True} if colour == "red" else {}))
