@@ -129,7 +129,8 @@ class SavedFormat:
         return self.id
 
     def write(self, model, folder: Path) -> Path:
-        """Saves ``model`` into ``folder`` in this format; returns the path written."""
+        """Saves ``model`` into ``folder`` (made if missing) in this format; returns the path written."""
+        Path(folder).mkdir(parents=True, exist_ok=True)
         path = Path(folder) / self.filename
         self.save(model, path)
         return path
