@@ -74,6 +74,20 @@ def test_page_has_findings_outcomes_and_recipes(tmp_path):
             "[`test_rows[fake]`](../specs/test_44_saved_migrations.py) |") in page
 
 
+def test_across_outcomes_name_the_cases_and_loaders_that_differ():
+    """A cell's outcome holds for every case and loader but those it names, each with its own outcome."""
+    from lstm_spec.saving.outcomes import Cell, Fails, Matches
+
+    cell = Cell(Matches(), cases={"masking": Fails("ValueError", "Unknown layer")},
+                loaders={"TFSMLayer": Fails("NotImplementedError", "TensorFlow only")})
+    (row,) = saved_models_page.outcome_rows({("locked", "jax", "keras3-export"): cell})
+    assert row == saved_models_page.OutcomeRow(
+        "locked", "jax", "keras3-export",
+        "loads and gives the writer's outputs within 1e-05; case masking: fails with ValueError saying "
+        "'Unknown layer'; loader TFSMLayer: fails with NotImplementedError saying 'TensorFlow only'",
+        "test_a_file_another_version_wrote[locked-keras3-export-*]")
+
+
 def test_without_the_across_spec_its_table_says_so(tmp_path):
     """No across-versions spec: the writer x reader x format section says it did not run."""
     (tmp_path / "specs").mkdir()
@@ -110,8 +124,11 @@ def make_project(pytester, gives="fails", check="True"):
 
 
 def run_page(pytester, *arguments):
+    """A pytest run of the fake project with the page plugins, in this process: imported by path (importlib), the fake
+    spec module does not clash with the real one of the same name when a run collects both."""
     return pytester.runpytest_inprocess("-p", "lstm_spec.living_docs.shapes_page", "-p",
-                                        "lstm_spec.living_docs.saved_models_page", "-p", "no:cacheprovider", *arguments)
+                                        "lstm_spec.living_docs.saved_models_page", "-p", "no:cacheprovider",
+                                        "--import-mode=importlib", *arguments)
 
 
 @pytest.fixture

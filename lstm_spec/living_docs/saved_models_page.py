@@ -29,6 +29,7 @@ from lstm_spec.living_docs.shapes_page import REFRESH, cell
 PAGE = Path("docs") / "saved-models.md"
 ACROSS = "specs/test_43_saved_across_versions.py"
 MIGRATIONS = "specs/test_44_saved_migrations.py"
+ACROSS_SPEC = "test_a_file_another_version_wrote"  # the across spec's test, one case per writer-format-loader-case
 SHOWN_ERROR_CHARS = 300
 
 
@@ -83,6 +84,18 @@ def recipe_rows(migrations_table) -> tuple[RecipeRow, ...]:
     return tuple(rows)
 
 
+def outcome_rows(outcomes: dict) -> tuple[OutcomeRow, ...]:
+    """The page's rows from the across-versions spec's ``OUTCOMES``: ``{(writer, reader, format): cell}``, a cell
+    with its ``outcome`` and the ``cases`` and ``loaders`` where it differs (``lstm_spec.saving.outcomes.Cell``)."""
+    rows = []
+    for (writer, reader, saved), found in outcomes.items():
+        exceptions = [f"{kind} {name}: {outcome}" for kind, table in (("case", found.cases), ("loader", found.loaders))
+                      for name, outcome in table.items()]
+        text = "; ".join([str(found.outcome), *exceptions])
+        rows.append(OutcomeRow(writer, reader, saved, text, f"{ACROSS_SPEC}[{writer}-{saved}-*]"))
+    return tuple(rows)
+
+
 def recipe_source(function) -> str:
     """A recipe's source, after the source of the module's own classes and functions it uses (``TimeMajorLSTM``)."""
     module = inspect.getmodule(function)
@@ -96,7 +109,7 @@ def page_data(migrations_module, across_module=None) -> PageData:
     """The page's data from the two spec modules (the across one may be absent: its table then is empty)."""
     recipes = recipe_rows(migrations_module.MIGRATIONS)
     functions = {row.recipe.__name__: row.recipe for row in migrations_module.MIGRATIONS}
-    outcomes = tuple(across_module.page_rows()) if across_module is not None else ()
+    outcomes = outcome_rows(across_module.OUTCOMES) if across_module is not None else ()
     return PageData(tuple(migrations_module.WHY), outcomes, recipes,
                     {name: recipe_source(function) for name, function in functions.items()})
 
@@ -135,7 +148,10 @@ def render_page(data: PageData, versions: dict[str, str]) -> str:
     ]
     for text, specs in data.why:
         lines += [f"- {text}", f"  Specs: {spec_list(MIGRATIONS, specs)}"]
-    lines += ["", "## Writer x reader x format", ""]
+    lines += ["", "## Writer x reader x format", "",
+              f"Each row: the outcome of reading the writer's files of that format on the reader's versions, for every",
+              "model and loader but those named after it; its spec runs in the reader's environment",
+              "(`python3 suite.py matrix READER`; `locked` is `python3 suite.py test`).", ""]
     if data.outcomes:
         lines += ["| writer | reader | format | outcome | spec |", "|---|---|---|---|---|"]
         for row in sorted(data.outcomes, key=lambda row: (row.writer, row.reader, row.saved)):
