@@ -44,6 +44,7 @@ UNRECOGNIZED = "Unrecognized keyword arguments passed to {layer}: {{'time_major'
 FUNCTIONAL_MODULE = ("Could not deserialize class 'Functional' because its parent module keras.src.engine.functional "
                      "cannot be imported. Full object config: {'module': 'keras.src.engine.functional', "
                      "'class_name': 'Functional'")
+NOT_V3 = "Keras 3 only supports V3 `.keras` files, legacy H5 format files (`.h5` extension)."
 # The first recurrent layer in each case's saved config (LSTM unless named here): the one plain load_model names.
 FIRST_RECURRENT = {"gru_reset_after": "GRU", "conv_lstm1d": "ConvLSTM1D"}
 TIME_MAJOR_CASE = "page_time_major"
@@ -123,6 +124,8 @@ def _rebuild_rows() -> list[Migration]:
 MIGRATIONS = (
     *(Migration(migrations.plain_load_model, case, saved, FAILS, plain_load_error(case, saved))
       for case in KERAS2.cases for saved in ("keras2-h5", "keras2-keras")),
+    *(Migration(migrations.plain_load_model, case, "keras2-savedmodel", FAILS, (ValueError, NOT_V3))
+      for case in KERAS2.folder_cases),
     *_rebuild_rows(),
     *(Migration(migrations.serving_layer, case, "keras2-savedmodel", MATCHES) for case in KERAS2.folder_cases),
     *(Migration(migrations.tf_keras_load_model, case, saved, MATCHES)
@@ -149,8 +152,11 @@ WHY = (
      ("test_keras2_writes_time_major_into_every_recurrent_layer",
       *specs_of(migrations.plain_load_model, saved="keras2-h5"))),
     ("A Keras 2 `.keras` file fails differently: `TypeError: Could not deserialize class 'Functional' because its "
-     "parent module keras.src.engine.functional cannot be imported`.",
-     specs_of(migrations.plain_load_model, saved="keras2-keras")),
+     "parent module keras.src.engine.functional cannot be imported`; a Keras 2 SavedModel folder is refused as a "
+     "format (`ValueError: File format not supported: ... Keras 3 only supports V3 .keras files, legacy H5 "
+     "format files`).",
+     (*specs_of(migrations.plain_load_model, saved="keras2-keras"),
+      *specs_of(migrations.plain_load_model, saved="keras2-savedmodel"))),
     ("The workaround many projects copy (subclass `LSTM`, pop `time_major` in `__init__`, load with "
      "`custom_objects={\"LSTM\": ...}`) loads a batch-major LSTM, and for the model saved with `time_major=True` it "
      "silently changes the model: on the writer's (2, 9, 3) input Keras 2 gave h of shape (9, 5) (axis 0 is time, "
