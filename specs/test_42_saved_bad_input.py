@@ -5,8 +5,8 @@ read back truncated to half its bytes, or corrupted (every byte after the first 
 format's own reader; and its file is loaded with ``load_weights`` into models of another architecture.
 ``TOLD`` pins each answer per era (and backend or tf-keras where they differ): the exception type and the
 key part of its message.  Some are clear (HDF5 names a truncated file); Keras 3 says a damaged ``.keras``
-is "not found"; a weights file carries no architecture, so weights of the same shapes load silently into
-a model that returns sequences.
+is "not found" and Keras 2 reads it as HDF5; a weights file carries no architecture, so weights of the same
+shapes load silently into a model that returns sequences.
 """
 
 from pathlib import Path
@@ -25,9 +25,13 @@ FILES = [saved for saved in formats_written_here() if not saved.is_folder]
 ACCEPTED = "accepted: loads without an error"
 KERAS_ZIP = "Please ensure the file is an accessible `.keras` zip file."
 HDF5_TRUNCATED = "Unable to synchronously open file (truncated file: eof = "
+HDF5_NO_SIGNATURE = "Unable to synchronously open file (file signature not found)"
 HDF5_CORRUPTED = "Unable to synchronously open file (unknown symbol table entry cache type)"
 K3_CELL_VARIABLES = "Layer '{}' expected 3 variables, but received 0 variables during loading."
 K3_OBJECTS = "A total of 1 objects could not be loaded."
+K2_CELL_VARIABLES = "Layer '{}' expected 3 variables, but received 0 variables during loading."
+H5_LAYER_COUNT = "Layer count mismatch when loading weights from file. Model expected 2 layers, found 1 saved layers."
+K2_GRU_BIAS = "Invalid bias shape: (20,)"
 
 
 def truncated(data: bytes) -> bytes:
@@ -47,6 +51,13 @@ TOLD = {
     ("keras3-weights", "corrupted"): {3: (OSError, HDF5_CORRUPTED)},
     ("keras3-h5", "truncated"): {3: (OSError, HDF5_TRUNCATED)},
     ("keras3-h5", "corrupted"): {3: (OSError, HDF5_CORRUPTED)},
+    ("keras2-h5", "truncated"): {2: (OSError, HDF5_TRUNCATED)},
+    ("keras2-h5", "corrupted"): {2: (OSError, HDF5_CORRUPTED)},
+    # Keras 2 reads a .keras that is not a zip file as a legacy HDF5 file, and h5py finds no HDF5 signature.
+    ("keras2-keras", "truncated"): {2: (OSError, HDF5_NO_SIGNATURE)},
+    ("keras2-keras", "corrupted"): {2: (OSError, HDF5_NO_SIGNATURE)},
+    ("keras2-weights", "truncated"): {2: (OSError, HDF5_TRUNCATED)},
+    ("keras2-weights", "corrupted"): {2: (OSError, HDF5_CORRUPTED)},
 }
 # (format, the case whose model loads the page LSTM's file with load_weights): {column: told}
 OTHER_ARCHITECTURE = {
@@ -59,9 +70,18 @@ OTHER_ARCHITECTURE = {
     ("keras3-h5", "gru_reset_after"): {3: (ValueError, "Shape mismatch in layer #0 (named gru)for weight "
                                                       "gru/gru_cell/kernel. Weight expects shape (3, 15). "
                                                       "Received saved weight with shape (3, 20)")},
-    ("keras3-h5", "stacked"): {3: (ValueError, "Layer count mismatch when loading weights from file. "
-                                               "Model expected 2 layers, found 1 saved layers.")},
+    ("keras3-h5", "stacked"): {3: (ValueError, H5_LAYER_COUNT)},
     ("keras3-h5", "page_return_sequences"): {3: ACCEPTED},
+    # Keras 2's HDF5 weights reader converts the LSTM's (20,) bias for a GRU and finds no GRU bias of that shape.
+    ("keras2-h5", "gru_reset_after"): {2: (ValueError, K2_GRU_BIAS)},
+    ("keras2-h5", "stacked"): {2: (ValueError, H5_LAYER_COUNT)},
+    ("keras2-h5", "page_return_sequences"): {2: ACCEPTED},
+    ("keras2-keras", "gru_reset_after"): {2: (ValueError, K2_CELL_VARIABLES.format("gru_cell"))},
+    ("keras2-keras", "stacked"): {2: (ValueError, K2_CELL_VARIABLES.format("lstm_cell"))},
+    ("keras2-keras", "page_return_sequences"): {2: ACCEPTED},
+    ("keras2-weights", "gru_reset_after"): {2: (ValueError, K2_GRU_BIAS)},
+    ("keras2-weights", "stacked"): {2: (ValueError, H5_LAYER_COUNT)},
+    ("keras2-weights", "page_return_sequences"): {2: ACCEPTED},
 }
 
 

@@ -192,14 +192,28 @@ def assert_same_outputs(actual: tuple, expected: tuple, context: object = "", re
 
 
 def assert_same(name: str, actual, expected, context: object = "", repro: str | None = None) -> None:
-    """A plain value (a config dict, a list of shapes) equals ``expected``; for dicts the failure names the
-    keys whose values differ."""
+    """A plain value (a config dict, a list of shapes) equals ``expected``; for nested dicts and lists the failure
+    names the paths whose values differ (``layers[2].config.unroll``)."""
     __tracebackhide__ = True
     if actual == expected:
         return
-    if isinstance(actual, dict) and isinstance(expected, dict):
-        keys = sorted(set(actual) | set(expected), key=str)
-        shown = "\n".join(f"    {key}: {actual.get(key, '<missing>')!r}, but should be {expected.get(key, '<missing>')!r}"
-                          for key in keys if actual.get(key, "<missing>") != expected.get(key, "<missing>"))
+    if isinstance(actual, (dict, list)) and type(actual) is type(expected):
+        shown = "\n".join(f"    {path}: {got!r}, but should be {want!r}"
+                           for path, got, want in differences(actual, expected))
         fail(f"{name} differs [{context}]:\n{shown}", repro)
     fail(f"{name}={actual!r}, but should be {expected!r} [{context}]", repro)
+
+
+MISSING = "<missing>"
+
+
+def differences(actual, expected, path: str = "") -> list[tuple[str, object, object]]:
+    """(path, actual, expected) for each leaf where two nested dicts/lists differ."""
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        keys = sorted(set(actual) | set(expected), key=str)
+        return [found for key in keys for found in differences(actual.get(key, MISSING), expected.get(key, MISSING),
+                                                               f"{path}.{key}" if path else str(key))]
+    if isinstance(actual, list) and isinstance(expected, list) and len(actual) == len(expected):
+        return [found for index, (got, want) in enumerate(zip(actual, expected))
+                for found in differences(got, want, f"{path}[{index}]")]
+    return [] if actual == expected else [(path or "value", actual, expected)]
