@@ -322,3 +322,16 @@ def test_time_major_lstm_gives_time_major_sequences(return_state):
     assert_close("sequences", np.transpose(outputs[0], (1, 0, 2)), expected[0], run, run.repro())
     for index, (state, batch_major) in enumerate(zip(outputs[1:], expected[1:]), start=1):
         assert_close(f"state {index}", state, batch_major, run, run.repro())
+
+
+@pytest.mark.skipif(LEGACY_KERAS, reason=KERAS_3_RECIPE)
+def test_time_major_model_predicts_whole_in_time(keras2_files):
+    """The migrated time-major model's ``predict()`` cuts axis 0, time here: with ``batch_size=1`` the 2 steps run as
+    two 1-step sequences, h of shape (18, 5); with a batch_size of at least the steps, the writer's (9, 5)."""
+    record = keras2_files.case(TIME_MAJOR_CASE)
+    model = migrations.time_major_load_model(str(keras2_files.path(TIME_MAJOR_CASE, "keras2-h5")))
+    time_steps, batch = record.data.shape[:2]
+    cut = model.predict(record.data, batch_size=1, verbose=0)
+    assert_shape("h, predicted one step at a time", cut, (time_steps * batch, PAGE_UNITS), "predict(batch_size=1)")
+    whole = model.predict(record.data, batch_size=time_steps, verbose=0)
+    assert_close("h, predicted whole", whole, record.outputs[0], f"predict(batch_size={time_steps})")
