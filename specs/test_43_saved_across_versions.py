@@ -20,6 +20,7 @@ naming it and the command that writes it again (``nox -s saved_files -- WRITER``
 
 import pytest
 
+from lstm_spec.models.keras_under_test import keras
 from lstm_spec.saving.formats import READERS
 from lstm_spec.saving.manifest import SavedFilesError, read_manifest
 from lstm_spec.saving.outcomes import Cell, Fails, Matches, Moved, assert_outcome
@@ -84,8 +85,8 @@ def _keras_2_reads_keras_3(writer: str, reader: str) -> dict:
     """What Keras 2 (TF 2.15.1's or tf-keras) gives for a Keras 3 writer's files: neither model file loads
     (Keras 3's module paths, and its InputLayer's batch_shape); weights load; an export through TensorFlow only."""
     keras_module = {"keras2": "keras", "tf-keras": "tf_keras"}[reader]
-    # Keras 3.3.0's InputLayer config has no 'optional' key yet (nor 'ragged').
-    unknown = "['batch_shape']" if writer == "keras3-oldest" else "['batch_shape', 'optional']"
+    # tf-keras writes 'optional' itself; Keras 3.3.0's InputLayer config has no 'optional' key yet (nor 'ragged').
+    unknown = "['batch_shape']" if reader == "tf-keras" or writer == "keras3-oldest" else "['batch_shape', 'optional']"
     cells = {
         "keras3-keras": Cell(Fails("TypeError", f"Could not deserialize class 'Functional' because its parent module "
                                                 f"{keras_module}.src.models.functional cannot be imported.")),
@@ -148,7 +149,7 @@ pytestmark = pytest.mark.skipif(READER is None or not READER.reads, reason=_skip
 def _repro(writer: str, saved: str, loader: str, case: str, path) -> str:
     return "\n".join([
         f"# in the {READER.name} environment: {READER.description}",
-        "import keras, tensorflow as tf",
+        f"import {keras.__name__} as keras, tensorflow as tf",
         "from lstm_spec.saving.catalog import CASES",
         f"case = CASES[{case!r}]",
         f"path = {path.relative_to(ROOT).as_posix()!r}",

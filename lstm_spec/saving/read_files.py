@@ -89,10 +89,12 @@ class Observation:
     error: dict | None = None
 
     def __str__(self) -> str:
-        found = {"matches": f"matches (max |diff| {self.max_abs_diff:.2g})" if self.max_abs_diff is not None else "",
-                 "moved": f"moved by {self.max_abs_diff:.3g}" if self.max_abs_diff is not None else "",
-                 "other_shapes": f"gives outputs of shapes {self.shapes}",
-                 }.get(self.status) or f"{self.status}: {(self.error or {}).get('type')}: {(self.error or {}).get('message')}"
+        if self.status in ("matches", "moved"):
+            found = f"{self.status} (max |diff| {self.max_abs_diff:.3g})"
+        elif self.status == "other_shapes":
+            found = f"gives outputs of shapes {self.shapes}"
+        else:
+            found = f"{self.status}: {self.error['type']}: {self.error['message']}"
         return f"{self.file} read with {self.loader}: {found}"
 
 
