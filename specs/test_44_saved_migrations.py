@@ -59,7 +59,8 @@ GRU_NOT_LSTM = "the shim replaces LSTM only; Keras 2 wrote time_major into the G
 CONV_NOT_LSTM = "the shim replaces LSTM only; Keras 2 wrote time_major into ConvLSTM1D too"
 INNER_MODULE = ("Keras 2 recorded Bidirectional's inner layer with 'module': 'keras.layers', so Keras 3 builds its own "
                 "LSTM there and custom_objects never reaches it")
-THREE_INPUTS = "Keras 3's legacy .h5 reader does not rebuild an LSTM called with initial_state as model inputs"
+THREE_INPUTS = ("Keras 2 recorded LSTM(x, initial_state=[h0, c0]) as a call on three inputs [x, h0, c0], which "
+                "Keras 3's legacy .h5 reader replays as such")
 TIME_AS_BATCH = ("time_major dropped: Keras 3 reads axis 0 (the time steps) as the batch; no error, "
                  "h of shape (2, 5) on the (2, 9, 3) input where Keras 2 gave (9, 5)")
 HARD_SIGMOID = ("Keras 2's ConvLSTM1D defaults to recurrent_activation='hard_sigmoid' (slope 0.2), Keras 3's to "
