@@ -9,8 +9,10 @@
 An ARRAY is ``{"shape": [2, 9, 3], "dtype": "float32", "values": [...]}`` (flat, C order; float32 values
 written in their shortest round-trip form, so they read back bit for bit).  ``files`` lists every file of
 the folder but the manifest, a folder format (a SavedModel) file by file.  The sha256 is the record of the
-committed bytes: a ``.keras`` zip holds its save time, so writing again gives new bytes (and new sha256)
-with the same inputs and outputs.
+committed bytes, not a claim that they are reproducible: written twice (keras2, locked and torch, measured),
+the versions, inputs and outputs are equal and so are the bytes of every ``.h5``, while every ``.keras`` zip
+(it holds its save time), a Keras 2 SavedModel's ``saved_model.pb`` and ``fingerprint.pb`` and every file of
+a Keras 3 export come out with other bytes.
 
 ``check_folder`` is the integrity check: a missing, changed (sha256) or unreadable file gives one
 ``SavedFilesError`` naming the file and the command that writes the folder again.  Nothing here rewrites
