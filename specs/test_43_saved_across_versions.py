@@ -31,13 +31,16 @@ from lstm_spec.saving.writers import READING, ROOT, WRITERS
 READER = this_reader()
 KERAS_2 = ("keras2", "tf-keras")  # the writers and readers whose Keras is Keras 2; every other one's is Keras 3
 
-# Keras 2 and tf-keras save an LSTM, GRU and ConvLSTM1D config with time_major, which Keras 3 layers refuse.
-KERAS_2_H5_IN_KERAS_3 = Cell(
-    Fails("ValueError", "Unrecognized keyword arguments passed to LSTM: {'time_major': False}"),
-    cases={"gru_reset_after": Fails("ValueError", "Unrecognized keyword arguments passed to GRU: {'time_major': False}"),
-           "conv_lstm1d": Fails("ValueError",
-                                "Unrecognized keyword arguments passed to ConvLSTM1D: {'time_major': False}"),
-           "page_time_major": Fails("ValueError", "Unrecognized keyword arguments passed to LSTM: {'time_major': True}")})
+
+def _refused_time_major(layer: str, time_major: bool = False) -> Fails:
+    """Keras 2 and tf-keras save an LSTM, GRU and ConvLSTM1D config with time_major, which Keras 3 layers refuse."""
+    return Fails("ValueError", f"Unrecognized keyword arguments passed to {layer}: {{'time_major': {time_major}}}")
+
+
+KERAS_2_H5_IN_KERAS_3 = Cell(_refused_time_major("LSTM"), cases={
+    "gru_reset_after": _refused_time_major("GRU"), "conv_lstm1d": _refused_time_major("ConvLSTM1D"),
+    "page_time_major": _refused_time_major("LSTM", time_major=True)})
+
 # Keras 2's ConvLSTM1D recurrent_activation defaults to hard_sigmoid, Keras 3's to sigmoid: weights loaded into
 # the architecture rebuilt with the reader's defaults give other values (by how much depends on the weights,
 # which each writer drew from its own random stream).
@@ -45,7 +48,8 @@ CONV_LSTM_ACTIVATION = "ConvLSTM1D's default recurrent_activation: hard_sigmoid 
 CONV_LSTM_MOVED = {"keras2": 0.034258, "tf-keras": 0.034258, "keras3-oldest": 0.040507, "locked": 0.040507,
                    "jax": 0.023329, "torch": 0.044010}
 NOT_V3 = "Keras 3 only supports V3 `.keras` files, legacy H5 format files (`.h5` extension)."
-TFSM_NEEDS_TENSORFLOW = Fails("NotImplementedError", "The TFSMLayer is only currently supported with the TensorFlow backend.")
+TFSM_NEEDS_TENSORFLOW = Fails("NotImplementedError",
+                              "The TFSMLayer is only currently supported with the TensorFlow backend.")
 # Keras 3 reading Keras 3's legacy .h5 of a Masking model: the mask's not_equal op was saved as a layer.
 MASKING_H5 = Fails("ValueError", "Unknown layer: 'NotEqual'.")
 
@@ -74,7 +78,7 @@ def _keras_3_reads_keras_2(writer: str, reader: str) -> dict:
         "keras2-keras": Cell(keras_file),
         "keras2-weights": Cell(Matches(), cases={
             "conv_lstm1d": Moved(CONV_LSTM_MOVED[writer], why=CONV_LSTM_ACTIVATION),
-            "page_time_major": Fails("ValueError", "Unrecognized keyword arguments passed to LSTM: {'time_major': True}")}),
+            "page_time_major": _refused_time_major("LSTM", time_major=True)}),
         "keras2-savedmodel": Cell(Matches(), loaders={
             "load_model": Fails("ValueError", NOT_V3),
             **({"TFSMLayer": TFSM_NEEDS_TENSORFLOW} if reader != "locked" else {})}),

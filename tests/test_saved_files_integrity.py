@@ -93,7 +93,8 @@ def test_a_case_or_format_the_manifest_lacks_names_the_manifest(folder):
     """A spec asking for a case or a format the folder was not written with: the manifest and the command."""
     manifest = read_manifest(WRITER, folder)
     assert _message(lambda: manifest.case("stacked")).endswith(f"has no case 'stacked' (it has page_lstm); {AGAIN}")
-    assert "has no keras2-keras file of case 'page_lstm'" in _message(lambda: manifest.path("page_lstm", "keras2-keras"))
+    lacking = _message(lambda: manifest.path("page_lstm", "keras2-keras"))
+    assert "has no keras2-keras file of case 'page_lstm'" in lacking
 
 
 def test_file_records_leave_the_manifest_out(folder):

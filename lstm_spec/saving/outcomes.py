@@ -71,7 +71,8 @@ def table_problems(table: dict) -> list[str]:
     """What is wrong with an outcomes table: cells it lacks, cells no writer writes, cases or loaders
     named that the cell's writer does not write or the format does not have."""
     expected = expected_cells()
-    problems = [f"no entry for writer {w!r}, reader {r!r}, format {f!r}" for w, r, f in expected if (w, r, f) not in table]
+    problems = [f"no entry for writer {writer!r}, reader {reader!r}, format {saved!r}"
+                for writer, reader, saved in expected if (writer, reader, saved) not in table]
     problems += [f"an entry for {key} that no writer writes and no environment reads" for key in table
                  if key not in expected]
     for (writer, reader, saved), cell in table.items():

@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lstm_spec.saving.writers import Writer, installed_identity, writer_named, UnknownWriter, _installed
+from lstm_spec.saving.writers import UnknownWriter, Writer, installed, installed_identity, writer_named
 
 VERSIONED = ("tensorflow", "keras", "tf-keras", "numpy", "h5py", "jax", "jaxlib", "torch")
 
@@ -28,7 +28,7 @@ def environment_versions(backend: str, keras_module) -> dict:
     """The exact versions a manifest records: Python, each installed distribution that matters (None when
     absent), the Keras backend, and the Keras under test (module and version)."""
     versions = {"python": platform.python_version()}
-    versions.update((name, _installed(name)) for name in VERSIONED)
+    versions.update((name, installed(name)) for name in VERSIONED)
     versions["backend"] = backend
     versions["keras_under_test"] = f"{keras_module.__name__} {keras_module.__version__}"
     return versions

@@ -121,7 +121,7 @@ def writer_named(name: str) -> Writer:
                             f"{', '.join(WRITERS)} (lstm_spec/saving/writers.py)") from None
 
 
-def _installed(distribution: str) -> str | None:
+def installed(distribution: str) -> str | None:
     try:
         return version(distribution)
     except PackageNotFoundError:
@@ -131,7 +131,7 @@ def _installed(distribution: str) -> str | None:
 def installed_identity(backend: str, legacy_keras: bool) -> tuple:
     """This environment's (TensorFlow, Keras under test, its version, backend), as ``Writer.identity``."""
     keras_name = "tf-keras" if legacy_keras else "keras"
-    return _installed("tensorflow"), keras_name, _installed(keras_name), backend
+    return installed("tensorflow"), keras_name, installed(keras_name), backend
 
 
 def environment_named(identity: tuple) -> Writer | None:
