@@ -2,6 +2,7 @@
 folders are their writers' and within budget, a run knows which reader it is, and outcomes are checked."""
 
 import importlib.util
+import re
 
 import pytest
 
@@ -153,3 +154,48 @@ def test_the_reader_command_refuses_a_folder_of_no_writer(tmp_path, capsys):
     assert "keras4 is not a writer's folder (the writers are keras2, keras3-oldest" in capsys.readouterr().err
     assert main([str(tmp_path / "absent"), "--out", str(tmp_path / "out.json")]) == 2
     assert "is not a folder; name specs/saved_models or one writer's folder in it" in capsys.readouterr().err
+
+
+class RecordingSession:
+    """A stand-in nox session: records what the session would run, raises on session.error."""
+
+    def __init__(self, *posargs):
+        self.posargs, self.env, self.runs = list(posargs), {}, []
+
+    def run(self, *arguments, **options):
+        self.runs.append(arguments)
+
+    def error(self, message):
+        raise RuntimeError(message)
+
+
+@pytest.fixture(scope="module")
+def saved_files_session():
+    pytest.importorskip("nox", reason="the noxfile imports nox, which this environment's lock lacks")
+    spec = importlib.util.spec_from_file_location("noxfile_saved_files", ROOT / "noxfile.py")
+    noxfile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(noxfile)
+    return noxfile.saved_files
+
+
+def test_the_session_installs_the_writer_then_writes(saved_files_session):
+    """`nox -s saved_files -- keras3-oldest`: the locked lock, Keras 3.3.0 over it, then the writer tool."""
+    session = RecordingSession("keras3-oldest")
+    saved_files_session(session)
+    assert session.runs == [("python", "-m", "pip", "--quiet", "install", "-r", str(ROOT / "requirements/lock.txt")),
+                            ("python", "-m", "pip", "--quiet", "install", "keras==3.3.0"),
+                            ("python", "-m", "lstm_spec.saving.write_files", "keras3-oldest")]
+    assert session.env == {"KERAS_BACKEND": "tensorflow", "TF_USE_LEGACY_KERAS": "0"}
+
+
+@pytest.mark.parametrize(("posargs", "said"), [
+    ((), "name one writer: nox -s saved_files -- keras2"),
+    (("keras2", "locked"), "name one writer: nox -s saved_files -- keras2"),
+    (("keras4",), "'keras4' is not a writer of saved files; the writers are keras2, keras3-oldest, tf-keras, "),
+], ids=["none", "two", "unknown"])
+def test_the_session_refuses_anything_but_one_writer(saved_files_session, posargs, said):
+    """No writer, two, or an unknown one: the session stops before installing, saying how to name one."""
+    session = RecordingSession(*posargs)
+    with pytest.raises(RuntimeError, match=re.escape(said)):
+        saved_files_session(session)
+    assert session.runs == []
