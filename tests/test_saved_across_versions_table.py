@@ -4,14 +4,15 @@ folders are their writers' and within budget, a run knows which reader it is, an
 import importlib.util
 import re
 
+import numpy as np
 import pytest
 
+from lstm_spec.saving.manifest import read_manifest
 from lstm_spec.saving.outcomes import Cell, Fails, Matches, Moved, assert_outcome, expected_cells, table_problems
 from lstm_spec.saving.read_files import Observation, classify, main, max_abs_diff
 from lstm_spec.saving.write_files import WrongEnvironment, check_environment
-from lstm_spec.saving.manifest import read_manifest
-from lstm_spec.saving.writers import (READING, ROOT, SAVED_MODELS, SIZE_BUDGET, WRITERS, UnknownWriter,
-                                      environment_named, writer_named)
+from lstm_spec.saving.writers import (OLDEST_KERAS_3, READING, ROOT, SAVED_MODELS, SIZE_BUDGET, WRITERS,
+                                      UnknownWriter, environment_named, writer_named)
 
 SPEC_PATH = ROOT / "specs" / "test_43_saved_across_versions.py"
 
@@ -99,15 +100,13 @@ def test_the_writer_tool_refuses_another_environment():
 def test_the_session_installs_the_writers_lock_and_pins():
     """keras3-oldest is the locked lock with its Keras over it; tf-keras runs with TF_USE_LEGACY_KERAS=1."""
     oldest = WRITERS["keras3-oldest"]
-    assert oldest.install_plan()[1] == ["install", "keras==3.3.0"]
+    assert oldest.install_plan()[1] == ["install", f"keras=={OLDEST_KERAS_3}"]
     assert oldest.install_plan()[0][-1].endswith("requirements/lock.txt")
     assert WRITERS["tf-keras"].env == {"KERAS_BACKEND": "tensorflow", "TF_USE_LEGACY_KERAS": "1"}
 
 
 def test_outputs_of_other_shapes_have_no_difference():
     """Outputs of other count or shapes are not compared; the same shapes give the largest difference."""
-    import numpy as np
-
     assert max_abs_diff((np.zeros((2, 5)),), (np.zeros((2, 4)),)) is None
     assert max_abs_diff((np.zeros(3),), (np.zeros(3), np.zeros(3))) is None
     assert max_abs_diff((np.float32([1, 2]),), (np.float32([1, 2.5]),)) == 0.5
@@ -179,11 +178,11 @@ def saved_files_session():
 
 
 def test_the_session_installs_the_writer_then_writes(saved_files_session):
-    """`nox -s saved_files -- keras3-oldest`: the locked lock, Keras 3.3.0 over it, then the writer tool."""
+    """`nox -s saved_files -- keras3-oldest`: the locked lock, the oldest Keras 3 over it, then the writer tool."""
     session = RecordingSession("keras3-oldest")
     saved_files_session(session)
     assert session.runs == [("python", "-m", "pip", "--quiet", "install", "-r", str(ROOT / "requirements/lock.txt")),
-                            ("python", "-m", "pip", "--quiet", "install", "keras==3.3.0"),
+                            ("python", "-m", "pip", "--quiet", "install", f"keras=={OLDEST_KERAS_3}"),
                             ("python", "-m", "lstm_spec.saving.write_files", "keras3-oldest")]
     assert session.env == {"KERAS_BACKEND": "tensorflow", "TF_USE_LEGACY_KERAS": "0"}
 
