@@ -74,8 +74,9 @@ HELD = None
 
 # Cost (issue 22, item 9): every case meets the era's own formats (.keras and .weights.h5 on Keras 3, .h5
 # and save_weights on Keras 2); the formats that trace a graph or read legacy files (export, SavedModel,
-# legacy .h5, Keras 2's .keras), ~1-5 s a model here, meet the cases that differ in kind: several outputs,
-# time-major, a fixed batch with state, a mask, several inputs.
+# legacy .h5, Keras 2's .keras), 1 to 25 s a model on the 2-core machine (Keras 2's SavedModel slowest),
+# meet the cases that differ in kind: several outputs, time-major, a fixed batch with state, a mask, several
+# inputs.
 EVERY_CASE = {"keras3-keras", "keras3-weights", "keras2-h5", "keras2-weights"}
 KINDS = {"page_both", "page_time_major", "stateful", "masking", "initial_state_input"}
 
@@ -86,6 +87,11 @@ def _trip_ids():
 
 
 TRIPS = _trip_ids()
+
+
+def trip_id(trip) -> str:
+    """``page_lstm-keras3-keras-load_model``: the case, the format and the reader."""
+    return "-".join((trip[0].name, trip[1].id, *trip[2:]))
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +110,7 @@ def trip_for(case, saved, reader, saved_folder):
     return round_trips(case, saved, saved_folder)[reader]
 
 
-@pytest.fixture(params=TRIPS, ids=lambda trip: f"{trip[0].name}-{trip[1].id}-{trip[2]}")
+@pytest.fixture(params=TRIPS, ids=trip_id)
 def trip(request, saved_folder):
     """One case saved in one format and read by one reader (the format's files already deleted)."""
     return trip_for(*request.param, saved_folder)
@@ -128,7 +134,7 @@ def test_outputs_are_the_same_bit_for_bit(trip):
 PINNED_TRIPS = [trip for trip in TRIPS if cannot(*trip) is not HELD]
 
 
-@pytest.mark.parametrize("pinned", PINNED_TRIPS, ids=lambda trip: f"{trip[0].name}-{trip[1].id}-{trip[2]}")
+@pytest.mark.parametrize("pinned", PINNED_TRIPS, ids=trip_id)
 def test_cannot_hold(pinned, saved_folder):
     """Where a format cannot hold a model, the step that fails and its error are the ones pinned."""
     trip = trip_for(*pinned, saved_folder)
@@ -186,7 +192,7 @@ SERVING_TRIPS = [(case, saved, "tf.saved_model.load") for case, saved, reader in
                  if reader == "tf.saved_model.load"]
 
 
-@pytest.mark.parametrize("serving", SERVING_TRIPS, ids=lambda trip: f"{trip[0].name}-{trip[1].id}")
+@pytest.mark.parametrize("serving", SERVING_TRIPS, ids=lambda trip: trip_id(trip[:2]))
 def test_serving_signature_shapes(serving, saved_folder):
     """The serving signature takes and gives the model's shapes, batch None, except where SIGNATURE_SHAPES says."""
     trip = held(trip_for(*serving, saved_folder))
@@ -206,7 +212,7 @@ def test_serving_signature_shapes(serving, saved_folder):
 MASKED_TRIPS = [trip for trip in TRIPS if trip[0].masked]
 
 
-@pytest.mark.parametrize("masked", MASKED_TRIPS, ids=lambda trip: f"{trip[0].name}-{trip[1].id}-{trip[2]}")
+@pytest.mark.parametrize("masked", MASKED_TRIPS, ids=trip_id)
 def test_reloaded_model_still_masks(masked, saved_folder):
     """Read back, a masked model still skips the padding: the padded sample repeats step 5's output and state."""
     trip = held(trip_for(*masked, saved_folder))
