@@ -31,6 +31,8 @@ pytest_plugins = ["lstm_spec.living_docs.outline", "lstm_spec.living_docs.select
                   "lstm_spec.living_docs.shapes_page", "lstm_spec.checks.snapshot_cleanup"]
 # docs/keras-vs-pytorch.md: the PyTorch specs' runs, checked where PyTorch is installed.
 pytest_plugins += ["lstm_spec.living_docs.keras_vs_pytorch"]
+# docs/saved-models.md: the saving specs' tables (specs 43, 44), kept like docs/shapes.md.
+pytest_plugins += ["lstm_spec.living_docs.saved_models_page"]
 # A run that builds a layer class whose defaults specs/test_17 does not pin fails, naming it.
 pytest_plugins += ["lstm_spec.checks.defaults_coverage"]
 

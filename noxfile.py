@@ -11,6 +11,8 @@
     nox -s version -- keras-nightly the newest keras-nightly the index serves, on the locked TensorFlow
     nox -s version -- tensorflow==2.18.0,keras==3.8.0   a combination of exact pins, resolved together
     nox -s version -- freeze.txt    a requirements file (your `pip freeze`), with the suite's test tools
+    nox -s saved_files -- keras2    write one writer's committed saved files (specs/saved_models/keras2/) afresh
+                                    in its own environment (lstm_spec/saving/writers.py); no other run writes them
     nox -s keras2_lock              re-resolve TF 2.15.1 and rewrite requirements/keras2-lock.txt
     nox -s lock                     re-resolve requirements/lock.txt from its direct pins (after changing one)
     nox -s site                     the documentation site (docs/site/) into build/site/html, warnings as errors
@@ -38,6 +40,7 @@ from nox.command import CommandFailed
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # nox imports this file without its folder on the path
 
+from lstm_spec.saving.writers import UnknownWriter, writer_named  # noqa: E402
 from lstm_spec.versions.pins import VersionSpecError, install_plan, lock_pins, normalize, pinned_tools  # noqa: E402
 
 LOCK = ROOT / "requirements" / "lock.txt"
@@ -182,6 +185,21 @@ def site_lock(session: nox.Session) -> None:
     header = [line for line in DOCS_LOCK.read_text().splitlines() if line.startswith("#")]
     DOCS_LOCK.write_text("\n".join([*header, *own]) + "\n")
     session.log(f"wrote {DOCS_LOCK.relative_to(ROOT)} ({len(own)} pins)")
+
+
+@nox.session(python=PYTHON, reuse_venv=False, name="saved_files")
+def saved_files(session: nox.Session) -> None:
+    """Writes one writer's saved files and manifest afresh, in that writer's environment installed anew:
+    ``nox -s saved_files -- keras2`` (the writers: lstm_spec/saving/writers.py).  Commit what it writes."""
+    if len(session.posargs) != 1:
+        session.error("name one writer: nox -s saved_files -- keras2 (the writers: lstm_spec/saving/writers.py)")
+    try:
+        writer = writer_named(session.posargs[0])
+    except UnknownWriter as error:
+        session.error(str(error))
+    _pip(session, writer.install_plan(), f"writer {writer.name}'s environment")
+    session.env.update(writer.env)
+    session.run("python", "-m", "lstm_spec.saving.write_files", writer.name)
 
 
 MUTMUT = "mutmut==3.8.1"

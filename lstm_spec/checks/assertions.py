@@ -170,3 +170,50 @@ def assert_raises(expected_type: type[BaseException], fragment: str, context: ob
         shown = message if len(message) <= SHOWN_MESSAGE_CHARS else message[:SHOWN_MESSAGE_CHARS] + " ..."
         fail(f"raised {type(error).__name__}: {shown}\nbut should raise {expected} [{context}]", None)
     fail(f"nothing was raised, but should raise {expected} [{context}]", None)
+
+
+def assert_same_outputs(actual: tuple, expected: tuple, context: object = "", repro: str | None = None) -> None:
+    """Two flat tuples of output arrays are equal bit for bit: the same count, shapes, dtypes and every bit
+    (a saved model read back runs the same kernels on the same weights); a failure gives each array's
+    largest difference."""
+    __tracebackhide__ = True
+    assert_count("len(outputs)", len(actual), len(expected), context, repro)
+    unequal = []
+    for index, (got, want) in enumerate(zip(actual, expected)):
+        got, want = np.asarray(got), np.asarray(want)
+        if got.shape != want.shape or got.dtype != want.dtype:
+            unequal.append(f"    [{index}]: {got.dtype}{got.shape}, but should be {want.dtype}{want.shape}")
+        elif not np.array_equal(got, want):
+            largest = float(np.max(np.abs(got.astype(np.float64) - want.astype(np.float64))))
+            unequal.append(f"    [{index}]: differs by up to {largest:.3g} ({np.count_nonzero(got != want)} of "
+                           f"{got.size} values)")
+    if unequal:
+        fail(f"outputs should equal the expected ones bit for bit [{context}]:\n" + "\n".join(unequal), repro)
+
+
+def assert_same(name: str, actual, expected, context: object = "", repro: str | None = None) -> None:
+    """A plain value (a config dict, a list of shapes) equals ``expected``; for nested dicts and lists the failure
+    names the paths whose values differ (``layers[2].config.unroll``)."""
+    __tracebackhide__ = True
+    if actual == expected:
+        return
+    if isinstance(actual, (dict, list)) and type(actual) is type(expected):
+        shown = "\n".join(f"    {path}: {got!r}, but should be {want!r}"
+                           for path, got, want in differences(actual, expected))
+        fail(f"{name} differs [{context}]:\n{shown}", repro)
+    fail(f"{name}={actual!r}, but should be {expected!r} [{context}]", repro)
+
+
+MISSING = "<missing>"
+
+
+def differences(actual, expected, path: str = "") -> list[tuple[str, object, object]]:
+    """(path, actual, expected) for each leaf where two nested dicts/lists differ."""
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        keys = sorted(set(actual) | set(expected), key=str)
+        return [found for key in keys for found in differences(actual.get(key, MISSING), expected.get(key, MISSING),
+                                                               f"{path}.{key}" if path else str(key))]
+    if isinstance(actual, list) and isinstance(expected, list) and len(actual) == len(expected):
+        return [found for index, (got, want) in enumerate(zip(actual, expected))
+                for found in differences(got, want, f"{path}[{index}]")]
+    return [] if actual == expected else [(path or "value", actual, expected)]

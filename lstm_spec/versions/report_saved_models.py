@@ -1,0 +1,125 @@
+"""The upgrade report's "Saved models" section: side A writes the files, side B reads them.
+
+``saved_models_section(written, outcomes)`` takes side A's written folder (the files and ``manifest.json``
+that ``python -m lstm_spec.saving.write_files WRITER --into DIR`` writes) and side B's outcomes (the JSON
+that ``python -m lstm_spec.saving.read_files DIR --out outcomes.json`` writes in side B's environment, or
+that document as a dict), and returns Markdown lines: per model and format (and the loader that read it),
+loads and matches (the largest difference), values moved (the largest difference), outputs of other
+shapes, or fails (the error, whole); a written file no read reached is "not read".  Only the reads of
+side A's files count (the outcomes may hold other writers' too).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+MANIFEST = "manifest.json"
+WRITE = "python -m lstm_spec.saving.write_files WRITER --into DIR"
+READ = "python -m lstm_spec.saving.read_files DIR --out outcomes.json"
+# What each read_files status reads as in the report, and how its count is said.
+SAID = {"matches": "loads and matches", "moved": "values moved", "other_shapes": "loads, outputs of other shapes",
+        "fails": "fails", "unreadable_file": "unreadable file"}
+COUNTED = {"matches": "loads and matches", "moved": "values moved", "other_shapes": "other shapes",
+           "fails": ("fails", "fail"), "unreadable_file": ("unreadable file", "unreadable files")}
+
+
+class SavedModelsInputError(ValueError):
+    """Side A's folder or side B's outcomes are missing or not what the tools write."""
+
+
+def _json(path: Path, what: str, fix: str) -> dict:
+    if not path.is_file():
+        raise SavedModelsInputError(f"{path} does not exist: {fix}")
+    try:
+        content = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SavedModelsInputError(f"{path} is not JSON ({error}): {fix}") from None
+    if not isinstance(content, dict):
+        raise SavedModelsInputError(f"{path} is not {what}: {fix}")
+    return content
+
+
+def read_written(folder) -> dict:
+    """Side A's manifest, checked for what the section needs."""
+    folder = Path(folder)
+    fix = f"give the folder `{WRITE}` wrote"
+    if not (folder / MANIFEST).is_file():
+        raise SavedModelsInputError(f"{folder} has no {MANIFEST}: {fix}")
+    manifest = _json(folder / MANIFEST, "a writer's manifest", fix)
+    for key in ("writer", "versions", "cases"):
+        if key not in manifest:
+            raise SavedModelsInputError(f"{folder / MANIFEST} has no {key}: {fix}")
+    return manifest
+
+
+def read_outcomes(outcomes) -> dict:
+    """Side B's outcomes document (from its file, or as given)."""
+    fix = f"write it with `{READ}` in side B's environment"
+    document = outcomes if isinstance(outcomes, dict) else _json(Path(outcomes), "read_files outcomes", fix)
+    where = "the outcomes" if isinstance(outcomes, dict) else str(outcomes)
+    for key in ("reader", "versions", "observations"):
+        if key not in document:
+            raise SavedModelsInputError(f"{where} has no {key}: {fix}")
+    return document
+
+
+def versions_text(versions: dict) -> str:
+    return ", ".join(f"{name} {version}" for name, version in versions.items()
+                     if version is not None and name in ("tensorflow", "keras", "tf-keras", "backend"))
+
+
+def number(value) -> str:
+    return f"{value:.3g}"
+
+
+def read_line(observation: dict) -> list[str]:
+    """One list item for one read; a failure's error whole in a text block beneath."""
+    head = f"- `{observation['format']}` with `{observation['loader']}`: {SAID[observation['status']]}"
+    status, difference = observation["status"], observation.get("max_abs_diff")
+    if status in ("matches", "moved") and difference is not None:
+        return [f"{head} (largest difference {number(difference)})"]
+    if status == "other_shapes":
+        return [f"{head}: {observation.get('shapes')}"]
+    if status in ("fails", "unreadable_file"):
+        error = observation.get("error") or {}
+        text = f"{error.get('type', 'error')}: {error.get('message', '')}".replace("```", "` ` `")
+        return [head, "", "  ```text", *(f"  {line}" for line in text.splitlines()), "  ```", ""]
+    return [head]
+
+
+def count_text(observations: list[dict]) -> str:
+    counts = {status: sum(o["status"] == status for o in observations) for status in SAID}
+    parts = []
+    for status, count in counts.items():
+        if count:
+            said = COUNTED[status]
+            said = said if isinstance(said, str) else said[count != 1]
+            parts.append(f"{count} {said}")
+    return f"{len(observations)} read{'s' if len(observations) != 1 else ''}: " + (", ".join(parts) or "none") + "."
+
+
+def saved_models_section(written, outcomes) -> list[str]:
+    """The section's Markdown lines (module docstring)."""
+    manifest = read_written(written)
+    document = read_outcomes(outcomes)
+    writer = manifest["writer"]
+    ours = [o for o in document["observations"] if o.get("writer") == writer]
+    reader = document["reader"] or "an environment outside the writers table"
+    files = sum(len(case["formats"]) for case in manifest["cases"].values())
+    out = ["## Saved models", "",
+           f"Side A, {writer} ({versions_text(manifest['versions'])}) wrote {files} files of "
+           f"{len(manifest['cases'])} models (`{Path(written).as_posix()}`); side B read them on {reader} "
+           f"({versions_text(document['versions'])}), each called on the writer's input and compared with the "
+           f"writer's outputs (matching within {document.get('tolerance', 'the reader tolerance')}).",
+           "", count_text(ours), ""]
+    for case, record in manifest["cases"].items():
+        out += [f"### {case}", ""]
+        for saved in record["formats"]:
+            reads = [o for o in ours if o.get("case") == case and o.get("format") == saved]
+            if not reads:
+                out.append(f"- `{saved}`: not read")
+            for observation in reads:
+                out += read_line(observation)
+        out.append("")
+    return out
