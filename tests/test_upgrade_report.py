@@ -547,7 +547,7 @@ def test_both_sides_run_one_copy_of_the_checkout_taken_before_either(tmp_path, m
     """Both sides copy the same snapshot of the checkout, so edits made while the first side runs reach neither."""
     sources = []
 
-    def fake_side(side, workdir, *, source):
+    def fake_side(side, workdir, *, source, environment=None):
         sources.append(source)
         assert (source / "specs").is_dir() and not (source / ".venv").exists()
         return SideResult(side.name, "version", install_error=f"{side.name} stands in")

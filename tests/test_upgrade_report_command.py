@@ -34,7 +34,7 @@ def speed_section(monkeypatch):
 def both_sides_ran(monkeypatch):
     """run_side stands in: each side is the upgrade's of the same name (2.15.1 -> 2.21.0), and nothing runs."""
     sides = dict(zip(("2.15.1", "2.21.0"), upgrade()))
-    monkeypatch.setattr(upgrade_report, "run_side", lambda side, workdir, *, source: sides[side.name])
+    monkeypatch.setattr(upgrade_report, "run_side", lambda side, workdir, *, source, environment=None: sides[side.name])
 
 
 def test_the_report_of_two_sides_is_written_and_its_summary_printed(checkout, speed_section, monkeypatch, capsys):
@@ -43,7 +43,7 @@ def test_the_report_of_two_sides_is_written_and_its_summary_printed(checkout, sp
     workdirs = []
     sides = dict(zip(("2.15.1", "2.21.0"), upgrade()))
 
-    def fake_side(side, workdir, *, source):
+    def fake_side(side, workdir, *, source, environment=None):
         workdirs.append((workdir, source))
         assert ["specs"] == sorted(path.name for path in source.iterdir())
         return sides[side.name]
@@ -67,7 +67,7 @@ def test_a_scratch_folder_already_gone_does_not_fail_the_report(checkout, speed_
     """If a side's run removed the scratch folder, the report is still written."""
     sides = dict(zip(("2.15.1", "2.21.0"), upgrade()))
 
-    def fake_side(side, workdir, *, source):
+    def fake_side(side, workdir, *, source, environment=None):
         shutil.rmtree(workdir.parent, ignore_errors=True)
         return sides[side.name]
 
@@ -91,7 +91,7 @@ def test_a_side_that_did_not_run_skips_the_speed_section_and_fails_the_command(c
     """One side usable, the other not: exit status 1, and no speed is measured."""
     before, _ = upgrade()
     broken = SideResult("2.21.0", "locked", run_error="the run ended")
-    monkeypatch.setattr(upgrade_report, "run_side", lambda side, workdir, *, source: before if side.name == "2.15.1" else broken)
+    monkeypatch.setattr(upgrade_report, "run_side", lambda side, workdir, *, source, environment=None: before if side.name == "2.15.1" else broken)
     assert 1 == upgrade_report.main(["2.15.1", "2.21.0", "--out", str(tmp_path / "r.md")])
     assert [("2.15.1", "2.21.0", tmp_path / "r.md", None, True)] == speed_section
 

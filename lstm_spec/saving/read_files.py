@@ -41,7 +41,8 @@ from pathlib import Path
 import numpy as np
 
 from lstm_spec.saving.manifest import Manifest, SavedFilesError, read_manifest
-from lstm_spec.saving.writers import MANIFEST, SAVED_MODELS, WRITERS, Writer, environment_named, installed_identity
+from lstm_spec.saving.writers import (MANIFEST, REPORT_SIDE, SAVED_MODELS, WRITERS, Writer, environment_named,
+                                      installed_identity, report_side_writer)
 
 MATCH_TOLERANCE = 1e-5  # float32 outputs in [-1, 1]: engines and releases differ by ~1e-7
 # A folder (a SavedModel, an export) has three ways in; a file, the loaders of its format.
@@ -172,13 +173,21 @@ def writer_folders(directory: Path) -> list[tuple[Writer, Path]]:
         folders = [directory]
     else:
         folders = sorted(path for path in directory.iterdir() if path.is_dir() and not path.name.startswith("."))
-    unknown = [path.name for path in folders if path.name not in WRITERS]
+    unknown = [path.name for path in folders if path.name not in WRITERS and not _report_side(path)]
     if unknown:
         raise ValueError(f"{directory}: {', '.join(unknown)} is not a writer's folder (the writers are "
                          f"{', '.join(WRITERS)}: lstm_spec/saving/writers.py)")
     if not folders:
         raise ValueError(f"{directory} holds no writer folder; write one with `nox -s saved_files -- WRITER`")
-    return [(WRITERS[path.name], path) for path in folders]
+    return [(report_side_writer() if _report_side(path) else WRITERS[path.name], path) for path in folders]
+
+
+def _report_side(folder: Path) -> bool:
+    """Whether ``folder`` holds an upgrade report side A's files (``write_files --report-side``)."""
+    try:
+        return json.loads((folder / MANIFEST).read_text()).get("writer") == REPORT_SIDE
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def outcomes(directory: Path) -> dict:

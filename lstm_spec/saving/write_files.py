@@ -15,7 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lstm_spec.saving.writers import UnknownWriter, Writer, installed, installed_identity, writer_named
+from lstm_spec.saving.writers import (UnknownWriter, Writer, installed, installed_identity, report_side_writer,
+                                      writer_named)
 
 VERSIONED = ("tensorflow", "keras", "tf-keras", "numpy", "h5py", "jax", "jaxlib", "torch")
 
@@ -88,9 +89,19 @@ def write_folder(writer: Writer, target: Path) -> Path:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lstm_spec.saving.write_files", description=__doc__.split("\n")[0])
-    parser.add_argument("writer", help="a writer of lstm_spec/saving/writers.py (keras2, locked, ...)")
+    parser.add_argument("writer", nargs="?", help="a writer of lstm_spec/saving/writers.py (keras2, locked, ...)")
     parser.add_argument("--into", type=Path, help="the folder to write (default: specs/saved_models/WRITER)")
+    parser.add_argument("--report-side", action="store_true",
+                        help="write as an upgrade report's side A, in whatever environment this is (needs --into)")
     arguments = parser.parse_args(argv)
+    if arguments.report_side:
+        if arguments.writer or not arguments.into:
+            parser.error("--report-side takes no writer name and needs --into DIR")
+        from lstm_spec.models.era import KERAS_ERA
+
+        return _written(report_side_writer(KERAS_ERA), arguments.into)
+    if not arguments.writer:
+        parser.error("name a writer (keras2, locked, ...: lstm_spec/saving/writers.py), or give --report-side")
     try:
         writer = writer_named(arguments.writer)
         from lstm_spec.models.backend import KERAS_BACKEND
@@ -100,8 +111,12 @@ def main(argv=None) -> int:
     except (UnknownWriter, WrongEnvironment) as error:
         print(f"write_files: {error}", file=sys.stderr)
         return 2
+    return _written(writer, arguments.into or writer.folder)
+
+
+def _written(writer: Writer, target: Path) -> int:
     try:
-        folder = write_folder(writer, arguments.into or writer.folder)
+        folder = write_folder(writer, target)
     except WrongEnvironment as error:
         print(f"write_files: {error}", file=sys.stderr)
         return 2

@@ -13,7 +13,7 @@ No Keras import here: the noxfile imports this module before any environment exi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -52,6 +52,7 @@ class Writer:
     folder_formats: tuple[str, ...] = ()  # written for folder_cases only
     folder_cases: tuple[str, ...] = ("page_lstm",)
     reads: bool = True
+    rewritten_by: str | None = None  # the command that writes its folder again, when not its nox session
 
     @property
     def folder(self) -> Path:
@@ -60,7 +61,7 @@ class Writer:
     @property
     def command(self) -> str:
         """The command that writes this writer's folder again."""
-        return f"nox -s saved_files -- {self.name}"
+        return self.rewritten_by or f"nox -s saved_files -- {self.name}"
 
     @property
     def env(self) -> dict[str, str]:
@@ -106,6 +107,18 @@ WRITERS = {writer.name: writer for writer in (
            "requirements/torch-lock.txt", backend="torch"),
 )}
 READING = tuple(name for name, writer in WRITERS.items() if writer.reads)
+
+# Side A of an upgrade report writes as this writer, whatever its environment (2.20.0, a freeze file):
+# not in WRITERS, so no spec reads its folder; the report's side B does (lstm_spec/versions/report_sections).
+REPORT_SIDE = "report-side"
+
+
+def report_side_writer(keras_era: int = 3) -> Writer:
+    """The writer an upgrade report's side A is: the keras2 or locked writer's cases and file formats for its
+    era, without the SavedModel/export folders (a backend side cannot export; they are large)."""
+    like = WRITERS["keras2" if keras_era == 2 else "locked"]
+    return replace(like, name=REPORT_SIDE, description="side A of an upgrade report", folder_formats=(),
+                   reads=False, rewritten_by="python3 suite.py report A B (its side A writes the folder)")
 
 
 class UnknownWriter(ValueError):

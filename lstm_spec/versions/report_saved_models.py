@@ -99,8 +99,9 @@ def count_text(observations: list[dict]) -> str:
     return f"{len(observations)} read{'s' if len(observations) != 1 else ''}: " + (", ".join(parts) or "none") + "."
 
 
-def saved_models_section(written, outcomes) -> list[str]:
-    """The section's Markdown lines (module docstring)."""
+def saved_models_section(written, outcomes, side_a: str | None = None) -> list[str]:
+    """The section's Markdown lines (module docstring); ``side_a`` names the writer in the text (else its
+    manifest's writer name)."""
     manifest = read_written(written)
     document = read_outcomes(outcomes)
     writer = manifest["writer"]
@@ -108,7 +109,7 @@ def saved_models_section(written, outcomes) -> list[str]:
     reader = document["reader"] or "an environment outside the writers table"
     files = sum(len(case["formats"]) for case in manifest["cases"].values())
     out = ["## Saved models", "",
-           f"Side A, {writer} ({versions_text(manifest['versions'])}) wrote {files} files of "
+           f"Side A, {side_a or writer} ({versions_text(manifest['versions'])}) wrote {files} files of "
            f"{len(manifest['cases'])} models (`{Path(written).as_posix()}`); side B read them on {reader} "
            f"({versions_text(document['versions'])}), each called on the writer's input and compared with the "
            f"writer's outputs (matching within {document.get('tolerance', 'the reader tolerance')}).",

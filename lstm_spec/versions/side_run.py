@@ -29,7 +29,7 @@ def run_side(side: Side, workdir: Path, *, source: Path = ROOT, log=sys.stderr,
              environment: dict[str, str] | None = None, command: str = "report") -> SideResult:
     """Runs the specs on ``side`` in a scratch copy of ``source`` under ``workdir`` and reads the results;
     ``environment`` is set for the run beside the side's own (e.g. where an earlier side wrote its files)."""
-    tree, collected = workdir / "tree", workdir / "collected"
+    tree, collected = workdir / "tree", collected_folder(workdir)
     shutil.copytree(source, tree, ignore=NOT_COPIED)
     shutil.rmtree(tree / "specs" / "__snapshots__", ignore_errors=True)
     print(f"{command}: running the specs on {side.name} (nox session {side.session}); log: {workdir / 'nox.log'}",
@@ -41,6 +41,11 @@ def run_side(side: Side, workdir: Path, *, source: Path = ROOT, log=sys.stderr,
     result = read_side(side.name, side.session, tree, collected, workdir / "nox.log")
     result.side = side
     return result
+
+
+def collected_folder(workdir: Path) -> Path:
+    """Where ``run_side(side, workdir)`` has the side's nox session collect (LSTM_SPEC_COLLECT)."""
+    return workdir / "collected"
 
 
 def environment_of(side: Side) -> tuple[str, tuple[str, ...]]:

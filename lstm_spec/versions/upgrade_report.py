@@ -34,9 +34,9 @@ from pathlib import Path
 
 from lstm_spec.versions.comparison import Comparison, compare, compared
 from lstm_spec.versions.pins import VersionSpecError, is_requirements_file
-from lstm_spec.versions.report_sections import SECTIONS
+from lstm_spec.versions.report_sections import SECTIONS, saved_models
 from lstm_spec.versions.report_sections.summary import summary_lines
-from lstm_spec.versions.side_run import NOT_COPIED, environment_of, run_side, unresolvable
+from lstm_spec.versions.side_run import NOT_COPIED, collected_folder, environment_of, run_side, unresolvable
 from lstm_spec.versions.sides import ROOT, Side, resolve
 
 REPORTS = ROOT / "docs" / "upgrade-reports"
@@ -137,9 +137,10 @@ def main(argv: list[str]) -> int:
         # changes in the working tree while the first side runs.
         checkout = scratch / "checkout"
         shutil.copytree(ROOT, checkout, ignore=NOT_COPIED)
-        before = run_side(sides[0], scratch / "before", source=checkout)
-        # Side B runs after side A and may read what A wrote (a section's files under A's collected folder).
-        after = run_side(sides[1], scratch / "after", source=checkout)
+        # Side A writes saved-model files into its collected folder; side B, run after it, reads them.
+        writes, reads = saved_models.side_environments(collected_folder(scratch / "before"))
+        before = run_side(sides[0], scratch / "before", source=checkout, environment=writes)
+        after = run_side(sides[1], scratch / "after", source=checkout, environment=reads)
     finally:
         if not arguments.keep:
             shutil.rmtree(scratch, ignore_errors=True)

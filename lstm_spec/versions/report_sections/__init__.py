@@ -8,6 +8,6 @@ Adding a section is one new module and one entry in ``SECTIONS``.  They are writ
 sides ran; the heading and summary (``lstm_spec.versions.upgrade_report``) come first in any case.
 """
 
-from lstm_spec.versions.report_sections import defaults, outcomes, packages, values
+from lstm_spec.versions.report_sections import defaults, outcomes, packages, saved_models, values
 
-SECTIONS = [outcomes.section, values.section, defaults.section, packages.section]
+SECTIONS = [outcomes.section, values.section, saved_models.section, defaults.section, packages.section]
