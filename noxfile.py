@@ -35,6 +35,7 @@ from nox.command import CommandFailed
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # nox imports this file without its folder on the path
 
+from lstm_spec.versions.matrix import session_environment  # noqa: E402
 from lstm_spec.versions.pins import VersionSpecError, install_plan, lock_pins, pinned_tools  # noqa: E402
 
 LOCK = ROOT / "requirements" / "lock.txt"
@@ -82,15 +83,13 @@ def tf_keras(session: nox.Session) -> None:
     """Keras 2 on the locked TensorFlow, as TensorFlow tells Keras 2 users to stay: tf-keras with
     TF_USE_LEGACY_KERAS=1 (``tf.keras`` is tf-keras; ``import keras`` would still be Keras 3)."""
     _pip(session, [["install", "-r", str(TF_KERAS_LOCK)]], "requirements/tf-keras-lock.txt")
-    session.env["TF_USE_LEGACY_KERAS"] = "1"
-    _run_suite(session, session.posargs)
+    _run_suite(session, session.posargs)  # with TF_USE_LEGACY_KERAS=1 (session_environment)
 
 
 def _run_on_backend(session: nox.Session, backend: str) -> None:
     lock = BACKEND_LOCKS[backend]
     _pip(session, [["install", "-r", str(lock)]], str(lock.relative_to(ROOT)))
-    session.env["KERAS_BACKEND"] = backend
-    _run_suite(session, session.posargs)
+    _run_suite(session, session.posargs)  # with KERAS_BACKEND=backend (session_environment)
 
 
 @nox.session(python=PYTHON, reuse_venv=False)
@@ -170,10 +169,9 @@ def _pip(session: nox.Session, plan: list[list[str]], what: str) -> None:
 
 
 def _run_suite(session: nox.Session, pytest_arguments) -> None:
-    # TensorFlow unless the session chose a backend: an exported KERAS_BACKEND must not change `locked`.
-    session.env.setdefault("KERAS_BACKEND", "tensorflow")
-    # Likewise Keras 3 unless the session chose tf-keras: an exported TF_USE_LEGACY_KERAS must not change `locked`.
-    session.env.setdefault("TF_USE_LEGACY_KERAS", "0")
+    # The session's backend (TensorFlow but in jax and torch) and Keras (tf-keras only in tf-keras), one table for
+    # nox and `speed` (lstm_spec.versions.matrix): an exported KERAS_BACKEND or TF_USE_LEGACY_KERAS changes no session.
+    session.env.update(session_environment(session.name))
     arguments = list(pytest_arguments) or ["specs", "tests"]
     collect = _collect_dir()
     if collect:

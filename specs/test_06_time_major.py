@@ -9,7 +9,6 @@ On Keras 2 the time-major layer equals the batch-major one on ``transpose(x, (1,
 Keras 3 removed the argument; time-major data is transposed to batch-major before the call.
 """
 
-import keras
 import numpy as np
 import pytest
 
@@ -19,6 +18,7 @@ from lstm_spec.models.builders import call_seeded, fresh_keras, make_inputs, run
 from lstm_spec.models.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, LSTMConfig
 from lstm_spec.models.era import KERAS_ERA
 from lstm_spec.models.fixtures import lstm_fixture
+from lstm_spec.models.keras_under_test import keras
 
 # What each Keras era does with LSTM(units, time_major=...): Keras 2 (TensorFlow <= 2.15) reads
 # time-major input, Keras 3 rejects the argument.
@@ -47,8 +47,6 @@ def time_major_twin(run):
 @pytest.mark.parametrize("value", [True, False])
 def test_time_major_argument_is_rejected(value):
     """Keras 3 rejects ``time_major`` (either value) with a ValueError naming the argument."""
-    import keras
-
     error_type, message = TIME_MAJOR_ARGUMENT[KERAS_ERA]
     with pytest.raises(error_type) as raised:
         keras.layers.LSTM(PAGE_UNITS, time_major=value)

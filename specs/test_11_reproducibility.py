@@ -28,7 +28,7 @@ def reset_graph(seed=313):
 
 def page_lstm_weights() -> list[np.ndarray]:
     """The weights of the page's LSTM(5) on (9, 3) input, built with no seeding of its own."""
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
     inputs = keras.Input(shape=(PAGE_DIMS.seq_len, PAGE_DIMS.features))
     layer = keras.layers.LSTM(PAGE_LSTM.units)

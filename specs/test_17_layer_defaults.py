@@ -11,7 +11,6 @@ what the oracle computes with none.
 import inspect
 from functools import lru_cache
 
-import keras
 import pytest
 
 from lstm_spec.checks import oracle
@@ -19,6 +18,7 @@ from lstm_spec.checks.assertions import assert_matches_oracle
 from lstm_spec.checks.layer_defaults import LAYERS
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
 from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.keras_under_test import keras
 from lstm_spec.models.pinned import pinned_run
 
 # Per Keras era: ConvLSTM1D's gate activation (Keras 2 kept the old hard_sigmoid), and the

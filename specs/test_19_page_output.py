@@ -22,7 +22,6 @@ parameter counts, which today's models give too:
   and (20,), are the suite's LSTM's.
 """
 
-import keras
 import numpy as np
 import pytest
 
@@ -33,6 +32,7 @@ from lstm_spec.models.builders import fresh_keras, recurrent_model
 from lstm_spec.models.configs import InputDims, LSTMConfig
 from lstm_spec.models.era import KERAS_ERA
 from lstm_spec.models import observe
+from lstm_spec.models.keras_under_test import keras
 from lstm_spec.models.page import PageRun, PrintedShape, load_page
 
 PAGE = load_page()

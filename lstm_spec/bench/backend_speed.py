@@ -49,7 +49,7 @@ class BackendSpeedError(Exception):
 def inference_path(path: str, backend: str, model, x) -> Callable:
     """A callable running ``model`` on ``x`` the way ``path`` names on ``backend``, returning NumPy
     values (so the work has finished).  Call it once before timing: compiled paths trace then."""
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
     if path == "predict":
         return lambda: model.predict(x, batch_size=len(x), verbose=0)

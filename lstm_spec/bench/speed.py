@@ -25,8 +25,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from lstm_spec.bench import benchmarking, instrument
-from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, keras_backend, kept_runs,
-                                        prepare, read_runs, run_interleaved, slug, write_json)
+from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, kept_runs,
+                                        prepare, read_runs, run_interleaved, side_environment, slug, write_json)
 from lstm_spec.bench.statistics import (CONFIDENCE, DEFAULT_THRESHOLD, FASTER, NO_CHANGE, SLOWER, RatioInterval,
                                         SpeedStatisticsError, pair_ratio_spread, ratio_interval,
                                         same_side_spread)
@@ -125,8 +125,8 @@ def run_comparison(before: str, after: str, settings: Settings, threshold: float
     for side, name in zip(SIDES, (before, after)):
         print(f"speed: preparing side {side}: {name}", file=sys.stderr, flush=True)
         pythons[side] = prepare(name, folder / f"prepare-{side}.log")
-    backends = {side: keras_backend(name) for side, name in zip(SIDES, (before, after))}
-    runs = run_interleaved(pythons, settings, folder, backends=backends)
+    environments = {side: side_environment(name) for side, name in zip(SIDES, (before, after))}
+    runs = run_interleaved(pythons, settings, folder, environments=environments)
     return analyse(before, after, settings, threshold, folder, runs)
 
 

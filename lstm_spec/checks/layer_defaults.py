@@ -103,7 +103,7 @@ def _subtree_root(key: str, other: dict) -> str:
 
 def layer_defaults() -> dict[str, object]:
     """Every documented layer's default config, flattened, keyed ``Layer.key``."""
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
     defaults = {}
     for name, build in LAYERS.items():

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-import keras
 import numpy as np
 
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.era import KERAS_ERA, TF_KERAS, era_key
+from lstm_spec.models.keras_under_test import keras
 
 _CLEAR_SESSION = {
     2: lambda: keras.backend.clear_session(),
@@ -75,6 +75,8 @@ PRINT_SHAPES = {
 IMPORTS = {
     2: "import keras, numpy as np, tensorflow as tf",
     3: "import keras, numpy as np",
+    # tf-keras by its own name: the snippet then reproduces with or without TF_USE_LEGACY_KERAS=1.
+    TF_KERAS: "import numpy as np, tensorflow as tf, tf_keras as keras",
 }
 
 
@@ -86,7 +88,7 @@ def _tensorflow():
 
 def _for_this_era(table: dict):
     try:
-        return table[KERAS_ERA]
+        return table[era_key(table)]
     except KeyError:
         raise RuntimeError(
             f"the suite knows Keras eras {sorted(table)}, not Keras {KERAS_ERA}; "

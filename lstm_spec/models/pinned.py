@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import keras
 import numpy as np
 
 from lstm_spec.models import compat
@@ -24,6 +23,7 @@ from lstm_spec.checks import oracle
 from lstm_spec.models.builders import DATA_SEED, fresh_keras, make_inputs, to_numpy
 from lstm_spec.models.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, UNITS_GRID, InputDims, RecurrentConfig
 from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.keras_under_test import keras
 from lstm_spec.models.observe import cached_run
 
 WEIGHT_SEED = 1234

@@ -39,6 +39,19 @@ def session_backend(session: str) -> str:
     return BACKEND_SESSIONS.get(session, "tensorflow")
 
 
+# The sessions that run Keras 2 as tf-keras beside the locked TensorFlow: TF_USE_LEGACY_KERAS=1 makes
+# ``tf.keras`` (the page's imports) tf-keras there; every other session sets it to 0, so an exported value
+# cannot change what they test.
+LEGACY_KERAS_SESSIONS = ("tf-keras",)
+
+
+def session_environment(session: str) -> dict[str, str]:
+    """The variables a nox session runs the specs under (``noxfile.py`` sets them, ``speed`` too): the Keras
+    backend, and whether the Keras under test is tf-keras (``lstm_spec.models.keras_under_test``)."""
+    return {"KERAS_BACKEND": session_backend(session),
+            "TF_USE_LEGACY_KERAS": "1" if session in LEGACY_KERAS_SESSIONS else "0"}
+
+
 @dataclass(frozen=True)
 class Target:
     """A nox session, and the version name it takes (the ``version`` session only)."""

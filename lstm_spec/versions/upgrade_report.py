@@ -52,7 +52,7 @@ import numpy as np
 from lstm_spec.checks import arrays_text
 from lstm_spec.checks.layer_defaults import ABSENT, group_differences
 from lstm_spec.versions.dependencies import tool_packages
-from lstm_spec.versions.matrix import LOCKS, ROOT, Target, nox_command, resolve, session_backend
+from lstm_spec.versions.matrix import LEGACY_KERAS_SESSIONS, LOCKS, ROOT, Target, nox_command, resolve, session_backend
 from lstm_spec.versions.pins import VersionSpecError, install_plan, is_requirements_file, requirements
 
 REPORTS = ROOT / "docs" / "upgrade-reports"
@@ -121,6 +121,9 @@ class Side:
         ``jax (JAX 0.10.2 backend, Keras 3.15.1; TensorFlow 2.21.0 installed beside it)``."""
         keras = [f"{title} {self.packages[package]}" for package, title in
                  (("keras", "Keras"), ("keras-nightly", "keras-nightly")) if package in self.packages]
+        if self.session in LEGACY_KERAS_SESSIONS:  # tf-keras is under test; the Keras 3 beside it is not
+            keras = [f"tf-keras {self.packages.get('tf-keras', '(not installed)')}",
+                     *(f"{version} installed beside it" for version in keras)]
         tensorflow = self.packages.get("tensorflow")
         if self.backend != "tensorflow":
             beside = f"; TensorFlow {tensorflow} installed beside it" if tensorflow else ""
@@ -717,8 +720,8 @@ def sides_can_run(parser: argparse.ArgumentParser, arguments: argparse.Namespace
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python3 suite.py report", description=__doc__.split("\n\n")[0])
-    parser.add_argument("before", help="the environment upgraded from: locked, keras2, jax, torch, 2.15.1, 3.14.0, "
-                        "keras-nightly, tensorflow==2.18.0,keras==3.8.0 (a combination) or a requirements file "
+    parser.add_argument("before", help="the environment upgraded from: locked, keras2, jax, torch, tf-keras, 2.15.1, "
+                        "3.14.0, keras-nightly, tensorflow==2.18.0,keras==3.8.0 (a combination) or a requirements file "
                         "such as your pip freeze (freeze.txt)")
     parser.add_argument("after", help="the environment upgraded to (same forms)")
     parser.add_argument("--out", type=Path, help="the Markdown file (default docs/upgrade-reports/A-to-B.md)")
