@@ -9,7 +9,6 @@ import sys
 
 import pytest
 
-from lstm_spec.bench import speed_runs
 from lstm_spec.versions import matrix, upgrade_report
 from lstm_spec.versions.matrix import LOCKS, ROOT, Target, resolve, session_environment
 
@@ -88,6 +87,9 @@ def test_a_tf_keras_sides_label_names_tf_keras_and_the_keras_beside_it():
 
 def test_speed_times_tf_keras_in_the_matrix_environment_under_legacy_keras(monkeypatch, tmp_path):
     """`speed locked tf-keras` prepares .nox/tf-keras through its session and times it with TF_USE_LEGACY_KERAS=1."""
+    pytest.importorskip("scipy", reason="scipy is not in the Keras 2 lock: `speed` runs from .venv (python3 suite.py speed)")
+    from lstm_spec.bench import speed_runs
+
     commands = []
     monkeypatch.setattr(speed_runs.subprocess, "run",
                         lambda command, **options: commands.append(command) or subprocess.CompletedProcess(command, 1))

@@ -339,8 +339,8 @@ def parse_cpu(text: str) -> int | None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python3 suite.py speed", description=__doc__.split("\n\n")[0])
     defaults = Settings()
-    parser.add_argument("before", nargs="?",
-                        help="side A: locked, keras2, jax, torch, 2.15.1, 3.14.0, keras-nightly (as `report` names them)")
+    parser.add_argument("before", nargs="?", help="side A: locked, keras2, jax, torch, tf-keras, 2.15.1, 3.14.0, "
+                        "keras-nightly (as `report` names them)")
     parser.add_argument("after", nargs="?", help="side B (same forms); the ratios are B/A")
     parser.add_argument("--from", dest="kept", type=Path, metavar="FOLDER",
                         help="run nothing: analyse again the processes an earlier comparison kept in FOLDER "

@@ -91,7 +91,7 @@ def _for_this_era(table: dict):
         return table[era_key(table)]
     except KeyError:
         raise RuntimeError(
-            f"the suite knows Keras eras {sorted(table)}, not Keras {KERAS_ERA}; "
+            f"the suite knows Keras eras {sorted(map(str, table))}, not Keras {KERAS_ERA}; "
             "install the locked versions (python3 suite.py test) or a supported one (noxfile.py)"
         ) from None
 
