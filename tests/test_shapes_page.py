@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from lstm_spec.models import era
 from lstm_spec.models.backend import needs_tensorflow
 from lstm_spec.living_docs.shapes_page import (LOCK, PAGE, REFRESH, ShapeRow, describe, installed_versions, locked_versions,
                                    partial_run_reason, render_page, rows_from_records, stale_message, versions_reason)
@@ -219,6 +220,10 @@ def run_page(pytester, *arguments, subprocess=False):
 @pytest.fixture
 def project(pytester, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the subprocess (and its xdist workers) import lstm_spec
+    # The fake project pins the Keras 3 installed here, and its runs test that Keras even in the tf-keras environment:
+    # the page's machinery is the same whichever Keras runs (tf-keras leaves the real page alone: a test below).
+    monkeypatch.setenv("TF_USE_LEGACY_KERAS", "0")
+    monkeypatch.setattr(era, "KERAS_DISTRIBUTION", "keras")
     make_project(pytester)
     return pytester
 
@@ -398,7 +403,6 @@ def test_other_backends_leave_the_page_alone(monkeypatch):
 def test_tf_keras_leaves_the_page_alone(monkeypatch):
     """On tf-keras (whose environment holds the locked Keras 3 too) the page is not compared, naming tf-keras."""
     from lstm_spec.living_docs.shapes_page import _tf_keras_reason
-    from lstm_spec.models import era
 
     monkeypatch.setattr(era, "KERAS_DISTRIBUTION", "keras")
     assert None is _tf_keras_reason()
