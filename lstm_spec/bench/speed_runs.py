@@ -154,9 +154,9 @@ def run_interleaved(pythons: dict[str, Path], settings: Settings, folder: Path,
                     environments: dict[str, dict[str, str]] | None = None) -> list[ProcessRun]:
     """Runs ``settings.pairs`` pairs of benchmark processes and returns where each saved its JSON;
     ``environments`` gives each side's session variables (``side_environment``; default: the locked
-    session's, TensorFlow and Keras 3, on both).  In lockstep (the
-    default) both processes of a pair run at once, taking turns round by round (``lstm_spec.bench.turns``),
-    A starting odd pairs and B even ones; otherwise A runs, then B."""
+    session's, TensorFlow and Keras 3, on both).  In lockstep (the default) both processes of a pair run
+    at once, taking turns round by round (``lstm_spec.bench.turns``), A starting odd pairs and B even
+    ones; otherwise A runs, then B."""
     environments = environments or {}
     runs = []
     for index in range(1, settings.pairs + 1):
