@@ -23,7 +23,7 @@ import platform  # noqa: E402
 import pytest  # noqa: E402
 
 from lstm_spec.models.configs import INPUT_GRID, UNITS_GRID, lstm_grid  # noqa: E402
-from lstm_spec.models.era import installed_version  # noqa: E402
+from lstm_spec.models.era import KERAS_DISTRIBUTION, LEGACY_KERAS, installed_version  # noqa: E402
 
 # --outline (the run as a documentation outline), docs/shapes.md (recorded runs, staleness check),
 # behaviour markers and --case, and --snapshot-update that deletes only after a complete run.
@@ -44,9 +44,13 @@ def pytest_report_header(config):
 
     devices = ", ".join(tensorflow_devices()) or "none"
     versions = ", ".join(
-        f"{package} {installed_version(package)}" for package in ("tensorflow", "keras", "numpy")
+        f"{package} {installed_version(package)}" for package in ("tensorflow", KERAS_DISTRIBUTION, "numpy")
     )
-    return [f"LSTM shape specs on {versions}, Python {platform.python_version()}", f"devices: {devices}"]
+    header = [f"LSTM shape specs on {versions}, Python {platform.python_version()}"]
+    if LEGACY_KERAS:  # `import keras` still reaches the Keras 3 installed beside tf-keras: say which one is tested
+        header.append(f"TF_USE_LEGACY_KERAS=1: tf.keras is tf-keras, under test; keras {installed_version('keras')} "
+                      "beside it is not")
+    return [*header, f"devices: {devices}"]
 
 
 def _collector_back():

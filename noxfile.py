@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))  # nox imports this file without its folder on the
 
 from lstm_spec.saving.writers import UnknownWriter, writer_named  # noqa: E402
 from lstm_spec.versions.pins import VersionSpecError, install_plan, lock_pins, normalize, pinned_tools  # noqa: E402
+from lstm_spec.versions.sides import session_environment  # noqa: E402
 
 LOCK = ROOT / "requirements" / "lock.txt"
 KERAS2_LOCK = ROOT / "requirements" / "keras2-lock.txt"
@@ -88,15 +89,13 @@ def tf_keras(session: nox.Session) -> None:
     """Keras 2 on the locked TensorFlow, as TensorFlow tells Keras 2 users to stay: tf-keras with
     TF_USE_LEGACY_KERAS=1 (``tf.keras`` is tf-keras; ``import keras`` would still be Keras 3)."""
     _pip(session, [["install", "-r", str(TF_KERAS_LOCK)]], "requirements/tf-keras-lock.txt")
-    session.env["TF_USE_LEGACY_KERAS"] = "1"
-    _run_suite(session, session.posargs)
+    _run_suite(session, session.posargs)  # with TF_USE_LEGACY_KERAS=1 (session_environment)
 
 
 def _run_on_backend(session: nox.Session, backend: str) -> None:
     lock = BACKEND_LOCKS[backend]
     _pip(session, [["install", "-r", str(lock)]], str(lock.relative_to(ROOT)))
-    session.env["KERAS_BACKEND"] = backend
-    _run_suite(session, session.posargs)
+    _run_suite(session, session.posargs)  # with KERAS_BACKEND=backend (session_environment)
 
 
 @nox.session(python=PYTHON, reuse_venv=False)
@@ -110,7 +109,7 @@ def version(session: nox.Session) -> None:
     except VersionSpecError as error:
         session.error(str(error))
     _pip(session, plan, wanted)
-    _run_suite(session, pytest_arguments)
+    _run_suite(session, pytest_arguments, version=wanted)
 
 
 @nox.session(python=PYTHON, name="keras2_lock")
@@ -232,11 +231,11 @@ def _pip(session: nox.Session, plan: list[list[str]], what: str) -> None:
             session.error(message)
 
 
-def _run_suite(session: nox.Session, pytest_arguments) -> None:
-    # TensorFlow unless the session chose a backend: an exported KERAS_BACKEND must not change `locked`.
-    session.env.setdefault("KERAS_BACKEND", "tensorflow")
-    # Likewise Keras 3 unless the session chose tf-keras: an exported TF_USE_LEGACY_KERAS must not change `locked`.
-    session.env.setdefault("TF_USE_LEGACY_KERAS", "0")
+def _run_suite(session: nox.Session, pytest_arguments, version: str | None = None) -> None:
+    # The session's backend (TensorFlow but in jax and torch) and Keras (tf-keras in tf-keras and in a version
+    # that installs it), one table for nox and `speed` (lstm_spec.versions.sides): an exported KERAS_BACKEND or
+    # TF_USE_LEGACY_KERAS changes no session.
+    session.env.update(session_environment(session.name, version))
     arguments = list(pytest_arguments) or ["specs", "tests"]
     collect = _collect_dir()
     if collect:

@@ -1,7 +1,7 @@
 """4. return_state=True: three arrays [output, h, c], each (batch, units); output is h, c is the cell state."""
 
 from lstm_spec.checks.assertions import assert_close, assert_count, assert_differs, assert_shape, assert_type
-from lstm_spec.models.era import KERAS_ERA, SEVERAL_OUTPUTS_TYPE
+from lstm_spec.models.era import SEVERAL_OUTPUTS_TYPE, for_this_era
 from lstm_spec.models.fixtures import lstm_fixture
 
 lstm = lstm_fixture(return_sequences=False, return_state=True)
@@ -35,4 +35,4 @@ def test_output_h_c_values(lstm_run, snapshot):
 
 def test_outputs_come_in_this_eras_sequence_type(lstm_run):
     """The three arrays come as a list on Keras 2 and as a tuple on Keras 3 (unpacking works on both)."""
-    assert_type("outputs", lstm_run.outputs, SEVERAL_OUTPUTS_TYPE[KERAS_ERA], lstm_run, lstm_run.repro())
+    assert_type("outputs", lstm_run.outputs, for_this_era(SEVERAL_OUTPUTS_TYPE), lstm_run, lstm_run.repro())

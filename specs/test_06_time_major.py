@@ -9,7 +9,6 @@ On Keras 2 the time-major layer equals the batch-major one on ``transpose(x, (1,
 Keras 3 removed the argument; time-major data is transposed to batch-major before the call.
 """
 
-import keras
 import numpy as np
 import pytest
 
@@ -17,8 +16,9 @@ from lstm_spec.checks import oracle
 from lstm_spec.checks.assertions import assert_close, assert_count, assert_matches_oracle, assert_shape
 from lstm_spec.models.builders import call_seeded, fresh_keras, make_inputs, run_recurrent
 from lstm_spec.models.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, LSTMConfig
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.era import KERAS_NAME, for_this_era
 from lstm_spec.models.fixtures import lstm_fixture
+from lstm_spec.models.keras_under_test import keras
 
 # What each Keras era does with LSTM(units, time_major=...): Keras 2 (TensorFlow <= 2.15) reads
 # time-major input, Keras 3 rejects the argument.
@@ -27,9 +27,9 @@ TIME_MAJOR_ARGUMENT = {
     2: READS_TIME_BATCH_FEATURES,
     3: (ValueError, "Unrecognized keyword arguments passed to LSTM: {{'time_major': {value}}}"),
 }
-ACCEPTED = TIME_MAJOR_ARGUMENT[KERAS_ERA] == READS_TIME_BATCH_FEATURES
+ACCEPTED = for_this_era(TIME_MAJOR_ARGUMENT) == READS_TIME_BATCH_FEATURES
 only_where_accepted = pytest.mark.skipif(
-    not ACCEPTED, reason=f"Keras {KERAS_ERA} has no time_major argument (it rejects it: see the test above)")
+    not ACCEPTED, reason=f"{KERAS_NAME} has no time_major argument (it rejects it: see the test above)")
 
 lstm = lstm_fixture(return_sequences=False, return_state=False)
 
@@ -43,13 +43,11 @@ def time_major_twin(run):
     return layer
 
 
-@pytest.mark.skipif(ACCEPTED, reason=f"Keras {KERAS_ERA} accepts time_major (specified by the tests below)")
+@pytest.mark.skipif(ACCEPTED, reason=f"{KERAS_NAME} accepts time_major (specified by the tests below)")
 @pytest.mark.parametrize("value", [True, False])
 def test_time_major_argument_is_rejected(value):
     """Keras 3 rejects ``time_major`` (either value) with a ValueError naming the argument."""
-    import keras
-
-    error_type, message = TIME_MAJOR_ARGUMENT[KERAS_ERA]
+    error_type, message = for_this_era(TIME_MAJOR_ARGUMENT)
     with pytest.raises(error_type) as raised:
         keras.layers.LSTM(PAGE_UNITS, time_major=value)
     assert message.format(value=value) == str(raised.value)

@@ -10,7 +10,7 @@ import numpy as np
 
 from lstm_spec.models.builders import SEED, recurrent_model
 from lstm_spec.models.configs import PAGE_DIMS, LSTMConfig
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.era import KERAS_NAME, for_this_era
 
 PAGE_LSTM = LSTMConfig(units=5)
 # Per Keras era: do two models built each after the page's reset_graph(313) get equal weights?
@@ -28,7 +28,7 @@ def reset_graph(seed=313):
 
 def page_lstm_weights() -> list[np.ndarray]:
     """The weights of the page's LSTM(5) on (9, 3) input, built with no seeding of its own."""
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
     inputs = keras.Input(shape=(PAGE_DIMS.seq_len, PAGE_DIMS.features))
     layer = keras.layers.LSTM(PAGE_LSTM.units)
@@ -50,9 +50,9 @@ def test_page_reset_graph_does_not_fix_keras_3_weights():
     first = page_lstm_weights()
     reset_graph(313)
     second = page_lstm_weights()
-    fixes = PAGE_RESET_GRAPH_FIXES_WEIGHTS[KERAS_ERA]
+    fixes = for_this_era(PAGE_RESET_GRAPH_FIXES_WEIGHTS)
     assert fixes == same_weights(first, second), (
-        f"reset_graph() {'no longer fixes' if fixes else 'now fixes'} the weights on Keras {KERAS_ERA}")
+        f"reset_graph() {'no longer fixes' if fixes else 'now fixes'} the weights on {KERAS_NAME}")
 
 
 def test_set_random_seed_fixes_the_weights():

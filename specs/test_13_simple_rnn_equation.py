@@ -71,7 +71,7 @@ def test_lstm_is_simple_rnn_with_gates():
 
     With relu (relu(relu(z)) = relu(z)): c_t = relu(x_t U_c + h_{t-1} W_c + b_c) and h_t = relu(c_t).
     """
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
     features, units = PAGE_DIMS.features, PAGE_UNITS
     weights = pinned_weights([(features, 4 * units), (units, 4 * units), (4 * units,)])

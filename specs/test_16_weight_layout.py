@@ -8,7 +8,6 @@ with the n gate blocks side by side in that order; GRU's ``reset_after=True`` bi
 
 import itertools
 
-import keras
 import numpy as np
 import pytest
 
@@ -16,6 +15,7 @@ from lstm_spec.checks import oracle
 from lstm_spec.checks.assertions import assert_close, assert_differs, assert_shape
 from lstm_spec.models.builders import run_recurrent
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig, RecurrentConfig
+from lstm_spec.models.keras_under_test import keras
 from lstm_spec.models.pinned import PAGE_CELLS, call_with_weights, pinned_run, pinned_weights
 
 CELLS = PAGE_CELLS

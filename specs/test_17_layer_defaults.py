@@ -3,7 +3,8 @@
 Each default is pinned by name, for every layer class the specs build (``LAYERS`` of
 ``lstm_spec.checks.layer_defaults``; a run that builds a class missing there fails, naming it), so
 an upgrade that changes one fails here, naming it, instead of showing up as drifting numbers or
-shapes. Where the eras differ the value is a table keyed by ``KERAS_ERA``. The oracle
+shapes. Where the eras differ the value is a table keyed by ``KERAS_ERA``, with a ``"tf-keras"`` cell where
+tf-keras 2.21 differs from Keras 2.15 (``lstm_spec.models.era.for_this_era``). The oracle
 (``lstm_spec.checks.oracle``) has the same defaults, and a layer built with no options computes
 what the oracle computes with none.
 """
@@ -11,20 +12,23 @@ what the oracle computes with none.
 import inspect
 from functools import lru_cache
 
-import keras
 import pytest
 
 from lstm_spec.checks import oracle
 from lstm_spec.checks.assertions import assert_matches_oracle
 from lstm_spec.checks.layer_defaults import LAYERS
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.era import TF_KERAS, for_this_era
+from lstm_spec.models.keras_under_test import keras
 from lstm_spec.models.pinned import pinned_run
 
 # Per Keras era: ConvLSTM1D's gate activation (Keras 2 kept the old hard_sigmoid), and the
 # recurrent layers' time_major, which only Keras 2 has (specs/test_06).
 CONV_LSTM_RECURRENT_ACTIVATION = {2: "hard_sigmoid", 3: "sigmoid"}
 TIME_MAJOR = {2: {"time_major": False}, 3: {}}
+# InputLayer's optional (whether the input may be None): Keras 3 has it, and tf-keras took it (2.21 here); Keras 2.15
+# has no such argument.
+INPUT_OPTIONAL = {2: {}, 3: {"optional": False}, TF_KERAS: {"optional": False}}
 INITIALIZED = {"kernel_initializer": "GlorotUniform", "bias_initializer": "Zeros"}
 RETURNS = {"return_sequences": False, "return_state": False, "go_backwards": False, "stateful": False,
            "unroll": False}
@@ -37,7 +41,7 @@ COMMON = {
     "recurrent_dropout": 0.0,
     **RETURNS,
     "zero_output_for_mask": False,
-    **TIME_MAJOR[KERAS_ERA],
+    **for_this_era(TIME_MAJOR),
 }
 CONVOLVED = {"strides": (1,), "padding": "valid", "data_format": "channels_last", "dilation_rate": (1,)}
 DOCUMENTED_DEFAULTS = {
@@ -51,10 +55,11 @@ DOCUMENTED_DEFAULTS = {
     "Dense": {"activation": "linear", "use_bias": True, **INITIALIZED},
     "Masking": {"mask_value": 0.0},
     "Embedding": {"mask_zero": False, "embeddings_initializer": "RandomUniform"},
-    "ConvLSTM1D": {**CONVOLVED, "activation": "tanh", "recurrent_activation": CONV_LSTM_RECURRENT_ACTIVATION[KERAS_ERA],
-                   "use_bias": True, **INITIALIZED, "recurrent_initializer": "Orthogonal", "unit_forget_bias": True,
+    "ConvLSTM1D": {**CONVOLVED, "activation": "tanh",
+                   "recurrent_activation": for_this_era(CONV_LSTM_RECURRENT_ACTIVATION), "use_bias": True,
+                   **INITIALIZED, "recurrent_initializer": "Orthogonal", "unit_forget_bias": True,
                    "dropout": 0.0, "recurrent_dropout": 0.0, **RETURNS},
-    "InputLayer": {"dtype": "float32", "sparse": False},
+    "InputLayer": {"dtype": "float32", "sparse": False, **for_this_era(INPUT_OPTIONAL)},
 }
 # Layers with no option to default: the arguments they take, all required.
 NO_OPTIONS = {"TimeDistributed": ("layer",), "Reshape": ("target_shape",)}

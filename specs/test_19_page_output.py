@@ -22,7 +22,6 @@ parameter counts, which today's models give too:
   and (20,), are the suite's LSTM's.
 """
 
-import keras
 import numpy as np
 import pytest
 
@@ -31,8 +30,9 @@ from lstm_spec.checks.assertions import assert_shape
 from lstm_spec.models.architectures import cnn_lstm, subsequence_lstm, summary_text
 from lstm_spec.models.builders import fresh_keras, recurrent_model
 from lstm_spec.models.configs import InputDims, LSTMConfig
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.era import KERAS_ERA, KERAS_NAME, for_this_era
 from lstm_spec.models import observe
+from lstm_spec.models.keras_under_test import keras
 from lstm_spec.models.page import PageRun, PrintedShape, load_page
 
 PAGE = load_page()
@@ -86,7 +86,7 @@ def test_time_major_h_is_features_by_units():
     observe.report(PageRun(f"the page's {cell.call}", PrintedShape(PAGE.time_major_data_shape), cell.array("h"), model))
 
 
-@pytest.mark.skipif(KERAS_ERA != 2, reason=f"Keras {KERAS_ERA} has no time_major argument (specs/test_06)")
+@pytest.mark.skipif(KERAS_ERA != 2, reason=f"{KERAS_NAME} has no time_major argument (specs/test_06)")
 def test_time_major_shape_reproduced_on_keras2():
     """Keras 2: the page's time_major layer on data of the page's printed shape (2, 3, 9) gives h of the page's printed shape."""
     cell = PAGE.cell(time_major=True)
@@ -138,6 +138,6 @@ def test_summary_format_changes_since_the_page():
     page_format = page_output.summary_format(PAGE.summaries[1].text)
     today_format = page_output.summary_format(summary_text(subsequence_lstm()))
     changed = {feature for feature in page_format if page_format[feature] != today_format[feature]}
-    assert SUMMARY_CHANGES_SINCE_PAGE[KERAS_ERA] == changed, (
+    assert for_this_era(SUMMARY_CHANGES_SINCE_PAGE) == changed, (
         f"the page's summary format {page_format} and today's {today_format} differ in {sorted(changed)}, "
-        f"not in the {sorted(SUMMARY_CHANGES_SINCE_PAGE[KERAS_ERA])} stated for Keras {KERAS_ERA}")
+        f"not in the {sorted(for_this_era(SUMMARY_CHANGES_SINCE_PAGE))} stated for {KERAS_NAME}")

@@ -13,7 +13,7 @@ import pytest
 from lstm_spec.models import compat
 from lstm_spec.checks.assertions import assert_close, assert_count, assert_differs, assert_shape, assert_type
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
-from lstm_spec.models.era import KERAS_ERA, SEVERAL_OUTPUTS_TYPE
+from lstm_spec.models.era import SEVERAL_OUTPUTS_TYPE, for_this_era
 from lstm_spec.models.family import Chain, Layer, run_chain
 
 UNITS = PAGE_UNITS
@@ -122,4 +122,4 @@ def test_output_and_state_values(layer, snapshot):
 def test_several_outputs_come_in_this_eras_sequence_type(returns):
     """Several outputs (merge_mode=None, or return_state=True) come as a list on Keras 2 and a tuple on Keras 3."""
     run = run_chain(bidirectional(merge_mode=None), PAGE_DIMS) if returns == "merge_mode=None" else run_with_states("LSTM")
-    assert_type("outputs", run.outputs, SEVERAL_OUTPUTS_TYPE[KERAS_ERA], run, run.repro())
+    assert_type("outputs", run.outputs, for_this_era(SEVERAL_OUTPUTS_TYPE), run, run.repro())

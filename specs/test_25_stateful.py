@@ -19,17 +19,17 @@ from lstm_spec.checks.assertions import assert_close, assert_count, assert_diffe
 from lstm_spec.models.backend import KERAS_BACKEND, for_this_backend
 from lstm_spec.models.builders import run_recurrent
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.era import KERAS_NAME, for_this_era
 from lstm_spec.models.family import Chain, chain_inputs, chain_model
 
 STATEFUL = Chain((LSTMConfig(PAGE_UNITS, stateful=True),), fixed_batch=True)
 CONTEXT = f"{STATEFUL} on input {PAGE_DIMS.shape}"
 # Per Keras era: the method that zeroes a stateful layer's state, and whether it also takes
 # ``states=[h, c]`` to set one (Keras 3 refuses the argument: pinned in test_31_errors.py).
-RESET = {
+RESET = for_this_era({
     2: {"method": "reset_states", "sets_states": True},
     3: {"method": "reset_state", "sets_states": False},
-}[KERAS_ERA]
+})
 # Per backend: does predict() leave its final [h, c] in a stateful layer, for the next predict to start from?
 PREDICT_KEEPS_STATE = {"tensorflow": True, "jax": False, "torch": True}
 KEEPS_STATE = for_this_backend(PREDICT_KEEPS_STATE)
@@ -101,7 +101,7 @@ def test_first_and_second_predict_values(story, snapshot):
     assert snapshot == {"first": story.first, "second": story.second}
 
 
-@pytest.mark.skipif(not RESET["sets_states"], reason=f"Keras {KERAS_ERA} has no reset_states(states=...) (its error is pinned in test_31)")
+@pytest.mark.skipif(not RESET["sets_states"], reason=f"{KERAS_NAME} has no reset_states(states=...) (its error is pinned in test_31)")
 def test_reset_states_with_states_sets_them():
     """Keras 2: ``reset_states(states=[h, c])`` sets the state, and the next predict starts from it."""
     model = chain_model(STATEFUL, PAGE_DIMS)

@@ -16,7 +16,7 @@ from lstm_spec.models import compat
 from lstm_spec.checks.assertions import assert_close, assert_differs, assert_raises, assert_shape
 from lstm_spec.models.builders import run_recurrent, to_numpy
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, RecurrentConfig
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.era import KERAS_NAME, for_this_era
 
 STATE_COUNT = {"LSTM": 2, "GRU": 1, "SimpleRNN": 1}
 SPLIT = 4  # the first call reads steps 0..3, the second steps 4..8
@@ -79,7 +79,7 @@ def test_output_from_initial_state_values(run, snapshot):
     assert snapshot == {f"outputs[{index}]": np.asarray(output) for index, output in enumerate(outputs)}
 
 
-@pytest.mark.skipif(EXTRA_GRU_STATE[KERAS_ERA] != IGNORED, reason=f"Keras {KERAS_ERA} refuses extra GRU states (next test)")
+@pytest.mark.skipif(for_this_era(EXTRA_GRU_STATE) != IGNORED, reason=f"{KERAS_NAME} refuses extra GRU states (next test)")
 def test_extra_initial_state_tensors_for_a_gru_are_silently_ignored():
     """Keras 3: a GRU given [h0, extra] raises nothing: it starts from h0 and ignores the extra tensor (a silent mistake)."""
     run = run_recurrent(RecurrentConfig("GRU", PAGE_UNITS, return_state=True), PAGE_DIMS)
@@ -89,10 +89,10 @@ def test_extra_initial_state_tensors_for_a_gru_are_silently_ignored():
         assert_close(f"outputs[{index}]", output, expected, run, run.repro())
 
 
-@pytest.mark.skipif(EXTRA_GRU_STATE[KERAS_ERA] == IGNORED, reason=f"Keras {KERAS_ERA} ignores extra GRU states (test above)")
+@pytest.mark.skipif(for_this_era(EXTRA_GRU_STATE) == IGNORED, reason=f"{KERAS_NAME} ignores extra GRU states (test above)")
 def test_extra_initial_state_tensors_for_a_gru_are_refused():
     """Keras 2: a GRU given [h0, extra] raises a ValueError counting the states it has and was given."""
     run = run_recurrent(RecurrentConfig("GRU", PAGE_UNITS, return_state=True), PAGE_DIMS)
-    error_type, fragment = EXTRA_GRU_STATE[KERAS_ERA]
+    error_type, fragment = for_this_era(EXTRA_GRU_STATE)
     with assert_raises(error_type, fragment, run):
         run.layer(run.inputs, initial_state=start(run, 0.5) + start(run, -0.5))

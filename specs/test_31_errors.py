@@ -11,9 +11,10 @@ of these mistakes were the way to do it (``ACCEPTED``) and NumPy arrays as ``ini
 eager call are refused before anything else is checked.  A ``"jax"`` or ``"torch"`` cell is that
 Keras 3 backend's own, where it differs from TensorFlow's (``lstm_spec.models.backend``): a mistake
 that surfaces inside the engine names the engine's exception, and PyTorch accepts a third LSTM state.
+A ``"tf-keras"`` cell is tf-keras's (Keras 2 on TensorFlow >= 2.16, ``nox -s tf-keras``) where it differs
+from Keras 2.15's: only a message that names a class's module (``tf_keras.src...`` for ``keras.src...``).
 """
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -22,8 +23,9 @@ from lstm_spec.checks.assertions import assert_raises
 from lstm_spec.models.builders import make_inputs
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig
 from lstm_spec.models.backend import KERAS_BACKEND, column_for_this_run
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.era import KERAS_NAME, TF_KERAS
 from lstm_spec.models.family import Chain, Layer, chain_model
+from lstm_spec.models.keras_under_test import keras
 
 UNITS_MUST_BE_POSITIVE = "Received an invalid value for argument `units`, expected a positive integer, got {}."
 MATMUL_SHAPES = "Matrix size-incompatible: In[0]: {}, In[1]: {}"
@@ -32,6 +34,8 @@ TORCH_MATMUL_SHAPES = "mat1 and mat2 shapes cannot be multiplied ({} and {})"
 DENSE_NOT_DESERIALIZED = "<class 'keras.src.layers.core.dense.Dense'> could not be deserialized properly."
 KERAS_2_NUMPY_STATE = "Unexpectedly found an instance of type `<class 'numpy.ndarray'>`. Expected a symbolic tensor instance."
 ACCEPTED = "accepted: raises nothing"
+BIDIRECTIONAL_NEEDS_AN_INSTANCE = ("Please initialize `Bidirectional` layer with a `tf.keras.layers.Layer` instance. "
+                                   "Received: <class '{}.src.layers.rnn.lstm.LSTM'>")
 STATEFUL_BATCH_2_GOT_3 = ("If an RNN is stateful, the batch size of the input sequences must be the same as the "
                           "batch size of the initial state. \n- Expected batch size: 2\n- Received batch size: 3")
 
@@ -125,8 +129,9 @@ TOLD = {
         "jax": (TypeError, DENSE_NOT_DESERIALIZED),
         "torch": (TypeError, DENSE_NOT_DESERIALIZED)},
     "Bidirectional given a layer class": {
-        2: (ValueError, "Please initialize `Bidirectional` layer with a `tf.keras.layers.Layer` instance. "
-                        "Received: <class 'keras.src.layers.rnn.lstm.LSTM'>"),
+        2: (ValueError, BIDIRECTIONAL_NEEDS_AN_INSTANCE.format("keras")),
+        # The same Keras 2 code, shipped as the package tf_keras: the class it names lives there.
+        TF_KERAS: (ValueError, BIDIRECTIONAL_NEEDS_AN_INSTANCE.format("tf_keras")),
         3: (ValueError, "Please initialize `Bidirectional` layer with a `keras.layers.Layer` instance. "
                         "Received: <class 'keras.src.layers.rnn.lstm.LSTM'>")},
     "Bidirectional with an unknown merge_mode": {
@@ -309,12 +314,12 @@ def test_what_goes_wrong_and_what_you_are_told(what):
     """The mistake raises the pinned exception type with the pinned message."""
     column = column_for_this_run(TOLD[what])
     if column is None:
-        pytest.skip(f"no expected error for Keras {KERAS_ERA} in TOLD yet")
+        pytest.skip(f"no expected error for {KERAS_NAME} in TOLD yet")
     if TOLD[what][column] == ACCEPTED:
         TRIGGERS[what]()  # on this era and backend it is no mistake: it must raise nothing
         return
     error_type, message = TOLD[what][column]
-    with assert_raises(error_type, message, f"{what} (Keras {KERAS_ERA}, {KERAS_BACKEND} backend)"):
+    with assert_raises(error_type, message, f"{what} ({KERAS_NAME}, {KERAS_BACKEND} backend)"):
         TRIGGERS[what]()
 
 

@@ -15,7 +15,7 @@ from lstm_spec.pytorch import SKIP_REASON
 
 torch = pytest.importorskip("torch", reason=SKIP_REASON)
 
-import keras  # noqa: E402
+from lstm_spec.models.keras_under_test import keras  # noqa: E402
 
 from lstm_spec.checks.assertions import assert_raises  # noqa: E402
 from lstm_spec.models.builders import fresh_keras  # noqa: E402

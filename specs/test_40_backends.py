@@ -105,7 +105,7 @@ def test_cudnn_kernel_gives_the_oracle_values_on_a_gpu(config):
 
 def test_numpy_of_an_eager_call_while_gradients_are_tracked():
     """``np.asarray(layer(x))`` converts on TensorFlow and JAX; on PyTorch it is refused unless gradients are off, as the specs run."""
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
     layer, inputs = keras.layers.LSTM(PAGE_UNITS), make_inputs(PAGE_DIMS)
     expected = for_this_backend(NUMPY_OF_A_TRACKED_CALL)

@@ -63,7 +63,7 @@ def test_assert_differs():
 
 def test_assert_layer_table_shows_both_tables():
     """A wrong layer table fails listing the expected (-) and actual (+) rows."""
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
     inputs = keras.Input(shape=PAGE_DIMS.shape[1:])
     model = keras.Model(inputs, keras.layers.LSTM(5)(inputs))
@@ -136,7 +136,7 @@ def test_assert_mask_masks_refuses_a_mask_that_changes_nothing():
 
 def test_assert_layer_table_message_lists_each_row():
     """The layer-table failure is a heading, then each expected row (-) and each actual row (+), aligned."""
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
     inputs = keras.Input(shape=PAGE_DIMS.shape[1:])
     model = keras.Model(inputs, keras.layers.LSTM(5)(inputs))
@@ -189,7 +189,7 @@ RUN = SimpleNamespace(outputs=[np.ones(2)], expected=lambda: [np.zeros(2)], repr
 
 
 def lstm_model():
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
     inputs = keras.Input(shape=(9, 3))
     return keras.Model(inputs, keras.layers.LSTM(5)(inputs))
@@ -208,7 +208,8 @@ def test_table(): a.assert_layer_table(lstm_model(), [])
 
 def test_helpers_hide_themselves_from_the_traceback(pytester):
     """A failing helper's traceback ends at the spec's line: no frame of assertions.py is shown."""
-    import keras  # noqa: F401  imported here, so the in-process run reuses it rather than importing it anew
+    # Imported here, so the in-process run reuses it rather than importing it anew.
+    from lstm_spec.models.keras_under_test import keras  # noqa: F401
 
     pytester.makepyfile(test_hidden=HIDDEN)
     result = pytester.runpytest("-p", "no:cacheprovider", "--tb=long")
@@ -258,7 +259,7 @@ def test_oracle_comparison_takes_float32_expected_values():
 
 def test_failure_without_context_shows_empty_brackets():
     """A helper called without a configuration ends its first line with '[]', not some placeholder."""
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
     from lstm_spec.checks.assertions import assert_matches_oracle
 

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from lstm_spec.models import era
 from lstm_spec.models.backend import needs_tensorflow
 from lstm_spec.living_docs.shapes_page import (LOCK, PAGE, REFRESH, ShapeRow, describe, installed_versions, locked_versions,
                                    partial_run_reason, render_page, rows_from_records, stale_message, versions_reason)
@@ -46,9 +47,10 @@ def test_describe_reads_configuration_shapes_and_parameters():
 
 def test_composite_models_show_their_layers():
     """A section 7-9 model shows as its layers with the arguments that differ from their defaults, not its builder's name."""
-    from keras import layers
-
     from lstm_spec.living_docs.shapes_page import layer_text
+    from lstm_spec.models.keras_under_test import keras
+
+    layers = keras.layers
 
     shown = [layer_text(layer) for layer in (
         layers.Conv1D(filters=2, kernel_size=2, padding="same"), layers.MaxPooling1D(pool_size=2),
@@ -218,6 +220,10 @@ def run_page(pytester, *arguments, subprocess=False):
 @pytest.fixture
 def project(pytester, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the subprocess (and its xdist workers) import lstm_spec
+    # The fake project pins the Keras 3 installed here, and its runs test that Keras even in the tf-keras environment:
+    # the page's machinery is the same whichever Keras runs (tf-keras leaves the real page alone: a test below).
+    monkeypatch.setenv("TF_USE_LEGACY_KERAS", "0")
+    monkeypatch.setattr(era, "KERAS_DISTRIBUTION", "keras")
     make_project(pytester)
     return pytester
 
@@ -394,6 +400,18 @@ def test_other_backends_leave_the_page_alone(monkeypatch):
     assert "this run is on the jax backend; the page documents the TensorFlow backend" == _backend_reason()
 
 
+def test_tf_keras_leaves_the_page_alone(monkeypatch):
+    """On tf-keras (whose environment holds the locked Keras 3 too) the page is not compared, naming tf-keras."""
+    from lstm_spec.living_docs.shapes_page import _tf_keras_reason
+
+    monkeypatch.setattr(era, "KERAS_DISTRIBUTION", "keras")
+    assert None is _tf_keras_reason()
+    monkeypatch.setattr(era, "KERAS_DISTRIBUTION", "tf-keras")
+    monkeypatch.setattr(era, "KERAS_VERSION", "2.21.0")
+    assert ("this run tests tf-keras 2.21.0 (TF_USE_LEGACY_KERAS=1); the page documents the Keras "
+            "requirements/lock.txt pins") == _tf_keras_reason()
+
+
 def test_installed_versions_are_the_distributions_versions():
     """The versions named are the installed distributions' (any packages asked for)."""
     from importlib.metadata import version
@@ -406,7 +424,7 @@ def test_installed_versions_are_the_distributions_versions():
 def test_models_show_their_layers_and_count_their_parameters():
     """A composite model's run shows its layers (not its input layer) joined by arrows, and the model's parameter
     count; any run with a model counts the model's parameters, not its weights."""
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
     from lstm_spec.models.architectures import ModelRun
 

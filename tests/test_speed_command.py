@@ -57,7 +57,7 @@ def fake_sides(monkeypatch, tmp_path):
 
     monkeypatch.setattr(speed, "prepare", prepare)
     monkeypatch.setattr(speed, "run_interleaved",
-                        lambda pythons, settings, folder, backends: fake_runs(folder, settings.pairs, chosen["factor"]))
+                        lambda pythons, settings, folder, environments: fake_runs(folder, settings.pairs, chosen["factor"]))
     return chosen
 
 
@@ -268,25 +268,31 @@ def test_version_sides_get_speeds_own_kept_environment(monkeypatch, tmp_path):
     assert "--reuse-venv=always" not in lock
 
 
-def test_sides_run_pinned_under_their_keras_backend(tmp_path):
-    """Each side's processes get that side's KERAS_BACKEND and run on the one chosen CPU only."""
+def test_sides_run_pinned_under_their_session_variables(tmp_path, monkeypatch):
+    """Each side's processes get that side's KERAS_BACKEND and TF_USE_LEGACY_KERAS, whatever is exported, and run on
+    the one chosen CPU only."""
+    monkeypatch.setenv("TF_USE_LEGACY_KERAS", "1")
     script = tmp_path / "python"
     script.write_text("#!/bin/sh\nfor argument; do case $argument in --benchmark-json=*) out=${argument#*=};; esac; done\n"
                       "cpus=$(grep Cpus_allowed_list /proc/self/status | cut -f2)\n"
-                      "echo \"$KERAS_BACKEND $cpus\" > $out\n")
+                      "echo \"$KERAS_BACKEND $TF_USE_LEGACY_KERAS $cpus\" > $out\n")
     script.chmod(0o755)
     cpu = min(speed_runs.os.sched_getaffinity(0))
+    sides = {"A": ("locked", f"tensorflow 0 {cpu}"), "B": ("jax", f"jax 0 {cpu}")}
     runs = speed_runs.run_interleaved({"A": script, "B": script}, Settings(pairs=3, cpu=cpu), tmp_path,
-                                      progress=lambda line: None, backends={"A": "tensorflow", "B": "jax"})
-    assert [f"{'tensorflow' if run.side == 'A' else 'jax'} {cpu}" for run in runs] == [
-        run.json_path.read_text().strip() for run in runs]
+                                      progress=lambda line: None,
+                                      environments={side: speed_runs.side_environment(resolve(name))
+                                                    for side, (name, _) in sides.items()})
+    assert [sides[run.side][1] for run in runs] == [run.json_path.read_text().strip() for run in runs]
 
 
-@pytest.mark.parametrize("name, backend", [("locked", "tensorflow"), ("keras2", "tensorflow"), ("2.18.0", "tensorflow"),
-                                           ("jax", "jax"), ("torch", "torch")])
-def test_each_side_names_its_keras_backend(name, backend):
-    """The jax and torch environments are timed on their own Keras backend, every other side on TensorFlow."""
-    assert backend == resolve(name).backend
+@pytest.mark.parametrize("name, backend, legacy_keras", [
+    ("locked", "tensorflow", "0"), ("keras2", "tensorflow", "0"), ("2.18.0", "tensorflow", "0"), ("jax", "jax", "0"),
+    ("torch", "torch", "0"), ("tf-keras", "tensorflow", "1")])
+def test_each_side_names_its_keras_backend_and_keras(name, backend, legacy_keras):
+    """The jax and torch environments are timed on their own Keras backend, every other side on TensorFlow; only
+    tf-keras's with TF_USE_LEGACY_KERAS=1, so that tf-keras, not the Keras 3 beside it, is timed."""
+    assert {"KERAS_BACKEND": backend, "TF_USE_LEGACY_KERAS": legacy_keras} == speed_runs.side_environment(resolve(name))
 
 
 def test_cpu_outside_the_allowed_set_is_refused():

@@ -143,7 +143,7 @@ usage: python3 suite.py report [-h] [--out OUT] [--keep KEEP] [--no-speed] [--sp
 The upgrade report: runs the specs on two versions and says, in plain words, what changed.
 
 positional arguments:
-  before           the environment upgraded from: locked, keras2, jax, torch, 2.15.1, 3.14.0, keras-nightly,
+  before           the environment upgraded from: locked, keras2, jax, torch, tf-keras, 2.15.1, 3.14.0, keras-nightly,
                    tensorflow==2.18.0,keras==3.8.0 (a combination) or a requirements file such as your pip freeze
                    (freeze.txt)
   after            the environment upgraded to (same forms)

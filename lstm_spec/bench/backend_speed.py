@@ -49,12 +49,12 @@ class BackendSpeedError(Exception):
 def inference_path(path: str, backend: str, model, x) -> Callable:
     """A callable running ``model`` on ``x`` the way ``path`` names on ``backend``, returning NumPy
     values (so the work has finished).  Call it once before timing: compiled paths trace then."""
-    import keras
+    from lstm_spec.models import compat
 
     if path == "predict":
         return lambda: model.predict(x, batch_size=len(x), verbose=0)
     if path == "call":
-        return lambda: keras.ops.convert_to_numpy(model(x, training=False))
+        return lambda: compat.convert_to_numpy(model(x, training=False))
     if path == "compiled":
         return _COMPILED[backend](model, x)
     raise ValueError(f"unknown path {path!r}; known paths: {', '.join(PATHS)}")

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from lstm_spec.bench import benchmarking, instrument
 from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, kept_runs,
-                                        prepare, read_runs, run_interleaved, slug, write_json)
+                                        prepare, read_runs, run_interleaved, side_environment, slug, write_json)
 from lstm_spec.bench.statistics import (CONFIDENCE, DEFAULT_THRESHOLD, FASTER, NO_CHANGE, SLOWER, RatioInterval,
                                         SpeedStatisticsError, pair_ratio_spread, ratio_interval,
                                         same_side_spread)
@@ -126,8 +126,8 @@ def run_comparison(before: Side, after: Side, settings: Settings, threshold: flo
     for letter, side in zip(SIDES, (before, after)):
         print(f"speed: preparing side {letter}: {side.name}", file=sys.stderr, flush=True)
         pythons[letter] = prepare(side, folder / f"prepare-{letter}.log")
-    backends = {letter: side.backend for letter, side in zip(SIDES, (before, after))}
-    runs = run_interleaved(pythons, settings, folder, backends=backends)
+    environments = {letter: side_environment(side) for letter, side in zip(SIDES, (before, after))}
+    runs = run_interleaved(pythons, settings, folder, environments=environments)
     return analyse(before.name, after.name, settings, threshold, folder, runs)
 
 
@@ -340,8 +340,8 @@ def parse_cpu(text: str) -> int | None:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python3 suite.py speed", description=__doc__.split("\n\n")[0])
     defaults = Settings()
-    parser.add_argument("before", nargs="?",
-                        help="side A: locked, keras2, jax, torch, 2.15.1, 3.14.0, keras-nightly (as `report` names them)")
+    parser.add_argument("before", nargs="?", help="side A: locked, keras2, jax, torch, tf-keras, 2.15.1, 3.14.0, "
+                        "keras-nightly (as `report` names them)")
     parser.add_argument("after", nargs="?", help="side B (same forms); the ratios are B/A")
     parser.add_argument("--from", dest="kept", type=Path, metavar="FOLDER",
                         help="run nothing: analyse again the processes an earlier comparison kept in FOLDER "

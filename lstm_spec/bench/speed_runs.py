@@ -25,7 +25,7 @@ from pathlib import Path
 from lstm_spec.bench import benchmarking, instrument
 from lstm_spec.bench import turns as turns_module
 from lstm_spec.bench.statistics import MIN_PAIRS
-from lstm_spec.versions.sides import ROOT, Side, nox_command
+from lstm_spec.versions.sides import ROOT, Side, nox_command, session_environment
 
 SPEED_ENVS = ROOT / ".nox" / "speed"
 RESULTS = ROOT / ".benchmarks" / "speed"
@@ -106,6 +106,12 @@ class Settings:
         return environment
 
 
+def side_environment(side: Side) -> dict[str, str]:
+    """The variables the benchmark processes of ``side`` run under, as its nox session sets them: its
+    ``KERAS_BACKEND``, and ``TF_USE_LEGACY_KERAS`` (1 for tf-keras, whose Keras 3 beside it is not timed)."""
+    return side.session_environment
+
+
 def slug(name: str) -> str:
     return re.sub(r"[^\w.]+", "-", name).strip("-") or "env"
 
@@ -145,12 +151,13 @@ def _to_stderr(line: str) -> None:
 
 def run_interleaved(pythons: dict[str, Path], settings: Settings, folder: Path,
                     progress: Callable[[str], None] = _to_stderr,
-                    backends: dict[str, str] | None = None) -> list[ProcessRun]:
+                    environments: dict[str, dict[str, str]] | None = None) -> list[ProcessRun]:
     """Runs ``settings.pairs`` pairs of benchmark processes and returns where each saved its JSON;
-    ``backends`` gives each side's ``KERAS_BACKEND`` (default: TensorFlow on both).  In lockstep (the
-    default) both processes of a pair run at once, taking turns round by round (``lstm_spec.bench.turns``),
-    A starting odd pairs and B even ones; otherwise A runs, then B."""
-    backends = backends or {}
+    ``environments`` gives each side's session variables (``side_environment``; default: the locked
+    session's, TensorFlow and Keras 3, on both).  In lockstep (the default) both processes of a pair run
+    at once, taking turns round by round (``lstm_spec.bench.turns``), A starting odd pairs and B even
+    ones; otherwise A runs, then B."""
+    environments = environments or {}
     runs = []
     for index in range(1, settings.pairs + 1):
         first = SIDES[(index - 1) % 2] if settings.lockstep else SIDES[0]
@@ -162,7 +169,8 @@ def run_interleaved(pythons: dict[str, Path], settings: Settings, folder: Path,
                 json_path = folder / f"pair{index:02d}-{side}.json"
                 log = folder / f"pair{index:02d}-{side}.log"
                 command = [str(pythons[side]), "-m", "pytest", *settings.pytest_arguments(json_path)]
-                environment = {**settings.environment(side), "KERAS_BACKEND": backends.get(side, "tensorflow")}
+                environment = {**settings.environment(side),
+                               **environments.get(side, session_environment("locked"))}
                 if side in turns:
                     environment[turns_module.TURNS_VARIABLE] = turns[side]
                 with open(log, "w") as out:

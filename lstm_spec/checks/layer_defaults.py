@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.era import for_this_era
 from lstm_spec.models.quiet_start import filtered_stderr
 
 ABSENT = "(absent)"
@@ -37,7 +37,7 @@ LAYERS = {
     "Masking": lambda layers: layers.Masking(),
     "Embedding": lambda layers: layers.Embedding(1, 1),
     "ConvLSTM1D": lambda layers: layers.ConvLSTM1D(1, 1),
-    "InputLayer": lambda layers: layers.InputLayer(**INPUT_SHAPE_ARGUMENT[KERAS_ERA]),
+    "InputLayer": lambda layers: layers.InputLayer(**for_this_era(INPUT_SHAPE_ARGUMENT)),
 }
 
 
@@ -103,7 +103,7 @@ def _subtree_root(key: str, other: dict) -> str:
 
 def layer_defaults() -> dict[str, object]:
     """Every documented layer's default config, flattened, keyed ``Layer.key``."""
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
     defaults = {}
     for name, build in LAYERS.items():

@@ -223,6 +223,16 @@ def _backend_reason() -> str | None:
     return None
 
 
+def _tf_keras_reason() -> str | None:
+    """Why a run on tf-keras (``TF_USE_LEGACY_KERAS=1``, Keras 3 installed beside it) leaves the page alone."""
+    from lstm_spec.models import era
+
+    if era.KERAS_DISTRIBUTION == era.TF_KERAS:
+        return (f"this run tests tf-keras {era.KERAS_VERSION} (TF_USE_LEGACY_KERAS=1); the page documents the Keras "
+                f"{LOCK} pins")
+    return None
+
+
 def stale_message(committed: str | None, rendered: str, page: Path = PAGE, refresh: str = REFRESH,
                   versions: dict[str, str] | None = None) -> str | None:
     """None when the committed page is the rendered one; else what differs and how to refresh it."""
@@ -343,7 +353,8 @@ class PageKeeper:
         if reason is None:
             lock = self.config.rootpath / LOCK
             locked = locked_versions(lock.read_text() if lock.exists() else "")
-            reason = version_mismatch = versions_reason(installed_versions(), locked) or _backend_reason()
+            reason = version_mismatch = (versions_reason(installed_versions(), locked) or _tf_keras_reason()
+                                         or _backend_reason())
         write = self.config.getoption("shapes_page") == "write"
         if version_mismatch:  # said on every version-matrix run (nox), so nobody expects a comparison
             self.verdict = ("yellow", f"{PAGE} left as it is: {reason}.")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import keras
 import numpy as np
-from keras import layers
 
 from lstm_spec.models import observe
 from lstm_spec.models.builders import SEED, fresh_keras, to_numpy
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, InputDims
+from lstm_spec.models.keras_under_test import keras
+
+layers = keras.layers
 
 
 def cnn_lstm(dims: InputDims = PAGE_DIMS, units: int = PAGE_UNITS, seed: int = SEED) -> keras.Model:

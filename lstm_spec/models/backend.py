@@ -14,20 +14,27 @@ import contextlib
 
 import pytest
 
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.era import KERAS_ERA, TF_KERAS, era_key
 from lstm_spec.models.quiet_start import filtered_stderr
 
 # The first import of Keras may be this one (in the xdist controller, through the snapshot
 # extension's seeded folder): it starts TensorFlow, whose C++ start-up lines are dropped.
 with filtered_stderr():
-    import keras
+    from lstm_spec.models.keras_under_test import keras
 
 BACKENDS = ("tensorflow", "jax", "torch")
 KERAS_BACKEND = keras.backend.backend()
 
-# What a seeded snapshot's folder is named after: each backend draws its own random stream
-# (Keras 2 and Keras 3 on TensorFlow keep their era folders).
-SEEDED_FOLDER = {"tensorflow": f"seeded-keras{KERAS_ERA}", "jax": "seeded-jax", "torch": "seeded-torch"}
+# On TensorFlow, each Keras era draws its own random stream.  tf-keras 2.21 draws Keras 2.15's seeded
+# weights bit for bit (the same Keras 2 initializers on TensorFlow's stateful random ops), and its outputs
+# on TensorFlow 2.21 differ from those stored by at most 1.5e-7 (TensorFlow's own float32 rounding, within
+# the snapshots' tolerance; the pinned/ values are bit-identical to Keras 3's on the same TensorFlow): so
+# it shares Keras 2's folder.
+TENSORFLOW_SEEDED_FOLDER = {2: "seeded-keras2", 3: "seeded-keras3", TF_KERAS: "seeded-keras2"}
+# What a seeded snapshot's folder is named after: each backend draws its own random stream.
+SEEDED_FOLDER = {"tensorflow": TENSORFLOW_SEEDED_FOLDER.get(era_key(TENSORFLOW_SEEDED_FOLDER),
+                                                           f"seeded-keras{KERAS_ERA}"),
+                 "jax": "seeded-jax", "torch": "seeded-torch"}
 
 
 
@@ -45,11 +52,12 @@ def for_this_backend(table: dict):
 def column_for_this_run(row: dict):
     """The key of ``row``'s cell for this run, in a table keyed by Keras era whose rows name a backend
     where that backend differs (``{2: ..., 3: ..., "torch": ...}``, ``specs/test_31``): the backend on
-    JAX or PyTorch when the row names it, else the Keras era (Keras 3 alike on every backend), or
-    None when the row has neither."""
+    JAX or PyTorch when the row names it, else the era's key (``"tf-keras"`` under tf-keras when the row
+    has that cell, else the Keras era: Keras 3 alike on every backend), or None when the row has neither."""
     if KERAS_BACKEND != "tensorflow" and KERAS_BACKEND in row:
         return KERAS_BACKEND
-    return KERAS_ERA if KERAS_ERA in row else None
+    key = era_key(row)
+    return key if key in row else None
 
 
 def inference():

@@ -14,11 +14,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-import keras
 import numpy as np
 
 from lstm_spec.models import compat
 from lstm_spec.models.configs import InputDims, RecurrentConfig
+from lstm_spec.models.keras_under_test import keras
 from lstm_spec.models.observe import cached_run
 
 # The page's reset_graph(seed=313); any fixed number would do.

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-import keras
 import numpy as np
 
-from lstm_spec.models.era import KERAS_ERA, KERAS_VERSION
+from lstm_spec.models.era import KERAS_ERA, KERAS_VERSION, TF_KERAS, era_key
+from lstm_spec.models.keras_under_test import keras
 
 # Keras 3 takes ``free_memory`` from 3.3.0 on (keras/src/backend/common/global_state.py); 3.0 to 3.2,
 # like Keras 2, have no such argument and never collect garbage in ``clear_session``.
@@ -89,6 +89,8 @@ PRINT_SHAPES = {
 IMPORTS = {
     2: "import keras, numpy as np, tensorflow as tf",
     3: "import keras, numpy as np",
+    # tf-keras by its own name: the snippet then reproduces with or without TF_USE_LEGACY_KERAS=1.
+    TF_KERAS: "import numpy as np, tensorflow as tf, tf_keras as keras",
 }
 
 
@@ -100,10 +102,10 @@ def _tensorflow():
 
 def _for_this_era(table: dict):
     try:
-        return table[KERAS_ERA]
+        return table[era_key(table)]
     except KeyError:
         raise RuntimeError(
-            f"the suite knows Keras eras {sorted(table)}, not Keras {KERAS_ERA}; "
+            f"the suite knows Keras eras {sorted(map(str, table))}, not Keras {KERAS_ERA}; "
             "install the locked versions (python3 suite.py test) or a supported one (noxfile.py)"
         ) from None
 

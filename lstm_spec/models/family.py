@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import keras
 import numpy as np
 
 from lstm_spec.models import compat
 from lstm_spec.models.builders import DATA_SEED, SEED, fresh_keras, make_inputs, to_numpy
 from lstm_spec.models.configs import PAGE_DIMS, InputDims, RecurrentConfig
+from lstm_spec.models.keras_under_test import keras
 from lstm_spec.models.observe import cached_run
 
 # The family's specs run on the page's input and one point that differs from it on every axis:

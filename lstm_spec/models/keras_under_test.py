@@ -7,12 +7,14 @@ still the Keras 3 that TensorFlow installs beside it.  The suite tests what the 
 
 from __future__ import annotations
 
-import os
-
-# TensorFlow's own test (tensorflow/python/util/lazy_loader.py, 2.16 on): these spellings and no others.
-LEGACY_KERAS = os.environ.get("TF_USE_LEGACY_KERAS") in ("true", "True", "1")
+from lstm_spec.models.era import LEGACY_KERAS
 
 if LEGACY_KERAS:
-    import tf_keras as keras  # noqa: F401  (tf.keras is this module under TF_USE_LEGACY_KERAS)
+    try:
+        import tf_keras as keras  # noqa: F401  (tf.keras is this module under TF_USE_LEGACY_KERAS)
+    except ModuleNotFoundError:
+        raise ModuleNotFoundError(
+            "TF_USE_LEGACY_KERAS=1 asks for tf-keras (Keras 2 on TensorFlow >= 2.16), which is not installed here: "
+            "run `python3 suite.py matrix tf-keras`, or unset TF_USE_LEGACY_KERAS to test Keras 3") from None
 else:
     import keras  # noqa: F401

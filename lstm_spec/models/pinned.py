@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import keras
 import numpy as np
 
 from lstm_spec.models import compat
 from lstm_spec.checks import oracle
 from lstm_spec.models.builders import DATA_SEED, fresh_keras, make_inputs, to_numpy
 from lstm_spec.models.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, UNITS_GRID, InputDims, RecurrentConfig
-from lstm_spec.models.era import KERAS_ERA
+from lstm_spec.models.era import for_this_era
+from lstm_spec.models.keras_under_test import keras
 from lstm_spec.models.observe import cached_run
 
 WEIGHT_SEED = 1234
@@ -116,7 +116,7 @@ class PinnedRun:
             lines += [f"rng = np.random.default_rng({STATE_SEED})",
                       f"states = [rng.normal(size=({batch}, {self.config.units})).astype('float32') "
                       f"for _ in range({len(self.initial_state)})]"]
-            call.append(f"initial_state={SNIPPET_STATES[KERAS_ERA]}")
+            call.append(f"initial_state={for_this_era(SNIPPET_STATES)}")
         lines.append(f"out = layer({', '.join(call)})")
         return "\n".join(lines)
 

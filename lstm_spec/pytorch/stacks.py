@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import keras
 import numpy as np
 
 from lstm_spec.checks import oracle
 from lstm_spec.models.builders import fresh_keras, make_inputs, to_numpy
 from lstm_spec.models.configs import INPUT_GRID, PAGE_DIMS, PAGE_UNITS, UNITS_GRID, InputDims
+from lstm_spec.models.keras_under_test import keras
 from lstm_spec.models.observe import cached_run
 from lstm_spec.models.pinned import WEIGHT_SEED, pinned_weights
 from lstm_spec.pytorch import convert

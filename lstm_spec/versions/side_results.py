@@ -74,6 +74,10 @@ class SideResult:
         ``jax (JAX 0.10.2 backend, Keras 3.15.1; TensorFlow 2.21.0 installed beside it)``."""
         keras = [f"{title} {self.packages[package]}" for package, title in
                  (("keras", "Keras"), ("keras-nightly", "keras-nightly")) if package in self.packages]
+        if self.side is not None and self.side.session_environment["TF_USE_LEGACY_KERAS"] == "1":
+            # tf-keras is under test; the Keras 3 beside it is not.
+            keras = [f"tf-keras {self.packages.get('tf-keras', '(not installed)')}",
+                     *(f"{version} installed beside it" for version in keras)]
         tensorflow = self.packages.get("tensorflow")
         if self.backend != "tensorflow":
             beside = f"; TensorFlow {tensorflow} installed beside it" if tensorflow else ""

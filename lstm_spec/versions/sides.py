@@ -56,6 +56,22 @@ def session_backend(session: str) -> str:
     return BACKEND_SESSIONS.get(session, "tensorflow")
 
 
+def installs_tf_keras(wanted: list[str]) -> bool:
+    """Whether requirements ``wanted`` (``pins.requirements``) install tf-keras (a combination, a file)."""
+    return any(normalize(re.split(r"[\s\[<>=!~;]", line, maxsplit=1)[0]) == "tf-keras" for line in wanted)
+
+
+def session_environment(session: str, version: str | None = None) -> dict[str, str]:
+    """The variables nox session ``session`` (given ``version``, the version session) runs the specs under:
+    noxfile.py sets them, ``speed`` too.  Its Keras backend, and TF_USE_LEGACY_KERAS: 1 where tf-keras is
+    under test (the tf-keras session, a version that installs tf-keras), else 0, so that an exported value
+    changes no session."""
+    legacy = any(fixed.session == session and fixed.environment == LEGACY_KERAS for fixed in FIXED.values())
+    if session == VERSION_SESSION and version is not None:
+        legacy = installs_tf_keras(requirements(version))
+    return {"KERAS_BACKEND": session_backend(session), "TF_USE_LEGACY_KERAS": "1" if legacy else "0"}
+
+
 @dataclass(frozen=True)
 class Side:
     """One environment: the name it was given, its nox session, and what the ``version`` session installs."""
@@ -69,6 +85,11 @@ class Side:
     def backend(self) -> str:
         """The Keras backend the specs run on: ``tensorflow``, ``jax`` or ``torch``."""
         return session_backend(self.session)
+
+    @property
+    def session_environment(self) -> dict[str, str]:
+        """The variables its session runs the specs under (``session_environment``)."""
+        return session_environment(self.session, self.version)
 
     @property
     def fixed(self) -> bool:
@@ -109,8 +130,7 @@ def resolve(name: str) -> Side:
         if len(wanted) == 1 and fixed.lock.exists() and wanted[0] in lock_pins(fixed.lock.read_text()).values():
             return Side(name, fixed.session, environment=fixed.environment)
     # A combination with tf-keras (tensorflow==2.16.2,tf-keras==2.16.0) runs the specs on tf-keras.
-    legacy = any(normalize(re.split(r"[\s\[<>=!~;]", line, maxsplit=1)[0]) == "tf-keras" for line in wanted)
-    return Side(name, VERSION_SESSION, name, LEGACY_KERAS if legacy else ())
+    return Side(name, VERSION_SESSION, name, LEGACY_KERAS if installs_tf_keras(wanted) else ())
 
 
 def nox_command(side: Side, pytest_arguments, *, noxfile: Path = ROOT / "noxfile.py",

@@ -110,8 +110,8 @@ def sides_can_run(parser: argparse.ArgumentParser, arguments: argparse.Namespace
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python3 suite.py report", description=__doc__.split("\n\n")[0])
-    parser.add_argument("before", help="the environment upgraded from: locked, keras2, jax, torch, 2.15.1, 3.14.0, "
-                        "keras-nightly, tensorflow==2.18.0,keras==3.8.0 (a combination) or a requirements file "
+    parser.add_argument("before", help="the environment upgraded from: locked, keras2, jax, torch, tf-keras, 2.15.1, "
+                        "3.14.0, keras-nightly, tensorflow==2.18.0,keras==3.8.0 (a combination) or a requirements file "
                         "such as your pip freeze (freeze.txt)")
     parser.add_argument("after", help="the environment upgraded to (same forms)")
     parser.add_argument("--out", type=Path, help="the Markdown file (default docs/upgrade-reports/A-to-B.md)")
