@@ -62,7 +62,7 @@ INNER_MODULE = ("Keras 2 recorded Bidirectional's inner layer with 'module': 'ke
 THREE_INPUTS = ("Keras 2 recorded LSTM(x, initial_state=[h0, c0]) as a call on three inputs [x, h0, c0], which "
                 "Keras 3's legacy .h5 reader replays as such")
 TIME_AS_BATCH = ("time_major dropped: Keras 3 reads axis 0 (the time steps) as the batch; no error, "
-                 "h of shape (2, 5) on the (2, 9, 3) input where Keras 2 gave (9, 5)")
+                 "h of shape (2, 5) on the page's (2, 3, 9) input where Keras 2 gave (3, 5)")
 HARD_SIGMOID = ("Keras 2's ConvLSTM1D defaults to recurrent_activation='hard_sigmoid' (slope 0.2), Keras 3's to "
                 "'sigmoid', and Keras 3's 'hard_sigmoid' has slope 1/6: rebuilt with Keras 3's defaults (or names) it "
                 "is not the model saved; rebuilt with recurrent_activation=keras_2_hard_sigmoid "
@@ -160,7 +160,7 @@ WHY = (
       *specs_of(migrations.plain_load_model, saved="keras2-savedmodel"))),
     ("The workaround many projects copy (subclass `LSTM`, pop `time_major` in `__init__`, load with "
      "`custom_objects={\"LSTM\": ...}`) loads a batch-major LSTM, and for the model saved with `time_major=True` it "
-     "silently changes the model: on the writer's (2, 9, 3) input Keras 2 gave h of shape (9, 5) (axis 0 is time, "
+     "silently changes the model: on the page's (2, 3, 9) data Keras 2 gave h of shape (3, 5) (axis 0 is time, "
      "axis 1 the batch); the loaded model gives (2, 5), reading axis 0 as the batch, with no error. It does not "
      "reach a GRU, a ConvLSTM1D or the LSTM inside a Bidirectional (Keras 2 recorded that one with its module).",
      (*specs_of(migrations.popular_shim_load_model, CHANGES), *specs_of(migrations.popular_shim_load_model, FAILS))),
@@ -278,10 +278,10 @@ def call_migrated(row: Migration, loaded, data):
 @pytest.mark.parametrize("row", cases_of(CHANGES))
 def test_popular_shim_reads_time_as_the_batch(row, keras2_files):
     """The popular shim loads the time-major model without an error, and reads axis 0 (time) as the batch: h of shape
-    (2, 5) on the writer's (2, 9, 3) input, where Keras 2 gave (9, 5)."""
+    (2, 5) on the page's (2, 3, 9) data, where Keras 2 gave (3, 5)."""
     record = keras2_files.case(row.case)
     time_steps, batch = record.data.shape[:2]
-    assert_shape("the writer's input", record.data, (2, 9, 3), row.id)
+    assert_shape("the writer's input", record.data, (2, 3, 9), row.id)
     assert_shape("Keras 2's h", record.outputs[0], (batch, PAGE_UNITS), "time-major: axis 1 is the batch")
     (output,) = flat_outputs(call_migrated(row, migrated(row, keras2_files), record.data))
     path = keras2_files.path(row.case, row.saved)
@@ -328,7 +328,7 @@ def test_time_major_lstm_gives_time_major_sequences(return_state):
 @pytest.mark.skipif(LEGACY_KERAS, reason=KERAS_3_RECIPE)
 def test_time_major_model_predicts_whole_in_time(keras2_files):
     """The migrated time-major model's ``predict()`` cuts axis 0, time here: with ``batch_size=1`` the 2 steps run as
-    two 1-step sequences, h of shape (18, 5); with a batch_size of at least the steps, the writer's (9, 5)."""
+    two 1-step sequences, h of shape (6, 5); with a batch_size of at least the steps, the writer's (3, 5)."""
     record = keras2_files.case(TIME_MAJOR_CASE)
     model = migrations.time_major_load_model(str(keras2_files.path(TIME_MAJOR_CASE, "keras2-h5")))
     time_steps, batch = record.data.shape[:2]

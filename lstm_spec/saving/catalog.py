@@ -18,7 +18,7 @@ import numpy as np
 
 from lstm_spec.models import architectures
 from lstm_spec.models.builders import DATA_SEED, SEED, fresh_keras, make_inputs, recurrent_model, to_numpy
-from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig, RecurrentConfig
+from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, InputDims, LSTMConfig, RecurrentConfig
 from lstm_spec.models.family import TOKENS, Chain, Layer, ShapeDims, chain_inputs, chain_model
 from lstm_spec.models.keras_under_test import keras
 from lstm_spec.models.pinned import STATE_SEED
@@ -63,6 +63,17 @@ class SavedCase:
 
 def _recurrent(config: RecurrentConfig, dims=PAGE_DIMS) -> tuple[Callable, Callable]:
     return (lambda: recurrent_model(config, dims, SEED)), (lambda: make_inputs(dims))
+
+
+# Section 6 as the page wrote it: Input(shape=(in_features, seq_len)) fed the page's data with its last two axes
+# swapped, (2, 3, 9), which time_major=True reads as time=2, batch=3, features=9 (the page's h: (3, 5)).
+PAGE_TIME_MAJOR_DIMS = InputDims(batch=PAGE_DIMS.batch, seq_len=PAGE_DIMS.features, features=PAGE_DIMS.seq_len)
+
+
+def _page_time_major() -> tuple[Callable, Callable]:
+    config = LSTMConfig(PAGE_UNITS, time_major=True)
+    return ((lambda: recurrent_model(config, PAGE_TIME_MAJOR_DIMS, SEED)),
+            (lambda: np.ascontiguousarray(np.moveaxis(make_inputs(PAGE_DIMS), [1, 2], [2, 1]))))
 
 
 def _chain(chain: Chain, dims=PAGE_DIMS) -> tuple[Callable, Callable]:
@@ -114,8 +125,8 @@ def _cases() -> dict[str, SavedCase]:
                   *_recurrent(LSTMConfig(PAGE_UNITS, return_state=True))),
         SavedCase("page_both", "LSTM(5, return_sequences=True, return_state=True) (section 5)",
                   *_recurrent(SEQUENCE_AND_STATE)),
-        SavedCase("page_time_major", "LSTM(5, time_major=True) on (time=2, batch=9, features=3) (section 6)",
-                  *_recurrent(LSTMConfig(PAGE_UNITS, time_major=True)), eras=(2,)),
+        SavedCase("page_time_major", "Input(3, 9) -> LSTM(5, time_major=True) on the page's (2, 3, 9) data: "
+                  "time=2, batch=3, features=9 (section 6)", *_page_time_major(), eras=(2,)),
         SavedCase("page_cnn_lstm", "Conv1D -> MaxPooling1D -> LSTM(5) (section 7)",
                   *_architecture(architectures.cnn_lstm)),
         SavedCase("page_subsequences", "Reshape -> TimeDistributed(Conv1D, MaxPooling1D, Flatten) -> LSTM(5) "

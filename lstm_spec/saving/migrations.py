@@ -63,7 +63,7 @@ class TimeMajorLSTM(keras.layers.LSTM):
     """Keras 2's ``LSTM(time_major=True)`` on Keras 3: (time, batch, features) in, time-major sequences out.
 
     ``predict()`` cuts its input along axis 0, which is time here: call the model, or predict with ``batch_size`` at
-    least the number of time steps (with ``batch_size=1`` the page's 2 steps give h of shape (18, 5), not (9, 5))."""
+    least the number of time steps (with ``batch_size=1`` the page's 2 steps give h of shape (6, 5), not (3, 5))."""
 
     def __init__(self, *args, time_major=False, **kwargs):
         super().__init__(*args, **kwargs)
