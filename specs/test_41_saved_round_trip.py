@@ -2,15 +2,18 @@
 
 Every model of the saving catalog (``lstm_spec.saving.catalog``: the page's sections 1-9, GRU, SimpleRNN,
 Bidirectional, stacked, stateful, masked, ``initial_state`` inputs, ConvLSTM1D, TimeDistributed) is saved in
-each format its Keras era writes (``lstm_spec.saving.formats``: Keras 3 ``.keras``, ``.weights.h5`` into the
-rebuilt architecture, legacy ``.h5``, ``model.export``; Keras 2 ``.h5``, ``.keras``, SavedModel folder,
-``save_weights``) and read back by each of the format's readers.  What comes back gives the same outputs
-bit for bit: the same weights, in float32, through the same kernels on the same input (a serving
-signature runs the traced graph of the same ops).  A model read as a Keras model keeps its input and
-output shapes, its ``get_config()`` and its weight count; a serving signature keeps the shapes with the
-batch axis ``None`` (fixed where the model is stateful).  Where a format cannot hold a model, ``CANNOT``
-pins the step and the error per era and backend.  Files are written under pytest's ``tmp_path`` and
-deleted as soon as they are read.
+its era's whole-model format, and the models of distinct kinds (``KINDS``) in each format the era writes
+(``lstm_spec.saving.formats``: Keras 3 ``.keras``, ``.weights.h5`` into the rebuilt architecture, legacy
+``.h5``, ``model.export``; Keras 2 ``.h5``, ``.keras``, SavedModel folder, ``save_weights``), then read back
+by each of the format's readers (``LSTM_SPEC_SAVED_ALL=1``: every model in every format).  What comes back
+gives the same outputs bit for bit: the same float32 weights through the same kernels on the same input
+(a serving signature runs the traced graph of the same ops); nothing here needs a tolerance.  A model
+read as a Keras model keeps its input and output shapes, its ``get_config()`` (as JSON; ``CONFIG_CHANGES``
+where not) and its weight count; a serving signature keeps the shapes with the batch axis ``None``
+(``SIGNATURE_SHAPES`` where not).  A masked model still masks; a stateful layer's state is reset by a
+Keras file and carried by an export or SavedModel (``STATE_AFTER_READING``).  Where a format cannot hold
+a model, ``CANNOT`` pins the step and the error per era and backend.  Files are written under pytest's
+``tmp_path`` and deleted as soon as they are read.
 """
 
 import json
