@@ -17,7 +17,6 @@ a model, ``CANNOT`` pins the step and the error per era and backend.  Files are 
 """
 
 import json
-import os
 
 import numpy as np
 import pytest
@@ -29,7 +28,7 @@ from lstm_spec.saving import catalog
 from lstm_spec.saving.catalog import PADDED_FROM
 from lstm_spec.saving.formats import formats_written_here, load
 from lstm_spec.saving.round_trip import expected_outputs, round_trips
-from lstm_spec.saving.side import BUILDERS_BUILD_THE_KERAS_UNDER_TEST, NOT_UNDER_TEST, SIDE, cell
+from lstm_spec.saving.side import BUILDERS_BUILD_THE_KERAS_UNDER_TEST, NOT_UNDER_TEST, SIDE, WHOLE_MATRIX, cell
 
 pytestmark = pytest.mark.skipif(not BUILDERS_BUILD_THE_KERAS_UNDER_TEST, reason=NOT_UNDER_TEST)
 
@@ -83,7 +82,6 @@ HELD = None
 # LSTM_SPEC_SAVED_ALL=1 runs every case in every format (the whole matrix).
 EVERY_CASE = {"keras3-keras", "keras2-h5"}
 KINDS = {"page_both", "page_time_major", "stateful", "masking", "initial_state_input"}
-WHOLE_MATRIX = os.environ.get("LSTM_SPEC_SAVED_ALL") == "1"
 
 
 def _trip_ids():
