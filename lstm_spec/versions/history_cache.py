@@ -25,8 +25,10 @@ from lstm_spec.versions.side_results import SideResult, read_side
 from lstm_spec.versions.sides import LOCKS, ROOT, Side
 
 # What runs inside a side's environment, so what its results depend on beside its packages.
+# (lstm_spec/bench: the modules the benchmark specs import; speed's own modules run outside.)
 SUITE_PARTS = ("specs", "lstm_spec/models", "lstm_spec/checks", "lstm_spec/living_docs", "lstm_spec/pytorch",
-               "lstm_spec/bench", "lstm_spec/versions/dependencies.py", "lstm_spec/versions/pins.py",
+               "lstm_spec/bench/benchmarking.py", "lstm_spec/bench/instrument.py", "lstm_spec/bench/turns.py",
+               "lstm_spec/bench/backend_speed.py", "lstm_spec/versions/dependencies.py", "lstm_spec/versions/pins.py",
                "noxfile.py", "conftest.py", "pytest.ini", "pyproject.toml")
 NOT_HASHED = ("__snapshots__", "__pycache__")  # written by every run afresh; bytecode
 
