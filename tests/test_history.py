@@ -252,3 +252,17 @@ def test_a_run_that_ended_without_results_is_run_again(tmp_path, source, monkeyp
     for _ in range(2):
         history.run(sides("keras:3.0.5"), cache, keep=None, log=io.StringIO(), source=source)
     assert ["3.0.5", "3.0.5"] == calls
+
+
+def test_one_setting_changed_in_many_layers_is_one_change():
+    """``module`` written out in two layers' initializers at once is one change naming how many, not two."""
+    from lstm_spec.versions.comparison import compare
+    from lstm_spec.versions.history_page import changes_of
+    from lstm_spec.versions.side_results import SideResult
+
+    layers = {"LSTM.units": 1, "GRU.units": 1, "LSTM.init.config": 1, "GRU.init.config": 1}
+    before = SideResult("a", "locked", defaults=layers)
+    after = SideResult("b", "locked", defaults={**layers, "LSTM.init.module": "keras.initializers",
+                                                "GRU.init.module": "keras.initializers", "GRU.seed": 3})
+    assert [("module in 2 layer settings (GRU.init.module, ...)", "(absent) → keras.initializers (new setting)"),
+            ("GRU.seed", "(absent) → 3 (new argument)")] == [(c.item, c.to) for c in changes_of(compare(before, after))]

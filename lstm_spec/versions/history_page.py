@@ -78,10 +78,15 @@ def changes_of(comparison: Comparison) -> list[Change]:
     for kind, module, entry, diff in comparison.texts:
         added = [line[1:] for line in diff.splitlines()[2:] if line.startswith("+")][:3]
         found.append(Change(module, entry, "text", "now: " + " / ".join(line.strip() for line in added)))
+    # One change of a setting in many layers (``module`` written out in every initializer) is one line.
+    alike: dict[tuple[str, str], list[str]] = {}
     for default in comparison.defaults:
         if not default.representation:
-            found.append(Change("layer defaults", default.key, "default",
-                                f"{cell(default.before)} → {cell(default.after)} ({default.what})"))
+            to = f"{cell(default.before)} → {cell(default.after)} ({default.what})"
+            alike.setdefault((default.key.rsplit(".", 1)[-1], to), []).append(default.key)
+    for (setting, to), keys in alike.items():
+        item = keys[0] if len(keys) == 1 else f"{setting} in {len(keys)} layer settings ({keys[0]}, ...)"
+        found.append(Change("layer defaults", item, "default", to))
     return found
 
 
