@@ -265,4 +265,5 @@ def test_one_setting_changed_in_many_layers_is_one_change():
     after = SideResult("b", "locked", defaults={**layers, "LSTM.init.module": "keras.initializers",
                                                 "GRU.init.module": "keras.initializers", "GRU.seed": 3})
     assert [("module in 2 layer settings (GRU.init.module, ...)", "(absent) → keras.initializers (new setting)"),
-            ("GRU.seed", "(absent) → 3 (new argument)")] == [(c.item, c.to) for c in changes_of(compare(before, after))]
+            ("GRU.seed", "(absent) → 3 (new argument)")] == [(change.item, change.to)
+                                                              for change in changes_of(compare(before, after))]
