@@ -112,7 +112,11 @@ def render(results: dict[Release, SideResult], command: str, seconds: dict[Relea
            "on its line.", ""]
     out += [f"- ran ({len(ran)}): " + (", ".join(f"{r.line} {r.release}" for r in ran) or "none"),
             f"- not run yet ({len(missing)}): " + (", ".join(f"{r.line} {r.release}" for r in missing) or "none"),
-            "", "A later `python3 suite.py history` runs only the sides not in its cache.", ""]
+            "", "A later `python3 suite.py history` runs only the sides not in its cache. The lines "
+            "(`lstm_spec/versions/release_lines.py`): each TensorFlow 2.12-2.21 (newest patch) with the Keras it "
+            "brings, Keras 2 through 2.15 and from 2.16 on the Keras 3 release current when that TensorFlow was "
+            "uploaded to PyPI; each Keras 3.0-3.15 on the locked TensorFlow; each tf-keras on the TensorFlow of "
+            "its minor; keras-nightly after the newest Keras.", ""]
     all_steps = {}
     for name, line in LINES.items():
         members = [(release, results[release]) for release in line if release in results]
