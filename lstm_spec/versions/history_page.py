@@ -219,12 +219,16 @@ def draw(all_steps: dict[str, list[Step]], path: Path) -> Path:
             kinds = [change.kind for change in step.changes if change.module == module]
             if kinds:
                 grid[y][x] = to_rgb(COLOURS[min(kinds, key=order.index)])
-    figure, axes = plt.subplots(figsize=(max(6.0, 0.45 * len(columns) + 3), max(3.0, 0.3 * len(modules) + 1.5)))
+    figure, axes = plt.subplots(figsize=(max(6.0, 0.45 * len(columns) + 3) + 2.5, max(3.0, 0.3 * len(modules) + 1.5)))
     axes.imshow(grid, aspect="auto", interpolation="nearest")
     axes.set_xticks(range(len(columns)), [f"{name} {step.after.release}" for name, step in columns],
                     rotation=60, ha="right", fontsize=7)
     axes.set_yticks(range(len(modules)), modules, fontsize=7)
     axes.set_title("What changed at each release (against the one before it on its line)", fontsize=9)
+    from matplotlib.patches import Patch
+
+    axes.legend(handles=[Patch(color=COLOURS[kind], label=label) for kind, label in KINDS.items()], fontsize=7,
+                loc="upper left", bbox_to_anchor=(1.01, 1.0))
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
