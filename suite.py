@@ -52,7 +52,8 @@ TAKE_BEHAVIOURS = ("docs", "test", "list")
 
 def usage() -> str:
     lines = ["usage: python3 suite.py COMMAND [BEHAVIOUR ...] [pytest arguments]", "", "commands:"]
-    lines += [f"  {name:<6} {summary}" for name, (summary, _) in {**COMMANDS, **TOOLS}.items()]
+    width = max(map(len, {**COMMANDS, **TOOLS}))
+    lines += [f"  {name:<{width}} {summary}" for name, (summary, _) in {**COMMANDS, **TOOLS}.items()]
     lines += ["",
               "BEHAVIOUR (docs, test, list): a spec's number or short name, e.g. `docs 4` or `docs return_state`",
               "  for specs/test_04_return_state.py (`python3 suite.py list` shows them all).",

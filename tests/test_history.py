@@ -236,3 +236,34 @@ def test_a_side_that_cannot_be_installed_is_listed_with_pips_reason(tmp_path, so
     assert ("### keras 3.0.5 (`3.0.5`)\n\n```text\n3.0.5 cannot be installed\n"
             "ERROR: No matching distribution found for keras==3.0.5\n```") in page
     assert "| 3.0.5 | — | did not run: 3.0.5 cannot be installed | 0 min 00 s |" in page
+
+
+def test_a_run_that_ended_without_results_is_run_again(tmp_path, source, monkeypatch):
+    """A side whose run ended before pytest wrote its results (killed, say) is kept but not taken from the cache."""
+    calls = []
+
+    def killed(side, workdir, *, source, log, command):
+        calls.append(side.name)
+        (workdir / "nox.log").write_text("Killed\n")
+        return read_side(side.name, side.session, workdir / "tree", workdir / "collected", workdir / "nox.log")
+
+    monkeypatch.setattr(history, "run_side", killed)
+    cache = HistoryCache(tmp_path / "cache")
+    for _ in range(2):
+        history.run(sides("keras:3.0.5"), cache, keep=None, log=io.StringIO(), source=source)
+    assert ["3.0.5", "3.0.5"] == calls
+
+
+def test_one_setting_changed_in_many_layers_is_one_change():
+    """``module`` written out in two layers' initializers at once is one change naming how many, not two."""
+    from lstm_spec.versions.comparison import compare
+    from lstm_spec.versions.history_page import changes_of
+    from lstm_spec.versions.side_results import SideResult
+
+    layers = {"LSTM.units": 1, "GRU.units": 1, "LSTM.init.config": 1, "GRU.init.config": 1}
+    before = SideResult("a", "locked", defaults=layers)
+    after = SideResult("b", "locked", defaults={**layers, "LSTM.init.module": "keras.initializers",
+                                                "GRU.init.module": "keras.initializers", "GRU.seed": 3})
+    assert [("module in 2 layer settings (GRU.init.module, ...)", "(absent) → keras.initializers (new setting)"),
+            ("GRU.seed", "(absent) → 3 (new argument)")] == [(change.item, change.to)
+                                                              for change in changes_of(compare(before, after))]

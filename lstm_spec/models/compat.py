@@ -1,10 +1,10 @@
 """The Keras calls the machinery makes whose spelling differs by era, one table per call.
 
 Keras 3's ``clear_session`` collects garbage unless told not to (``free_memory=False``, ~0.15 s a
-call saved; the argument exists from Keras 3.3) and converts tensors with ``keras.ops``; Keras 2 (TensorFlow <= 2.15) has neither the
-argument (its ``clear_session`` never collects) nor ``keras.ops`` (its eager tensors convert with
-NumPy).  Specs state era differences of *behaviour* in their own tables; this module only keeps
-the machinery's spelling out of their way.
+call saved; the argument exists from Keras 3.3) and converts tensors with ``keras.ops``; Keras 2
+(TensorFlow <= 2.15) has neither the argument (its ``clear_session`` never collects) nor ``keras.ops``
+(its eager tensors convert with NumPy).  Specs state era differences of *behaviour* in their own
+tables; this module only keeps the machinery's spelling out of their way.
 """
 
 from __future__ import annotations

@@ -25,8 +25,10 @@ from lstm_spec.versions.side_results import SideResult, read_side
 from lstm_spec.versions.sides import LOCKS, ROOT, Side
 
 # What runs inside a side's environment, so what its results depend on beside its packages.
+# (lstm_spec/bench: the modules the benchmark specs import; speed's own modules run outside.)
 SUITE_PARTS = ("specs", "lstm_spec/models", "lstm_spec/checks", "lstm_spec/living_docs", "lstm_spec/pytorch",
-               "lstm_spec/bench", "lstm_spec/versions/dependencies.py", "lstm_spec/versions/pins.py",
+               "lstm_spec/bench/benchmarking.py", "lstm_spec/bench/instrument.py", "lstm_spec/bench/turns.py",
+               "lstm_spec/bench/backend_speed.py", "lstm_spec/versions/dependencies.py", "lstm_spec/versions/pins.py",
                "noxfile.py", "conftest.py", "pytest.ini", "pyproject.toml")
 NOT_HASHED = ("__snapshots__", "__pycache__")  # written by every run afresh; bytecode
 
@@ -95,8 +97,10 @@ class HistoryCache:
         entry = self.folder / "runs" / asked.read_text().strip()
         return read_entry(entry) if (entry / "meta.json").exists() else None
 
-    def store(self, workdir: Path, release: Release, side: Side, request: str, seconds: float) -> Entry:
-        """Moves a finished side's results from its scratch folder into the cache; returns the entry."""
+    def store(self, workdir: Path, release: Release, side: Side, request: str, seconds: float, *,
+              answers: bool = True) -> Entry:
+        """Copies a side's results from its scratch folder into the cache; returns the entry.  With ``answers``
+        false (a run that ended before pytest wrote its results) the entry is kept but answers no later request."""
         collected = workdir / "collected"
         frozen = collected / "packages.txt"
         key = packages_key(frozen.read_text()) if frozen.exists() else f"unrun-{request}"
@@ -113,8 +117,9 @@ class HistoryCache:
         meta = {"line": release.line, "release": release.release, "name": release.name, "session": side.session,
                 "environment": dict(side.environment), "request": request, "packages": key, "seconds": round(seconds)}
         (entry / "meta.json").write_text(json.dumps(meta, indent=1) + "\n")
-        (self.folder / "asked").mkdir(parents=True, exist_ok=True)
-        (self.folder / "asked" / request).write_text(key + "\n")
+        if answers:
+            (self.folder / "asked").mkdir(parents=True, exist_ok=True)
+            (self.folder / "asked" / request).write_text(key + "\n")
         return Entry(entry, meta)
 
     def entries(self) -> list[Entry]:

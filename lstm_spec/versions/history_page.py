@@ -78,10 +78,15 @@ def changes_of(comparison: Comparison) -> list[Change]:
     for kind, module, entry, diff in comparison.texts:
         added = [line[1:] for line in diff.splitlines()[2:] if line.startswith("+")][:3]
         found.append(Change(module, entry, "text", "now: " + " / ".join(line.strip() for line in added)))
+    # One change of a setting in many layers (``module`` written out in every initializer) is one line.
+    alike: dict[tuple[str, str], list[str]] = {}
     for default in comparison.defaults:
         if not default.representation:
-            found.append(Change("layer defaults", default.key, "default",
-                                f"{cell(default.before)} → {cell(default.after)} ({default.what})"))
+            to = f"{cell(default.before)} → {cell(default.after)} ({default.what})"
+            alike.setdefault((default.key.rsplit(".", 1)[-1], to), []).append(default.key)
+    for (setting, to), keys in alike.items():
+        item = keys[0] if len(keys) == 1 else f"{setting} in {len(keys)} layer settings ({keys[0]}, ...)"
+        found.append(Change("layer defaults", item, "default", to))
     return found
 
 
@@ -107,7 +112,11 @@ def render(results: dict[Release, SideResult], command: str, seconds: dict[Relea
            "on its line.", ""]
     out += [f"- ran ({len(ran)}): " + (", ".join(f"{r.line} {r.release}" for r in ran) or "none"),
             f"- not run yet ({len(missing)}): " + (", ".join(f"{r.line} {r.release}" for r in missing) or "none"),
-            "", "A later `python3 suite.py history` runs only the sides not in its cache.", ""]
+            "", "A later `python3 suite.py history` runs only the sides not in its cache. The lines "
+            "(`lstm_spec/versions/release_lines.py`): each TensorFlow 2.12-2.21 (newest patch) with the Keras it "
+            "brings, Keras 2 through 2.15 and from 2.16 on the Keras 3 release current when that TensorFlow was "
+            "uploaded to PyPI; each Keras 3.0-3.15 on the locked TensorFlow; each tf-keras on the TensorFlow of "
+            "its minor; keras-nightly after the newest Keras.", ""]
     all_steps = {}
     for name, line in LINES.items():
         members = [(release, results[release]) for release in line if release in results]
@@ -210,12 +219,16 @@ def draw(all_steps: dict[str, list[Step]], path: Path) -> Path:
             kinds = [change.kind for change in step.changes if change.module == module]
             if kinds:
                 grid[y][x] = to_rgb(COLOURS[min(kinds, key=order.index)])
-    figure, axes = plt.subplots(figsize=(max(6.0, 0.45 * len(columns) + 3), max(3.0, 0.3 * len(modules) + 1.5)))
+    figure, axes = plt.subplots(figsize=(max(6.0, 0.45 * len(columns) + 3) + 2.5, max(3.0, 0.3 * len(modules) + 1.5)))
     axes.imshow(grid, aspect="auto", interpolation="nearest")
     axes.set_xticks(range(len(columns)), [f"{name} {step.after.release}" for name, step in columns],
                     rotation=60, ha="right", fontsize=7)
     axes.set_yticks(range(len(modules)), modules, fontsize=7)
     axes.set_title("What changed at each release (against the one before it on its line)", fontsize=9)
+    from matplotlib.patches import Patch
+
+    axes.legend(handles=[Patch(color=COLOURS[kind], label=label) for kind, label in KINDS.items()], fontsize=7,
+                loc="upper left", bbox_to_anchor=(1.01, 1.0))
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)

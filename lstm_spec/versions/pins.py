@@ -11,8 +11,9 @@
 
 Every environment gets the suite's test tools at the locked default's pins; in a combination or a
 file they replace the file's own lines for the same tools.  Where a TensorFlow release's own
-requirements rule a locked pin out, ``ERA_TOOLS`` pins that tool for it instead, with the reason.  A bare TensorFlow release is read by its
-first number, because TensorFlow and Keras 3 releases never share one.
+requirements rule a locked pin out, ``ERA_TOOLS`` pins that tool for it instead, with the reason.
+A bare TensorFlow release is read by its first number, because TensorFlow and Keras 3 releases
+never share one.
 
 No TensorFlow import here: the noxfile and the report use it before any environment exists.
 """
