@@ -1,11 +1,10 @@
 """The upgrade report names the Keras backend each side ran on, and that backend's engine version."""
 
-import importlib.util
 import textwrap
 
 import pytest
 
-from lstm_spec.versions.sides import BACKEND_SESSIONS, ROOT
+from lstm_spec.versions.sides import BACKEND_SESSIONS
 from lstm_spec.versions.comparison import compare
 from lstm_spec.versions.side_results import WHOLE_MODULE, Outcome, SideResult, read_outcomes
 from lstm_spec.versions.upgrade_report import render_markdown, summary_lines
@@ -50,12 +49,8 @@ def test_an_engine_a_side_lacks_is_said_not_hidden():
     assert side.label.startswith("torch (PyTorch (not installed) backend, ")
 
 
-def test_the_backend_sessions_are_the_noxfiles():
+def test_the_backend_sessions_are_the_noxfiles(noxfile):
     """Every session the noxfile runs on another backend than TensorFlow is one the report knows, and no other."""
-    pytest.importorskip("nox", reason="the noxfile imports nox, which this environment's lock lacks")
-    spec = importlib.util.spec_from_file_location("noxfile_under_test", ROOT / "noxfile.py")
-    noxfile = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(noxfile)
     assert set(noxfile.BACKEND_LOCKS) == set(BACKEND_SESSIONS)
 
 

@@ -168,12 +168,8 @@ class RecordingSession:
         raise RuntimeError(message)
 
 
-@pytest.fixture(scope="module")
-def saved_files_session():
-    pytest.importorskip("nox", reason="the noxfile imports nox, which this environment's lock lacks")
-    spec = importlib.util.spec_from_file_location("noxfile_saved_files", ROOT / "noxfile.py")
-    noxfile = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(noxfile)
+@pytest.fixture
+def saved_files_session(noxfile):
     return noxfile.saved_files
 
 

@@ -2,7 +2,6 @@
 with TF_USE_LEGACY_KERAS=1 so that the page's imports (``tf.keras``) and the suite test tf-keras."""
 
 import argparse
-import importlib.util
 import io
 import subprocess
 import sys
@@ -24,15 +23,6 @@ class FakeSession:
 
     def run(self, *command, **options):
         self.runs.append((command, dict(self.env)))
-
-
-@pytest.fixture(scope="module")
-def noxfile():
-    pytest.importorskip("nox", reason="the noxfile imports nox, which this environment's lock lacks")
-    spec = importlib.util.spec_from_file_location("noxfile_under_test", ROOT / "noxfile.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_matrix_resolves_tf_keras_to_its_own_session_and_lock():
