@@ -1,7 +1,6 @@
 """The report's saved-model exchange: side A writes, side B reads what A wrote, the section says what B got."""
 
-import json
-from pathlib import Path
+import shutil
 
 import pytest
 
@@ -9,7 +8,7 @@ from lstm_spec.saving import read_files, write_files
 from lstm_spec.saving.writers import REPORT_SIDE, WRITERS, report_side_writer
 from lstm_spec.versions import upgrade_report
 from lstm_spec.versions.report_sections import saved_models
-from lstm_spec.versions.side_results import SideResult
+from lstm_spec.versions.side_results import read_saved_models
 from test_report_saved_models import make_outcomes, make_written, observation
 from test_upgrade_report_writing import upgrade
 
@@ -55,6 +54,7 @@ def test_a_failed_step_is_said_with_its_side(tmp_path):
     before, after = results_with(tmp_path)
     (before.collected / "saved-models").mkdir(parents=True)
     (before.collected / "saved-models" / "write-failed.txt").write_text("`python -m ...write_files` failed\n")
+    before.saved_models = read_saved_models(before.collected)
     assert ["## Saved models", "", "On 2.15.1: `python -m ...write_files` failed", ""] == saved_models.section(
         before, after)
 
@@ -66,8 +66,11 @@ def test_what_side_b_read_of_side_a_is_the_section(tmp_path):
     (after.collected / "saved-models").mkdir(parents=True)
     make_outcomes(after.collected / "saved-models" / "read.json", [
         observation("page_lstm", "keras2-h5", "matches", writer=REPORT_SIDE, diff=3e-8, shapes=[[2, 5]])])
+    before.saved_models, after.saved_models = read_saved_models(before.collected), read_saved_models(after.collected)
+    shutil.rmtree(tmp_path / "before"), shutil.rmtree(tmp_path / "after")  # as the report removes its scratch copy
     lines = saved_models.section(before, after)
-    assert lines[2].startswith("Side A, 2.15.1 (tensorflow 2.15.1, keras 2.15.0) wrote 1 files of 1 models")
+    assert lines[2].startswith("Side A, 2.15.1 (tensorflow 2.15.1, keras 2.15.0) wrote 1 files of 1 models; "
+                               "side B read them on locked")
     assert "- `keras2-h5` with `load_model`: loads and matches (largest difference 3e-08)" in lines
 
 
@@ -75,9 +78,19 @@ def test_side_b_that_left_no_outcomes_is_not_compared(tmp_path):
     """A's folder without B's outcomes says what is missing and how it is written."""
     before, after = results_with(tmp_path)
     make_written(before.collected / "saved-models" / "written", writer=REPORT_SIDE)
-    lines = saved_models.section(before, after)
-    assert lines[:2] == ["## Saved models", ""] and lines[2].startswith("Not compared: ")
-    assert "read.json does not exist" in lines[2]
+    before.saved_models = read_saved_models(before.collected)
+    assert ["## Saved models", "", "Not compared: 2.21.0 left no saved-models/read.json.", ""] == saved_models.section(
+        before, after)
+
+
+def test_a_run_keeps_the_exchange_as_text_and_nothing_else(tmp_path):
+    """read_saved_models keeps side A's manifest, side B's outcomes and a failed step's words, no model file."""
+    folder = make_written(tmp_path / "saved-models" / "written", writer=REPORT_SIDE)
+    (tmp_path / "saved-models" / "read-failed.txt").write_text("failed")
+    kept = read_saved_models(tmp_path)
+    assert ["read-failed.txt", "written/manifest.json"] == sorted(kept)
+    assert (folder / "manifest.json").read_text() == kept["written/manifest.json"]
+    assert {} == read_saved_models(tmp_path / "nothing-here")
 
 
 @pytest.mark.parametrize("era, like", [(2, "keras2"), (3, "locked")])

@@ -40,16 +40,19 @@ def _json(path: Path, what: str, fix: str) -> dict:
     return content
 
 
-def read_written(folder) -> dict:
-    """Side A's manifest, checked for what the section needs."""
-    folder = Path(folder)
+def read_written(written) -> dict:
+    """Side A's manifest (from its folder, or as given), checked for what the section needs."""
     fix = f"give the folder `{WRITE}` wrote"
-    if not (folder / MANIFEST).is_file():
-        raise SavedModelsInputError(f"{folder} has no {MANIFEST}: {fix}")
-    manifest = _json(folder / MANIFEST, "a writer's manifest", fix)
+    if isinstance(written, dict):
+        manifest, where = written, "side A's manifest"
+    else:
+        folder = Path(written)
+        if not (folder / MANIFEST).is_file():
+            raise SavedModelsInputError(f"{folder} has no {MANIFEST}: {fix}")
+        manifest, where = _json(folder / MANIFEST, "a writer's manifest", fix), str(folder / MANIFEST)
     for key in ("writer", "versions", "cases"):
         if key not in manifest:
-            raise SavedModelsInputError(f"{folder / MANIFEST} has no {key}: {fix}")
+            raise SavedModelsInputError(f"{where} has no {key}: {fix}")
     return manifest
 
 
@@ -110,7 +113,8 @@ def saved_models_section(written, outcomes, side_a: str | None = None) -> list[s
     files = sum(len(case["formats"]) for case in manifest["cases"].values())
     out = ["## Saved models", "",
            f"Side A, {side_a or writer} ({versions_text(manifest['versions'])}) wrote {files} files of "
-           f"{len(manifest['cases'])} models (`{Path(written).as_posix()}`); side B read them on {reader} "
+           f"{len(manifest['cases'])} models{'' if isinstance(written, dict) else f' (`{Path(written).as_posix()}`)'}; "
+           f"side B read them on {reader} "
            f"({versions_text(document['versions'])}), each called on the writer's input and compared with the "
            f"writer's outputs (matching within {document.get('tolerance', 'the reader tolerance')}).",
            "", count_text(ours), ""]

@@ -54,7 +54,8 @@ class SideResult:
     defaults: dict[str, object] = field(default_factory=dict)
     behaviours: dict[str, str] = field(default_factory=dict)  # spec module -> its docstring's first line
     tools: set[str] = field(default_factory=set)  # installed only for the suite's own tools (pytest, nox, ...)
-    collected: Path | None = None  # the folder the run wrote (LSTM_SPEC_COLLECT): a section may read more there
+    collected: Path | None = None  # the folder the run wrote (LSTM_SPEC_COLLECT), gone once the report is written
+    saved_models: dict[str, str] = field(default_factory=dict)  # the saved-model exchange's files, as text
     side: Side | None = None  # the side as resolved from its name
 
     @property
@@ -108,7 +109,25 @@ def read_side(name: str, session: str, tree: Path, collected: Path, log: Path) -
     side.defaults = json.loads((collected / "layer_defaults.json").read_text())
     side.behaviours = read_behaviours(tree / "specs")
     side.tools = tool_packages(json.loads((collected / "dependencies.json").read_text()))
+    side.saved_models = read_saved_models(collected)
     return side
+
+
+# The upgrade report's saved-model exchange (lstm_spec/versions/report_sections/saved_models.py), under a run's
+# collected folder: side A's manifest of what it wrote, side B's outcomes of reading it, a failed step's words.
+SAVED_MODELS = "saved-models"
+WRITTEN_FOLDER = "written"
+WRITTEN_MANIFEST = f"{WRITTEN_FOLDER}/manifest.json"
+READ_OUTCOMES = "read.json"
+FAILED_STEPS = ("write-failed.txt", "read-failed.txt")
+
+
+def read_saved_models(collected: Path) -> dict[str, str]:
+    """The exchange's files a run left, as text, read with the rest: the run's folder is removed before the
+    report is written."""
+    folder = Path(collected) / SAVED_MODELS
+    names = (WRITTEN_MANIFEST, READ_OUTCOMES, *FAILED_STEPS)
+    return {name: (folder / name).read_text(errors="replace") for name in names if (folder / name).is_file()}
 
 
 _EXCEPTION = re.compile(r"^[A-Za-z_.]*(?:Error|Exception): ")  # a traceback's last line: pip itself failed

@@ -10,21 +10,20 @@ are ``lstm_spec.versions.report_saved_models``'s.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from lstm_spec.versions.report_saved_models import SavedModelsInputError, saved_models_section
-from lstm_spec.versions.side_results import SideResult
+from lstm_spec.versions.side_results import (FAILED_STEPS, READ_OUTCOMES, SAVED_MODELS, WRITTEN_FOLDER,
+                                             WRITTEN_MANIFEST, SideResult)
 
-FOLDER = "saved-models"  # under a side's collected folder
-WRITTEN = "written"  # side A's files and manifest, in FOLDER
-READ = "read.json"  # side B's outcomes, in FOLDER
 # The environment variables the sides' sessions act on (noxfile.py).
 WRITE_VARIABLE = "LSTM_SPEC_WRITE_SAVED"
 READ_VARIABLE = "LSTM_SPEC_READ_SAVED"
 
 
 def written_folder(collected: Path) -> Path:
-    return Path(collected) / FOLDER / WRITTEN
+    return Path(collected) / SAVED_MODELS / WRITTEN_FOLDER
 
 
 def side_environments(before_collected: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -34,20 +33,20 @@ def side_environments(before_collected: Path) -> tuple[dict[str, str], dict[str,
 
 def section(before: SideResult, after: SideResult) -> list[str]:
     """Per model and format that side A wrote: what reading it on side B gave."""
-    folders = [Path(side.collected) / FOLDER for side in (before, after) if side.collected]
-    if not any(folder.is_dir() for folder in folders):
+    if not (before.saved_models or after.saved_models):
         return []  # no exchange was made (results read from elsewhere, or runs before this section existed)
-    failed = [(side, path) for side in (before, after) if side.collected
-              for path in sorted((Path(side.collected) / FOLDER).glob("*-failed.txt"))]
+    heading = ["## Saved models", ""]
+    failed = [f"On {side.name}: {side.saved_models[name].strip()}" for side in (before, after)
+              for name in FAILED_STEPS if name in side.saved_models]
     if failed:
-        out = ["## Saved models", ""]
-        for side, path in failed:
-            out += [f"On {side.name}: {path.read_text().strip()}", ""]
-        return out
-    if before.collected is None or after.collected is None:
-        return ["## Saved models", "", "Not compared: one side left no collected folder.", ""]
+        return heading + [line for said in failed for line in (said, "")]
+    if WRITTEN_MANIFEST not in before.saved_models:
+        return heading + [f"Not compared: {before.name} left no {SAVED_MODELS}/{WRITTEN_MANIFEST}.", ""]
+    if READ_OUTCOMES not in after.saved_models:
+        return heading + [f"Not compared: {after.name} left no {SAVED_MODELS}/{READ_OUTCOMES}.", ""]
     try:
-        return saved_models_section(written_folder(before.collected), Path(after.collected) / FOLDER / READ,
-                                    side_a=before.name)
-    except SavedModelsInputError as error:
-        return ["## Saved models", "", f"Not compared: {error}", ""]
+        written, outcomes = (json.loads(before.saved_models[WRITTEN_MANIFEST]),
+                             json.loads(after.saved_models[READ_OUTCOMES]))
+        return saved_models_section(written, outcomes, side_a=before.name)
+    except (ValueError, SavedModelsInputError) as error:
+        return heading + [f"Not compared: {error}", ""]
