@@ -10,6 +10,7 @@ from lstm_spec.versions import upgrade_report
 from lstm_spec.versions.report_sections import saved_models
 from lstm_spec.versions.side_results import read_saved_models
 from test_report_saved_models import make_outcomes, make_written, observation
+from test_upgrade_report_command import speed_section  # noqa: F401 (a fixture: the Speed section stands in)
 from test_upgrade_report_writing import upgrade
 
 
@@ -27,7 +28,7 @@ def test_side_a_is_told_to_write_and_side_b_to_read_what_a_wrote(tmp_path):
     assert {"LSTM_SPEC_READ_SAVED": str(tmp_path / "before" / "collected" / "saved-models" / "written")} == reads
 
 
-def test_the_report_command_runs_side_a_writing_then_side_b_reading(tmp_path, monkeypatch):
+def test_the_report_command_runs_side_a_writing_then_side_b_reading(tmp_path, monkeypatch, speed_section):
     """upgrade_report.main gives each side its half of the exchange, A first."""
     before, after = upgrade()
     seen = []

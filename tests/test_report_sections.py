@@ -61,6 +61,7 @@ def test_a_page_of_results_changed_since_the_last_page_is_compared_afresh():
 def test_a_side_runs_with_its_own_and_the_callers_environment(tmp_path, monkeypatch, name, session, variables):
     """The run's environment has the side's variables (tf-keras: TF_USE_LEGACY_KERAS=1) and those the caller adds."""
     seen = []
+    monkeypatch.delenv("TF_USE_LEGACY_KERAS", raising=False)  # a nox session running this test exports 0
     monkeypatch.setattr(side_run.subprocess, "run", lambda command, **options: seen.append((command, options["env"])))
     (tmp_path / "checkout").mkdir()
     side = resolve(name)
