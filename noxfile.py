@@ -24,8 +24,10 @@ a session runs ``specs`` and ``tests``.  ``python3 suite.py matrix SESSION`` and
 ``lstm_spec/versions/side_run.py``).
 
 With ``LSTM_SPEC_COLLECT=DIR`` in the environment, a session also writes what the upgrade report
-compares into DIR: ``packages.txt`` (pip freeze), ``python.txt``, ``layer_defaults.json``, ``dependencies.json``, ``junit.xml``, and
-``install-error.txt`` instead of them all when the version cannot be installed.
+compares into DIR: ``packages.txt`` (pip freeze), ``python.txt``, ``layer_defaults.json``,
+``dependencies.json``, ``junit.xml``, and ``install-error.txt`` instead of them all when the version cannot
+be installed; with ``LSTM_SPEC_WRITE_SAVED`` or ``LSTM_SPEC_READ_SAVED`` too, ``saved-models/`` (the report's
+saved-model exchange: side A's files, side B's ``read.json``).
 """
 
 from __future__ import annotations
@@ -257,7 +259,8 @@ def _exchange_saved_models(session: nox.Session, folder: Path) -> None:
     fails is recorded for the report, not fatal: the specs still run."""
     steps = []
     if os.environ.get("LSTM_SPEC_WRITE_SAVED"):
-        steps.append(("write", ["-m", "lstm_spec.saving.write_files", "--report-side", "--into", str(folder / "written")]))
+        steps.append(("write", ["-m", "lstm_spec.saving.write_files", "--report-side",
+                                "--into", str(folder / "written")]))
     if os.environ.get("LSTM_SPEC_READ_SAVED"):
         steps.append(("read", ["-m", "lstm_spec.saving.read_files", os.environ["LSTM_SPEC_READ_SAVED"],
                                "--out", str(folder / "read.json")]))

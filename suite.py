@@ -34,7 +34,8 @@ COMMANDS = {
 TOOLS = {
     "matrix": ("the specs in one environment of the version matrix (noxfile.py): matrix keras2, "
                "matrix 2.20.0 [pytest arguments]", "lstm_spec.versions.matrix"),
-    "report": ("the upgrade report between two versions: report 2.15.1 2.21.0 (docs/guides/versions-and-upgrade-reports.md)",
+    "report": ("the upgrade report between two versions: report 2.15.1 2.21.0 "
+               "(docs/guides/versions-and-upgrade-reports.md)",
                "lstm_spec.versions.upgrade_report"),
     "history": ("the suite on each TensorFlow, Keras and tf-keras release, and where each behaviour changed: "
                 "history [tensorflow keras:3.4.1 ...] (writes docs/history.md)", "lstm_spec.versions.history"),
