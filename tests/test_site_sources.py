@@ -78,6 +78,12 @@ def test_links_to_spec_files_become_links_to_behaviour_pages():
     assert files == set()
 
 
+def test_a_link_whose_text_is_a_test_id_is_pointed_too():
+    """A link text holding a code span with brackets of its own (a test id, as docs/saved-models.md writes) is a link."""
+    text, _ = rewrite_links("[`test_x[keras2-h5-*]`](../specs/test_04_return_state.py)", PurePosixPath("docs/x.md"))
+    assert text == "[`test_x[keras2-h5-*]`](../specs/test_04_return_state.md)"
+
+
 def test_links_to_other_files_are_copied_and_missing_ones_left_for_sphinx(tmp_path):
     """A link to a repository file that is no page keeps its target, which is copied; a missing one is left as is."""
     original = "[data](input_output_lstm.txt) [gone](../nowhere.py) [web](https://example.org) [here](#top)"
