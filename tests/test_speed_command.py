@@ -281,7 +281,7 @@ def test_sides_run_pinned_under_their_session_variables(tmp_path, monkeypatch):
     sides = {"A": ("locked", f"tensorflow 0 {cpu}"), "B": ("jax", f"jax 0 {cpu}")}
     runs = speed_runs.run_interleaved({"A": script, "B": script}, Settings(pairs=3, cpu=cpu), tmp_path,
                                       progress=lambda line: None,
-                                      environments={side: speed_runs.side_environment(resolve(name))
+                                      environments={side: resolve(name).session_environment
                                                     for side, (name, _) in sides.items()})
     assert [sides[run.side][1] for run in runs] == [run.json_path.read_text().strip() for run in runs]
 
@@ -292,7 +292,7 @@ def test_sides_run_pinned_under_their_session_variables(tmp_path, monkeypatch):
 def test_each_side_names_its_keras_backend_and_keras(name, backend, legacy_keras):
     """The jax and torch environments are timed on their own Keras backend, every other side on TensorFlow; only
     tf-keras's with TF_USE_LEGACY_KERAS=1, so that tf-keras, not the Keras 3 beside it, is timed."""
-    assert {"KERAS_BACKEND": backend, "TF_USE_LEGACY_KERAS": legacy_keras} == speed_runs.side_environment(resolve(name))
+    assert {"KERAS_BACKEND": backend, "TF_USE_LEGACY_KERAS": legacy_keras} == resolve(name).session_environment
 
 
 def test_cpu_outside_the_allowed_set_is_refused():

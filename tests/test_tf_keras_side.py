@@ -91,7 +91,7 @@ def test_speed_times_tf_keras_in_the_matrix_environment_under_legacy_keras(monke
     [command] = commands
     assert ("tf-keras", str(ROOT / ".nox")) == (command[command.index("--sessions") + 1],
                                                  command[command.index("--envdir") + 1])
-    assert TF_KERAS == speed_runs.side_environment(resolve("tf-keras"))
+    assert TF_KERAS == resolve("tf-keras").session_environment
 
 
 def test_legacy_keras_without_tf_keras_says_how_to_get_it():

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from lstm_spec.bench import benchmarking, instrument
 from lstm_spec.bench.speed_runs import (RESULTS, SIDES, Measurements, Settings, SpeedRunError, kept_runs,
-                                        prepare, read_runs, run_interleaved, side_environment, slug, write_json)
+                                        prepare, read_runs, run_interleaved, slug, write_json)
 from lstm_spec.bench.statistics import (CONFIDENCE, DEFAULT_THRESHOLD, FASTER, NO_CHANGE, SLOWER, RatioInterval,
                                         SpeedStatisticsError, pair_ratio_spread, ratio_interval,
                                         same_side_spread)
@@ -126,7 +126,7 @@ def run_comparison(before: Side, after: Side, settings: Settings, threshold: flo
     for letter, side in zip(SIDES, (before, after)):
         print(f"speed: preparing side {letter}: {side.name}", file=sys.stderr, flush=True)
         pythons[letter] = prepare(side, folder / f"prepare-{letter}.log")
-    environments = {letter: side_environment(side) for letter, side in zip(SIDES, (before, after))}
+    environments = {letter: side.session_environment for letter, side in zip(SIDES, (before, after))}
     runs = run_interleaved(pythons, settings, folder, environments=environments)
     return analyse(before.name, after.name, settings, threshold, folder, runs)
 

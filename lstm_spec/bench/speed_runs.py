@@ -106,12 +106,6 @@ class Settings:
         return environment
 
 
-def side_environment(side: Side) -> dict[str, str]:
-    """The variables the benchmark processes of ``side`` run under, as its nox session sets them: its
-    ``KERAS_BACKEND``, and ``TF_USE_LEGACY_KERAS`` (1 for tf-keras, whose Keras 3 beside it is not timed)."""
-    return side.session_environment
-
-
 def slug(name: str) -> str:
     return re.sub(r"[^\w.]+", "-", name).strip("-") or "env"
 
@@ -153,7 +147,7 @@ def run_interleaved(pythons: dict[str, Path], settings: Settings, folder: Path,
                     progress: Callable[[str], None] = _to_stderr,
                     environments: dict[str, dict[str, str]] | None = None) -> list[ProcessRun]:
     """Runs ``settings.pairs`` pairs of benchmark processes and returns where each saved its JSON;
-    ``environments`` gives each side's session variables (``side_environment``; default: the locked
+    ``environments`` gives each side's session variables (``Side.session_environment``; default: the locked
     session's, TensorFlow and Keras 3, on both).  In lockstep (the default) both processes of a pair run
     at once, taking turns round by round (``lstm_spec.bench.turns``), A starting odd pairs and B even
     ones; otherwise A runs, then B."""
