@@ -2,6 +2,7 @@
 the CI merge, with a stand-in for each side's run (no environment is made)."""
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -23,18 +24,23 @@ FAILING = """<testsuites><testsuite>
 
 
 class StandIn:
-    """Runs a side by writing the files its nox session writes; ``failing`` names the sides where test_b fails."""
+    """Runs a side by writing the files its nox session writes; ``failing`` names the sides where test_b fails,
+    ``reads`` the saved-model reads (read_files' observations) a side records."""
 
-    def __init__(self, failing=(), stop_at=None):
-        self.ran, self.failing, self.stop_at = [], set(failing), stop_at
+    def __init__(self, failing=(), stop_at=None, reads=None):
+        self.ran, self.failing, self.stop_at, self.reads = [], set(failing), stop_at, reads or {}
+        self.environments = []
 
-    def __call__(self, side, workdir, *, source, log, command):
+    def __call__(self, side, workdir, *, source, log, command, environment=None):
         if side.name == self.stop_at:
             raise KeyboardInterrupt
         self.ran.append(side.name)
+        self.environments.append(environment)
         replaced = {"packages.txt": f"tensorflow=={side.name}\n"}
         if side.name in self.failing:
             replaced["junit.xml"] = FAILING
+        if side.name in self.reads:
+            replaced["saved-models/read.json"] = json.dumps({"reader": None, "observations": self.reads[side.name]})
         tree, collected = finished_run(workdir, **replaced)
         result = read_side(side.name, side.session, tree, collected, workdir / "nox.log")
         result.side = side
@@ -46,8 +52,8 @@ def stand_in_fixture(monkeypatch):
     """Replaces each side's run by a StandIn; returns a setter for its failing sides and its stop."""
     made = {}
 
-    def use(failing=(), stop_at=None):
-        made["run"] = StandIn(failing, stop_at)
+    def use(failing=(), stop_at=None, reads=None):
+        made["run"] = StandIn(failing, stop_at, reads)
         monkeypatch.setattr(history, "run_side", made["run"])
         return made["run"]
 
@@ -223,7 +229,7 @@ def test_a_change_across_releases_not_run_names_the_span(tmp_path, stand_in, sou
 
 def test_a_side_that_cannot_be_installed_is_listed_with_pips_reason(tmp_path, source, monkeypatch):
     """A side whose install failed stays in the cache as such and the page gives its message and pip's reason whole."""
-    def not_installable(side, workdir, *, source, log, command):
+    def not_installable(side, workdir, *, source, log, command, environment=None):
         (workdir / "collected").mkdir(parents=True)
         (workdir / "collected" / "install-error.txt").write_text(f"{side.name} cannot be installed\n")
         (workdir / "nox.log").write_text("ERROR: No matching distribution found for keras==3.0.5\n")
@@ -242,7 +248,7 @@ def test_a_run_that_ended_without_results_is_run_again(tmp_path, source, monkeyp
     """A side whose run ended before pytest wrote its results (killed, say) is kept but not taken from the cache."""
     calls = []
 
-    def killed(side, workdir, *, source, log, command):
+    def killed(side, workdir, *, source, log, command, environment=None):
         calls.append(side.name)
         (workdir / "nox.log").write_text("Killed\n")
         return read_side(side.name, side.session, workdir / "tree", workdir / "collected", workdir / "nox.log")
@@ -267,3 +273,60 @@ def test_one_setting_changed_in_many_layers_is_one_change():
     assert [("module in 2 layer settings (GRU.init.module, ...)", "(absent) → keras.initializers (new setting)"),
             ("GRU.seed", "(absent) → 3 (new argument)")] == [(change.item, change.to)
                                                               for change in changes_of(compare(before, after))]
+
+
+def _read(writer, saved, status, error=None):
+    """One observation of read_files' document, of the keras2 writer's page_lstm file read with load_model."""
+    return {"writer": writer, "format": saved, "loader": "load_model", "case": "page_lstm", "file": "f",
+            "status": status, "max_abs_diff": None, "shapes": None,
+            "error": {"type": error, "message": "no"} if error else None}
+
+
+def test_each_side_reads_the_committed_saved_files(tmp_path, stand_in, source):
+    """Every side's run is told to read specs/saved_models (the exchange's read step), and the request says so."""
+    ran = stand_in()
+    history.run(sides("keras:3.0.5"), HistoryCache(tmp_path / "cache"), keep=None, log=io.StringIO(), source=source)
+    assert [{"LSTM_SPEC_READ_SAVED": "specs/saved_models"}] == ran.environments
+    from lstm_spec.versions.history_cache import request_key
+
+    side = resolve("3.0.5")
+    assert request_key(side, "suite") != request_key(side, "suite", reads=history.READS_SAVED)
+
+
+def test_the_page_carries_the_saved_model_matrix(tmp_path, stand_in, source):
+    """Each release's reads are counted per writer, and along a line a format's outcome is one run per outcome."""
+    fails = [_read("keras2", "keras2-h5", "fails", "ValueError")]
+    stand_in(reads={"3.0.5": fails, "3.1.1": fails, "3.2.1": [_read("keras2", "keras2-h5", "matches")]})
+    cache = HistoryCache(tmp_path / "cache")
+    history.run(sides("keras:3.0.5", "keras:3.1.1", "keras:3.2.1", "keras:3.3.3"), cache, keep=None,
+                log=io.StringIO(), source=source)
+    page = history.write_page(cache.entries(), tmp_path / "history.md", "python3 suite.py history").read_text()
+    assert "| keras | 3.0.5 | ✗ ValueError 1 |" in page and "| keras | 3.2.1 | ✓ 1 |" in page
+    assert "| `keras2-h5` | `load_model` | — | 3.0.5–3.1.1: ✗ ValueError 1<br>3.2.1: ✓ 1 | — | — |" in page
+    assert "Releases without reads: keras 3.3.3 (no reads recorded" in page
+
+
+def test_two_jobs_run_every_side_once_and_keep_the_order(tmp_path, stand_in, source):
+    """With --jobs 2 each side runs once, and the entries come back in the sides' order."""
+    ran = stand_in()
+    entries = history.run(sides("keras:3.0.5", "keras:3.1.1", "keras:3.2.1"), HistoryCache(tmp_path / "cache"),
+                          keep=None, jobs=2, log=io.StringIO(), source=source)
+    assert ["3.0.5", "3.1.1", "3.2.1"] == sorted(ran.ran) == [entry.meta["name"] for entry in entries]
+
+
+def test_a_number_of_jobs_below_one_is_refused(capsys):
+    """--jobs 0 says what it takes."""
+    with pytest.raises(SystemExit):
+        history.main(["--jobs", "0", "--list"])
+    assert "'0' is not a number of sides to run at a time: give 1 or more (--jobs 2)" in capsys.readouterr().err
+
+
+def test_the_saving_code_is_part_of_what_a_side_asks_for(tmp_path):
+    """A change to lstm_spec/saving (what specs 41-44 and the read step run) changes the suite's fingerprint."""
+    from lstm_spec.versions.history_cache import fingerprint
+
+    (tmp_path / "lstm_spec" / "saving").mkdir(parents=True)
+    (tmp_path / "lstm_spec" / "saving" / "read_files.py").write_text("A = 1\n")
+    before = fingerprint(tmp_path)
+    (tmp_path / "lstm_spec" / "saving" / "read_files.py").write_text("A = 2\n")
+    assert before != fingerprint(tmp_path)

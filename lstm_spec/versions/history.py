@@ -7,7 +7,8 @@
     python3 suite.py history --from out1 out2 ...  the page from results folders (the CI merge), nothing run
 
 Each side runs as ``report`` runs one (``lstm_spec.versions.side_run``: its environment, the specs with
-every value written, JUnit, layer defaults), one after the other, and its results go into the cache
+every value written, JUnit, layer defaults), one after the other (``--jobs N``: N at a time), and each
+reads the committed saved-model files (``READS_SAVED``); its results go into the cache
 (``history_cache``), keyed by the exact packages it ran on; a side whose request is in the cache is not
 run again.  Each side's environment is removed after its run unless ``--keep``.  Stopped (Ctrl-C), it
 keeps what finished; run it again to resume.  The page (``docs/history.md`` unless ``--page``) is
@@ -21,7 +22,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from lstm_spec.versions import release_lines
@@ -34,6 +37,9 @@ from lstm_spec.versions.sides import ROOT, Side, resolve
 
 CACHE = ROOT / ".history"
 PAGE = ROOT / "docs" / "history.md"
+# Each side also reads every committed writer's saved files (specs/saved_models, relative to the side's copy of
+# the checkout) for the page's saved-model matrix: the saved-model exchange of the noxfile's sessions.
+READS_SAVED = {"LSTM_SPEC_READ_SAVED": "specs/saved_models"}
 
 
 def chosen(parser: argparse.ArgumentParser, handles: list[str]) -> list[tuple[Release, Side]]:
@@ -53,12 +59,12 @@ def chosen(parser: argparse.ArgumentParser, handles: list[str]) -> list[tuple[Re
         parser.error(str(error))
 
 
-def run(sides: list[tuple[Release, Side]], cache: HistoryCache, *, keep: Path | None, log=sys.stderr,
-        clock=time.monotonic, source: Path = ROOT) -> list[Entry]:
-    """Runs each side not in the cache, one after the other, saying which, how many are left and the time so
+def run(sides: list[tuple[Release, Side]], cache: HistoryCache, *, keep: Path | None, jobs: int = 1,
+        log=sys.stderr, clock=time.monotonic, source: Path = ROOT) -> list[Entry]:
+    """Runs each side not in the cache, ``jobs`` at a time, saying which, how many are left and the time so
     far; returns every side's entry.  A stop (KeyboardInterrupt) keeps the finished sides and is raised on."""
     suite = fingerprint()
-    requests = [request_key(side, suite) for _, side in sides]
+    requests = [request_key(side, suite, reads=READS_SAVED) for _, side in sides]
     entries = [cache.lookup(request) for request in requests]
     todo = [index for index, entry in enumerate(entries) if entry is None]
     print(f"history: {len(sides)} sides, {len(sides) - len(todo)} in the cache ({cache.folder}), {len(todo)} to run",
@@ -67,31 +73,46 @@ def run(sides: list[tuple[Release, Side]], cache: HistoryCache, *, keep: Path | 
         return entries
     scratch = keep or Path(tempfile.mkdtemp(prefix="lstm-spec-history-"))
     started = clock()
+    checkout = scratch / "checkout"  # one copy serves every side: they run the same specs
+    stopped = threading.Event()  # a stop starts no further side, whichever job it came in
+
+    def one(done: int, index: int) -> None:
+        if stopped.is_set():
+            return
+        release, side = sides[index]
+        print(f"history: [{done + 1}/{len(todo)}] {release.line} {release.release} ({len(todo) - done - 1} left "
+              f"after it; {_minutes(clock() - started)} so far)", file=log, flush=True)
+        workdir = scratch / f"{done + 1:02d}-{release.line}-{release.release}"
+        workdir.mkdir(parents=True)
+        began = clock()
+        try:
+            result = run_side(side, workdir, source=checkout, log=log, command="history", environment=READS_SAVED)
+        except BaseException:
+            stopped.set()
+            raise
+        # A run that ended before pytest wrote its results (stopped, killed, crashed) is run again next time.
+        entries[index] = cache.store(workdir, release, side, requests[index], clock() - began,
+                                     answers=not result.run_error)
+        outcome = "ran" if result.usable else "could not run"
+        print(f"history: {release.line} {release.release} {outcome} in {_minutes(clock() - began)}",
+              file=log, flush=True)
+        if not keep:
+            remove_in_background(workdir)
+
+    pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="history-side")
     try:
-        checkout = scratch / "checkout"  # one copy serves every side: they run the same specs
         shutil.copytree(source, checkout, ignore=NOT_COPIED)
-        for done, index in enumerate(todo):
-            release, side = sides[index]
-            print(f"history: [{done + 1}/{len(todo)}] {release.line} {release.release} ({len(todo) - done - 1} left "
-                  f"after it; {_minutes(clock() - started)} so far)", file=log, flush=True)
-            workdir = scratch / f"{done + 1:02d}-{release.line}-{release.release}"
-            workdir.mkdir(parents=True)
-            began = clock()
-            result = run_side(side, workdir, source=checkout, log=log, command="history")
-            # A run that ended before pytest wrote its results (stopped, killed, crashed) is run again next time.
-            entries[index] = cache.store(workdir, release, side, requests[index], clock() - began,
-                                         answers=not result.run_error)
-            outcome = "ran" if result.usable else "could not run"
-            print(f"history: {release.line} {release.release} {outcome} in {_minutes(clock() - began)}",
-                  file=log, flush=True)
-            if not keep:
-                remove_in_background(workdir)
+        for future in as_completed([pool.submit(one, done, index) for done, index in enumerate(todo)]):
+            future.result()
     except KeyboardInterrupt:
+        stopped.set()
+        pool.shutdown(wait=True, cancel_futures=True)
         finished = sum(entry is not None for entry in entries)
         print(f"history: stopped; {finished} of {len(sides)} sides are in the cache: run the same command again "
               "to resume", file=log, flush=True)
         raise
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         if not keep:
             shutil.rmtree(scratch, ignore_errors=True)
     return entries
@@ -137,6 +158,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--page", type=Path, default=PAGE, help=f"the page to write (default {PAGE.relative_to(ROOT)})")
     parser.add_argument("--no-page", action="store_true", help="run the sides only (a CI job)")
     parser.add_argument("--list", action="store_true", help="list the sides and whether each is cached; run nothing")
+    parser.add_argument("--jobs", type=_jobs, default=1, metavar="N",
+                        help="run N sides at a time (default 1; 2 on a 2-core machine: a side's install waits on "
+                             "the network and the disk while the other's specs run)")
     arguments = parser.parse_args(argv)
     if arguments.keep and arguments.keep.exists() and any(arguments.keep.iterdir()):
         parser.error(f"--keep {arguments.keep}: the folder is not empty; name a new or empty one")
@@ -156,17 +180,23 @@ def main(argv: list[str]) -> int:
     if arguments.list:
         suite = fingerprint()
         for release, side in sides:
-            cached = "cached" if cache.lookup(request_key(side, suite)) else "to run"
+            cached = "cached" if cache.lookup(request_key(side, suite, reads=READS_SAVED)) else "to run"
             print(f"{release.line:<14} {release.release:<9} {cached:<7} {side.name} (nox session {side.session})")
         return 0
     try:
-        run(sides, cache, keep=arguments.keep)
+        run(sides, cache, keep=arguments.keep, jobs=arguments.jobs)
     except KeyboardInterrupt:
         return 130
     if not arguments.no_page:
         written = write_page(cache.entries(), arguments.page, "python3 suite.py history")
         print(f"history: page written to {written}")
     return 0
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of sides to run at a time: give 1 or more (--jobs 2)")
+    return int(text)
 
 
 def _minutes(seconds: float) -> str:

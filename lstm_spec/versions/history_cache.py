@@ -27,6 +27,7 @@ from lstm_spec.versions.sides import LOCKS, ROOT, Side
 # What runs inside a side's environment, so what its results depend on beside its packages.
 # (lstm_spec/bench: the modules the benchmark specs import; speed's own modules run outside.)
 SUITE_PARTS = ("specs", "lstm_spec/models", "lstm_spec/checks", "lstm_spec/living_docs", "lstm_spec/pytorch",
+               "lstm_spec/saving",
                "lstm_spec/bench/benchmarking.py", "lstm_spec/bench/instrument.py", "lstm_spec/bench/turns.py",
                "lstm_spec/bench/backend_speed.py", "lstm_spec/versions/dependencies.py", "lstm_spec/versions/pins.py",
                "noxfile.py", "conftest.py", "pytest.ini", "pyproject.toml")
@@ -45,14 +46,16 @@ def fingerprint(root: Path = ROOT) -> str:
     return digest.hexdigest()[:16]
 
 
-def request_key(side: Side, suite: str, root: Path = ROOT) -> str:
-    """What a side asks for: its session, environment, install plan (or lock) and the suite's fingerprint."""
+def request_key(side: Side, suite: str, root: Path = ROOT, reads: dict | None = None) -> str:
+    """What a side asks for: its session, environment (with ``reads``, what the run sets beside it), install plan
+    (or lock) and the suite's fingerprint."""
     lock = LOCKS["locked"]
     if side.fixed:
         plan = [[side.lock.name, side.lock.read_text() if side.lock.exists() else "(missing)"]]
     else:
         plan = install_plan(side.version, lock.read_text(), str(lock.relative_to(root)))
-    asked = json.dumps([side.session, list(side.environment), plan, suite, _lock_text(side, lock)], sort_keys=True)
+    asked = json.dumps([side.session, list(side.environment), plan, suite, _lock_text(side, lock)]
+                       + ([sorted(reads.items())] if reads else []), sort_keys=True)
     return hashlib.sha256(asked.encode()).hexdigest()[:16]
 
 

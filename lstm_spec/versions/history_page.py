@@ -5,7 +5,8 @@ change is a spec's outcome (or its failure message), a pinned or seeded snapshot
 tolerance, a text snapshot (a ``model.summary()`` table, an error text) or a layer default that can
 change numbers or shapes.  The page gives, per line, one line for a release where nothing changed and
 the changes grouped by behaviour otherwise; then, per behaviour and spec, the first release at which
-each changed; and a picture: releases x behaviours, coloured by the kind of change.
+each changed; the saved-model matrix (``history_saved_models``); and a picture: releases x behaviours,
+coloured by the kind of change.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lstm_spec.versions.comparison import Comparison, compare
+from lstm_spec.versions.history_saved_models import section as saved_models_section
 from lstm_spec.versions.release_lines import FOLLOWS, LINES, Release
 from lstm_spec.versions.report_sections.summary import summary_lines
 from lstm_spec.versions.report_sections.text import cell
@@ -133,7 +135,8 @@ def render(results: dict[Release, SideResult], command: str, seconds: dict[Relea
             why = result.install_error or result.run_error
             out += [f"### {release.line} {release.release} (`{release.name}`)", "", "```text", why, "```", ""]
     out += _behaviour_index(all_steps)
-    if picture is not None and any(all_steps.values()):
+    out += saved_models_section(results)
+    if picture is not None and any(step.changes for line_steps in all_steps.values() for step in line_steps):
         draw(all_steps, picture)
         out += ["## The picture", "", f"![releases x behaviours, coloured by what changed]({picture.name})", "",
                 "Colours: " + ", ".join(f"{KINDS[kind]} {colour}" for kind, colour in COLOURS.items())
