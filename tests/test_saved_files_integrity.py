@@ -114,3 +114,22 @@ def test_arrays_read_back_bit_for_bit(array):
     back = array_from(json.loads(json.dumps(array_record(array))))
     assert back.dtype == array.dtype and back.shape == array.shape
     assert back.tobytes() == array.tobytes()
+
+
+def test_a_read_touches_no_file_beside_the_one_it_reads(folder, monkeypatch):
+    """read() loads a copy in a folder of its own: a loader that deletes what lies beside its file (Keras 3.4's
+    .keras load) leaves the committed folder whole, and its error names the committed file, not the copy."""
+    from lstm_spec.saving import formats, read_files
+
+    def deleting_loader(saved, path, case, loader=None):
+        for neighbour in path.parent.iterdir():
+            if neighbour != path and neighbour.is_file():
+                neighbour.unlink()
+        raise ValueError(f"cannot read {path}")
+
+    (folder / "page_lstm" / "model.weights.h5").write_bytes(b"the user's")
+    monkeypatch.setattr(formats, "load", deleting_loader)
+    observation = read_files.read(read_manifest(WRITER, folder), "page_lstm", "keras2-h5", "load_model")
+    assert (folder / "page_lstm" / "model.weights.h5").read_bytes() == b"the user's"
+    assert ("fails", f"cannot read {folder / 'page_lstm' / 'model.h5'}") == (observation.status,
+                                                                             observation.error["message"])
