@@ -330,3 +330,13 @@ def test_the_saving_code_is_part_of_what_a_side_asks_for(tmp_path):
     before = fingerprint(tmp_path)
     (tmp_path / "lstm_spec" / "saving" / "read_files.py").write_text("A = 2\n")
     assert before != fingerprint(tmp_path)
+
+
+def test_a_spec_that_never_returns_fails_and_the_run_goes_on(pytester):
+    """pytest.ini's timeout (pytest-timeout) turns a hang into one failure, so a side still ends with its results."""
+    assert re.search(r"^timeout = \d+$", (ROOT / "pytest.ini").read_text(), flags=re.MULTILINE)
+    pytester.makepyfile(test_hang="import time\n\ndef test_hangs():\n    time.sleep(30)\n\n"
+                                  "def test_after():\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--timeout=1")
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(["*Timeout (>1.0s) from pytest-timeout*"])

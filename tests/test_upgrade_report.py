@@ -36,7 +36,7 @@ def fresh_keras_session():
 
 
 LOCK = "keras==3.15.1\ntensorflow==2.21.0\npytest==9.2.0\nsyrupy==7.0.2\npytest-benchmark==5.3.1\n" \
-       "pytest-xdist==3.8.0\npytest-reverse==1.9.0\nmatplotlib==3.11.2\n"
+       "pytest-xdist==3.8.0\npytest-reverse==1.9.0\npytest-timeout==2.4.0\nmatplotlib==3.11.2\n"
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -62,7 +62,8 @@ def test_a_name_nothing_can_install_says_how_to_name_one(name):
 def test_install_plans():
     """TensorFlow comes with the locked test tools; Keras 3 and keras-nightly go on top of the lock."""
     assert [["install", "tensorflow==2.20.0", "pytest==9.2.0", "syrupy==7.0.2", "pytest-benchmark==5.3.1",
-             "pytest-xdist==3.8.0", "pytest-reverse==1.9.0", "matplotlib==3.11.2"]] == install_plan("2.20.0", LOCK)
+             "pytest-xdist==3.8.0", "pytest-reverse==1.9.0", "pytest-timeout==2.4.0", "matplotlib==3.11.2"]] \
+        == install_plan("2.20.0", LOCK)
     assert [["install", "-r", "lock.txt"], ["install", "keras==3.14.0"]] == install_plan("3.14.0", LOCK, "lock.txt")
     assert [["install", "-r", "lock.txt"], ["uninstall", "--yes", "keras", "keras-nightly"],
             ["install", "--pre", "keras-nightly"]] == install_plan("keras-nightly", LOCK, "lock.txt")
@@ -192,7 +193,7 @@ def test_a_side_reads_the_seeded_folder_its_run_wrote(tmp_path, seeded):
 # ---- sides as users have them: combinations and requirements files ------------------------------
 
 TOOL_PINS = ["pytest==9.2.0", "syrupy==7.0.2", "pytest-benchmark==5.3.1", "pytest-xdist==3.8.0",
-             "pytest-reverse==1.9.0", "matplotlib==3.11.2"]
+             "pytest-reverse==1.9.0", "pytest-timeout==2.4.0", "matplotlib==3.11.2"]
 
 
 def test_a_combination_is_resolved_together_with_the_test_tools():

@@ -26,7 +26,8 @@ from pathlib import Path
 
 # The suite's own tools (matplotlib draws the benchmark plot); every environment gets them at the
 # locked default's pins.
-TEST_TOOLS = ("pytest", "syrupy", "pytest-benchmark", "pytest-xdist", "pytest-reverse", "matplotlib")
+TEST_TOOLS = ("pytest", "syrupy", "pytest-benchmark", "pytest-xdist", "pytest-reverse", "pytest-timeout",
+              "matplotlib")
 # The distributions a requirements file or a combination may name as its TensorFlow.
 TENSORFLOWS = ("tensorflow", "tensorflow-cpu", "tensorflow-intel", "tensorflow-macos", "tf-nightly")
 
