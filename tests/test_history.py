@@ -340,3 +340,14 @@ def test_a_spec_that_never_returns_fails_and_the_run_goes_on(pytester):
     result = pytester.runpytest("-p", "no:cacheprovider", "--timeout=1")
     result.assert_outcomes(failed=1, passed=1)
     result.stdout.fnmatch_lines(["*Timeout (>1.0s) from pytest-timeout*"])
+
+
+def test_a_message_differs_only_where_the_versions_do_not_where_the_scratch_copies_are(tmp_path):
+    """A failure naming a file of the side's scratch copy is read with the path from the checkout on."""
+    junit = ('<testsuites><testsuite><testcase classname="specs.test_02_output" name="test_b"><failure message="'
+             'ValueError: File format not supported: filepath=/tmp/lstm-spec-history-ab12/16-keras-3.5.0/tree/specs/'
+             'saved_models/keras2/page_lstm/savedmodel."/></testcase></testsuite></testsuites>')
+    tree, collected = finished_run(tmp_path, **{"junit.xml": junit})
+    result = read_side("3.5.0", "version", tree, collected, tmp_path / "nox.log")
+    assert ("ValueError: File format not supported: filepath=specs/saved_models/keras2/page_lstm/savedmodel."
+            == result.outcomes["test_02_output::test_b"].message)

@@ -191,9 +191,14 @@ def _collection_skip_reason(child: ElementTree.Element) -> str | None:
         return None
 
 
+# A path into a side's scratch copy of the checkout (SCRATCH/NN-line-release/tree/specs/...): every side has its own.
+_SCRATCH_TREE = re.compile(r"(?:/[^\s'\"/]+)+/tree/(?=specs/)")
+
+
 def _one_message(text: str) -> str:
-    """The message whole; an overlong one loses its middle, never its end (where "but should ..." is)."""
-    text = re.sub(r"^Skipped: ", "", text.strip())
+    """The message whole, a path into the side's scratch copy made relative to the checkout (two sides' messages
+    differ only where their versions do); an overlong one loses its middle, never its end ("but should ...")."""
+    text = _SCRATCH_TREE.sub("", re.sub(r"^Skipped: ", "", text.strip()))
     if len(text) <= MESSAGE_CHARS:
         return text
     head, tail = text[:MESSAGE_CHARS * 2 // 3], text[-(MESSAGE_CHARS // 3):]
