@@ -29,7 +29,7 @@ from lstm_spec.checks.assertions import assert_close, assert_count, assert_diffe
 from lstm_spec.models.backend import needs_tensorflow
 from lstm_spec.models.builders import run_recurrent
 from lstm_spec.models.configs import PAGE_DIMS, PAGE_UNITS, LSTMConfig
-from lstm_spec.models.era import KERAS_ERA, installed_version
+from lstm_spec.models.era import KERAS_ERA, installed_version, release_of
 from lstm_spec.models.family import Chain, Layer, chain_model
 from lstm_spec.models.keras_under_test import LEGACY_KERAS
 from lstm_spec.saving import migrations
@@ -186,7 +186,7 @@ KERAS_3_RECIPE = "a Keras 3 recipe; this run's Keras is tf-keras (TF_USE_LEGACY_
 TF_KERAS_RECIPE = "the tf-keras recipe runs under TF_USE_LEGACY_KERAS=1: python3 suite.py matrix tf-keras"
 TENSORFLOW = installed_version("tensorflow")
 # TensorFlow reads TF_USE_LEGACY_KERAS from 2.16 on; before, tf.keras is its own Keras 2 whatever is installed.
-TF_READS_LEGACY_KERAS = TENSORFLOW[:1].isdigit() and tuple(map(int, TENSORFLOW.split(".")[:2])) >= (2, 16)
+TF_READS_LEGACY_KERAS = release_of(TENSORFLOW) >= (2, 16)
 OLD_TENSORFLOW = (f"the tf-keras recipe is TensorFlow 2.16's and later: TensorFlow {TENSORFLOW} reads no "
                   "TF_USE_LEGACY_KERAS, and its tf.keras is its own Keras 2 (Keras 2.14's load_model never returns "
                   "on Keras 2.15's .keras files)")

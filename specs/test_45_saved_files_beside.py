@@ -14,6 +14,7 @@ saved-model reads found it (``docs/history.md``): on Keras 3.4.1 the committed w
 import pytest
 
 from lstm_spec.checks.assertions import assert_same
+from lstm_spec.models.compat import KERAS_RELEASE
 from lstm_spec.models.era import KERAS_DISTRIBUTION, KERAS_VERSION
 from lstm_spec.saving import catalog
 from lstm_spec.saving.formats import formats_written_here, load
@@ -25,16 +26,15 @@ PAGE = catalog.CASES["page_lstm"]
 BESIDE = "model.weights.h5"  # the name Keras gives the weights inside a .keras file, and save_weights' own
 USERS_FILE = b"the user's own file, which no load should touch\n"
 MODEL_FILES = [saved for saved in formats_written_here() if "load_model" in saved.readers and not saved.is_folder]
-# (Keras distribution, its major.minor, format) -> what a load there does to the file beside, and why
+# (Keras distribution, its (major, minor), format) -> what a load there does to the file beside, and why
 TAKES_THE_FILE_BESIDE = {
-    ("keras", "3.4", "keras3-keras"): "Keras 3.4 extracts the .keras file's model.weights.h5 into the file's "
+    ("keras", (3, 4), "keras3-keras"): "Keras 3.4 extracts the .keras file's model.weights.h5 into the file's "
                                       "folder to read it, then deletes it (3.5 uses a temporary file)",
 }
 
 
 def _told(saved) -> str | None:
-    minor = ".".join(KERAS_VERSION.split(".")[:2])
-    return TAKES_THE_FILE_BESIDE.get((KERAS_DISTRIBUTION, minor, saved.id))
+    return TAKES_THE_FILE_BESIDE.get((KERAS_DISTRIBUTION, KERAS_RELEASE, saved.id))
 
 
 @pytest.mark.parametrize("saved", MODEL_FILES, ids=str)

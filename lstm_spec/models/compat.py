@@ -9,18 +9,17 @@ tables; this module only keeps the machinery's spelling out of their way.
 
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
 
 import numpy as np
 
-from lstm_spec.models.era import KERAS_ERA, KERAS_VERSION, TF_KERAS, era_key
+from lstm_spec.models.era import KERAS_ERA, KERAS_VERSION, TF_KERAS, era_key, release_of
 from lstm_spec.models.keras_under_test import keras
 
 # Keras 3 takes ``free_memory`` from 3.3.0 on (keras/src/backend/common/global_state.py); 3.0 to 3.2,
 # like Keras 2, have no such argument and never collect garbage in ``clear_session``.
 FREE_MEMORY_SINCE = (3, 3)
-KERAS_RELEASE = tuple(int(number) for number in re.findall(r"\d+", KERAS_VERSION)[:2])
+KERAS_RELEASE = release_of(KERAS_VERSION)
 
 
 def quiet_clear_arguments(release: tuple[int, ...]) -> dict[str, bool]:

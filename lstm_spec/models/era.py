@@ -8,6 +8,7 @@ Keras 2.15 a table adds a ``"tf-keras"`` cell (``KERAS_FLAVOUR``, chosen by ``er
 """
 
 import os
+import re
 from importlib.metadata import PackageNotFoundError, version
 
 
@@ -16,6 +17,12 @@ def installed_version(package: str) -> str:
         return version(package)
     except PackageNotFoundError:
         return "not installed"
+
+
+def release_of(version_text: str) -> tuple[int, ...]:
+    """A version's (major, minor) as numbers, for comparisons: "3.16.0.dev2026102704" is (3, 16); () when there is
+    none ("not installed")."""
+    return tuple(int(number) for number in re.findall(r"\d+", version_text)[:2])
 
 
 # TensorFlow's own test (tensorflow/python/util/lazy_loader.py, 2.16 on): these spellings and no others.

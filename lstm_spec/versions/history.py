@@ -59,12 +59,17 @@ def chosen(parser: argparse.ArgumentParser, handles: list[str]) -> list[tuple[Re
         parser.error(str(error))
 
 
+def _asked(side: Side, suite: str) -> str:
+    """A history side's request: its own, with the saved-model reads every history side makes."""
+    return request_key(side, suite, reads=READS_SAVED)
+
+
 def run(sides: list[tuple[Release, Side]], cache: HistoryCache, *, keep: Path | None, jobs: int = 1,
         log=sys.stderr, clock=time.monotonic, source: Path = ROOT) -> list[Entry]:
     """Runs each side not in the cache, ``jobs`` at a time, saying which, how many are left and the time so
     far; returns every side's entry.  A stop (KeyboardInterrupt) keeps the finished sides and is raised on."""
     suite = fingerprint()
-    requests = [request_key(side, suite, reads=READS_SAVED) for _, side in sides]
+    requests = [_asked(side, suite) for _, side in sides]
     entries = [cache.lookup(request) for request in requests]
     todo = [index for index, entry in enumerate(entries) if entry is None]
     print(f"history: {len(sides)} sides, {len(sides) - len(todo)} in the cache ({cache.folder}), {len(todo)} to run",
@@ -180,7 +185,7 @@ def main(argv: list[str]) -> int:
     if arguments.list:
         suite = fingerprint()
         for release, side in sides:
-            cached = "cached" if cache.lookup(request_key(side, suite, reads=READS_SAVED)) else "to run"
+            cached = "cached" if cache.lookup(_asked(side, suite)) else "to run"
             print(f"{release.line:<14} {release.release:<9} {cached:<7} {side.name} (nox session {side.session})")
         return 0
     try:
