@@ -92,7 +92,7 @@ def _keras_2_reads_keras_3(writer: str, reader: str) -> dict:
     """What Keras 2 (TF 2.15.1's or tf-keras) gives for a Keras 3 writer's files: neither model file loads
     (Keras 3's module paths, and its InputLayer's batch_shape); weights load; an export through TensorFlow only."""
     keras_module = {"keras2": "keras", "tf-keras": "tf_keras"}[reader]
-    # tf-keras writes 'optional' itself; Keras 3.3.0's InputLayer config has no 'optional' key yet (nor 'ragged').
+    # tf-keras writes 'optional' itself; Keras 3.0.0's InputLayer config has no 'optional' key yet (nor 'ragged').
     unknown = "['batch_shape']" if reader == "tf-keras" or writer == "keras3-oldest" else "['batch_shape', 'optional']"
     cells = {
         "keras3-keras": Cell(Fails("TypeError", f"Could not deserialize class 'Functional' because its parent module "
