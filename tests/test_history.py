@@ -207,6 +207,16 @@ def test_clear_session_is_told_not_to_collect_only_where_it_can_be(release, argu
     assert arguments == quiet_clear_arguments(release)
 
 
+@pytest.mark.parametrize("release, arguments", [((3, 0), {}), ((3, 5), {}), ((3, 6), {"verbose": False}),
+                                                ((3, 15), {"verbose": False})], ids=str)
+def test_export_is_told_to_be_quiet_only_where_it_can_be(release, arguments):
+    """Keras 3.0-3.5's Model.export has no verbose argument (the machinery's export failed on it); from 3.6 it is
+    told False."""
+    from lstm_spec.models.compat import quiet_export_arguments
+
+    assert arguments == quiet_export_arguments(release)
+
+
 def test_the_cache_keeps_a_side_by_its_exact_packages(tmp_path, stand_in, source):
     """The entry's folder is named by the packages the side ran on, and holds what the page reads."""
     cache = HistoryCache(tmp_path / "cache")

@@ -19,12 +19,20 @@ from lstm_spec.models.keras_under_test import keras
 # Keras 3 takes ``free_memory`` from 3.3.0 on (keras/src/backend/common/global_state.py); 3.0 to 3.2,
 # like Keras 2, have no such argument and never collect garbage in ``clear_session``.
 FREE_MEMORY_SINCE = (3, 3)
+# Keras 3's Model.export prints what it wrote unless told ``verbose=False``, an argument it takes from 3.6.0 on
+# (keras/src/models/model.py); 3.0 to 3.5 refuse it ("unexpected keyword argument 'verbose'") and print.
+EXPORT_VERBOSE_SINCE = (3, 6)
 KERAS_RELEASE = release_of(KERAS_VERSION)
 
 
 def quiet_clear_arguments(release: tuple[int, ...]) -> dict[str, bool]:
     """The arguments that keep Keras 3 ``release``'s ``clear_session`` from collecting garbage."""
     return {"free_memory": False} if release >= FREE_MEMORY_SINCE else {}
+
+
+def quiet_export_arguments(release: tuple[int, ...]) -> dict[str, bool]:
+    """The arguments that keep Keras 3 ``release``'s ``Model.export`` from printing what it wrote."""
+    return {"verbose": False} if release >= EXPORT_VERBOSE_SINCE else {}
 
 
 _QUIET_CLEAR = quiet_clear_arguments(KERAS_RELEASE)
@@ -118,6 +126,11 @@ def reset_keras(seed: int) -> None:
     """``clear_session()`` then ``keras.utils.set_random_seed(seed)``, keeping TensorFlow's compiled
     kernels on Keras 3 (see ``_tensorflow_kernel_cache_kept``)."""
     _for_this_era(_RESET)(seed)
+
+
+def export(model, path: str) -> None:
+    """``model.export(path)`` (Keras 3), quietly where the release can be told to be."""
+    model.export(path, **quiet_export_arguments(KERAS_RELEASE))
 
 
 def convert_to_numpy(tensor) -> np.ndarray:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from lstm_spec.models import compat
 from lstm_spec.models.builders import to_numpy
 from lstm_spec.models.keras_under_test import keras
 from lstm_spec.saving.side import SAVING_ERA
@@ -156,7 +157,7 @@ def _save_weights(model, path: Path) -> None:
 
 
 def _export(model, path: Path) -> None:
-    model.export(str(path), verbose=False)
+    compat.export(model, str(path))
 
 
 def _save_keras_2_saved_model(model, path: Path) -> None:
