@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lstm_spec.versions import history, release_lines
@@ -215,6 +216,17 @@ def test_export_is_told_to_be_quiet_only_where_it_can_be(release, arguments):
     from lstm_spec.models.compat import quiet_export_arguments
 
     assert arguments == quiet_export_arguments(release)
+
+
+def test_a_keras_3_snippets_last_line_needs_no_keras_tree():
+    """A Keras 3 snippet prints the shapes of one or several outputs without keras.tree, which Keras 3.0 does not
+    have (its snippets failed there with "module 'keras' has no attribute 'tree'")."""
+    from lstm_spec.models.compat import PRINT_SHAPES
+
+    printed = []
+    for out in (np.zeros((2, 5)), (np.zeros((2, 9, 5)), np.zeros((2, 5)))):
+        exec(PRINT_SHAPES[3], {"out": out, "print": printed.append})  # no keras in its namespace
+    assert printed == [(2, 5), [(2, 9, 5), (2, 5)]]
 
 
 def test_the_cache_keeps_a_side_by_its_exact_packages(tmp_path, stand_in, source):

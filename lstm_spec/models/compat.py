@@ -89,9 +89,10 @@ _STATE_TENSORS = {
 }
 
 # The last line of a reproduction snippet: the shapes of whatever the model returned.
+# Keras 3's line needs no keras.tree, which Keras 3.0 does not have (public from 3.1.0 on).
 PRINT_SHAPES = {
     2: "print(tf.nest.map_structure(lambda a: a.shape, out))",
-    3: "print(keras.tree.map_structure(lambda a: a.shape, out))",
+    3: "print([a.shape for a in out] if isinstance(out, (list, tuple)) else out.shape)",
 }
 IMPORTS = {
     2: "import keras, numpy as np, tensorflow as tf",
