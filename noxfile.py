@@ -219,10 +219,12 @@ def _collect_dir() -> Path | None:
 
 
 def _pip(session: nox.Session, plan: list[list[str]], what: str) -> None:
-    """Runs each pip command of ``plan``; a failure ends the session with a plain message."""
+    """Runs each pip command of ``plan``; a failure ends the session with a plain message.  An install step
+    (``session.run_install``): ``nox -s SESSION --install-only`` makes the environment and runs nothing else
+    (``suite.py check`` makes its sides so)."""
     for arguments in plan:
         try:
-            session.run("python", "-m", "pip", "--quiet", *arguments)
+            session.run_install("python", "-m", "pip", "--quiet", *arguments)
         except CommandFailed:
             message = (f"{what} cannot be installed from the package index "
                        f"(`pip {' '.join(arguments)}` failed; pip's reason is above).")

@@ -41,6 +41,10 @@ TOOLS = {
                 "history [tensorflow keras:3.4.1 ...] (writes docs/history.md)", "lstm_spec.versions.history"),
     "speed": ("did predict() get slower? benchmark processes of two environments, in pairs taking turns: "
               "speed locked keras2 [--pairs 20 --grid small --threshold 0.10]", "lstm_spec.bench.speed"),
+    "check": ("your own saved model across releases, every way in: check model.h5 [--to locked 2.18.0] "
+              "(docs/guides/check-your-own-model.md)", "lstm_spec.own_model.check"),
+    "migrate": ("a Keras 2 model file as a verified Keras 3 .keras: migrate model.h5 model.keras",
+                "lstm_spec.own_model.migrate_command"),
     "site": ("the documentation site (Sphinx, nox -s site) into build/site/html, warnings as errors",
              "lstm_spec.living_docs.site_build"),
 }
@@ -122,6 +126,7 @@ def main(argv: list[str]) -> int:
     ensure_environment()
     if argv[0] in TOOLS:
         command = [str(PYTHON), "-m", TOOLS[argv[0]][1], *argv[1:]]
+        os.environ["LSTM_SPEC_CALLER_CWD"] = os.getcwd()  # a tool reads the user's paths from where they ran it
     else:
         _, pytest_arguments = COMMANDS[argv[0]]
         if any(names_a_path(argument) for argument in argv[1:]):
