@@ -120,8 +120,9 @@ def _walk(node, found, keep_hard_sigmoid, owner: str) -> None:
         for key in ("activation", "recurrent_activation"):
             if inner.get(key) == "hard_sigmoid":
                 found["hard_sigmoid"].append(f"{owner} ({key})")
-                if keep_hard_sigmoid:
-                    inner[key] = keep_hard_sigmoid
+                if keep_hard_sigmoid:  # a registered function, as Keras 3 serializes one
+                    inner[key] = {"module": "builtins", "class_name": "function", "config": keep_hard_sigmoid,
+                                  "registered_name": "function"}
         for key in WRAPPED:
             nested = inner.get(key)
             if isinstance(nested, dict) and "class_name" in nested and "module" not in nested:

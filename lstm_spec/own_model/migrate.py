@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lstm_spec.own_model.config_rewrite import Change, Refused, rewrite
-from lstm_spec.own_model.model_file import ModelFile
+from lstm_spec.own_model.model_file import KINDS, ModelFile
 
 REGISTERED_HARD_SIGMOID = "lstm_spec>keras_2_hard_sigmoid"
 TRAINING_DROPPED = Change("training config and optimizer state dropped",
                           "Keras 2 optimizers do not load in Keras 3; compile the migrated model again to train it")
-SAVED_MODEL_ONLY = ("{argument} is {kind}: a traced TensorFlow graph, not a Keras config, so no Keras 3 model can be "
+SAVED_MODEL_ONLY = ("{argument} is {kind}, a traced TensorFlow graph, not a Keras config, so no Keras 3 model can be "
                     "built from it faithfully. What Keras 3 can do is serve it: "
                     "keras.layers.TFSMLayer({argument!r}, call_endpoint='serving_default') is a layer that calls the "
                     "graph (TensorFlow backend only; it cannot be saved as a self-contained .keras file). For a .keras "
@@ -41,7 +41,7 @@ class Migrated:
 def migrated(model_file: ModelFile, *, keep_hard_sigmoid: bool = False) -> Migrated:
     """``model_file`` (a Keras 2 ``.h5`` or ``.keras``) built in this Keras 3; raises Refused."""
     if model_file.kind in ("savedmodel", "export"):
-        raise Refused(SAVED_MODEL_ONLY.format(argument=model_file.argument, kind=model_file.kind))
+        raise Refused(SAVED_MODEL_ONLY.format(argument=model_file.argument, kind=KINDS[model_file.kind]))
     if model_file.kind == "code":
         raise Refused("module:function builds the model in code: that is already the Keras 3 model; "
                       "check it with `suite.py check`, and save it with model.save('model.keras')")

@@ -83,7 +83,7 @@ def write(model_file: ModelFile, side: Side, work: Path, given: Path | None, pro
 
 def migrate(model_file: ModelFile, work: Path, keep_hard_sigmoid: bool, progress) -> dict:
     """``migrate.json`` of ``probe migrate`` on the locked side (Keras 3): the changes and file, or the refusal."""
-    if model_file.era != 2:
+    if model_file.era != 2 and model_file.kind not in ("savedmodel", "export"):
         return {"not_needed": "not a Keras 2 file: migrate brings Keras 2 files to Keras 3"}
     side = environments.side_named("locked")
     progress("check: migrating to Keras 3 on the locked side ...")
