@@ -163,13 +163,23 @@ def render_page(data: PageData, versions: dict[str, str]) -> str:
               f"Each recipe is a function of `lstm_spec/saving/migrations.py`; {Path(MIGRATIONS).name} runs it on the",
               "keras2 writer's files. The rows say what it gives on each model and format.", ""]
     for name, source in data.sources.items():
-        lines += [f"### `{name}`", "", "```python", source, "```", "",
+        lines += [f"### `{name}`", "", "```python", source, "```", "", _with_your_own_file(name), "",
                   "| model | format | gives | detail | spec |", "|---|---|---|---|---|"]
         for row in (row for row in data.recipes if row.recipe == name):
             lines.append(f"| {row.case} | {row.saved} | {row.gives} | {cell(row.detail)} "
                          f"| {spec_link(MIGRATIONS, row.spec)} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _with_your_own_file(recipe: str) -> str:
+    """Where ``check`` and ``migrate`` meet the recipe, for a user with a file of their own."""
+    from lstm_spec.own_model.report import WAY_OF_RECIPE
+
+    way = WAY_OF_RECIPE.get(recipe)
+    tried = f"`python3 suite.py check FILE` tries it as the way in {way}" if way else "`python3 suite.py check FILE`"
+    return (f"With your own file: {tried}; `python3 suite.py migrate FILE OUT.keras` writes a Keras 3 file checked "
+            "to give your model's outputs ([check your own model](guides/check-your-own-model.md)).")
 
 
 def load_spec_module(root: Path, relative: str):

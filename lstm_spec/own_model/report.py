@@ -11,6 +11,12 @@ VERDICTS = {
     "other_shapes": "LOADS BUT GIVES OTHER SHAPES (silently wrong)",
     "fails": "fails",
 }
+# The recipes of lstm_spec/saving/migrations.py as check's ways in (docs/saved-models.md names them beside each).
+WAY_OF_RECIPE = {
+    "plain_load_model": "`load_model`", "rebuild_and_load_weights": "`module:function --weights FILE` (your code)",
+    "serving_layer": "`TFSMLayer` (a SavedModel folder)", "tf_keras_load_model": "`load_model` on `--to tf-keras`",
+    "popular_shim_load_model": "`popular shim`", "time_major_load_model": "`time-major migration`",
+}
 MESSAGE_LENGTH = 160  # of an error message in the table; the JSON keeps it whole
 
 
