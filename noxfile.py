@@ -203,6 +203,20 @@ def saved_files(session: nox.Session) -> None:
     session.run("python", "-m", "lstm_spec.saving.write_files", writer.name)
 
 
+@nox.session(python=PYTHON, reuse_venv=False, name="own_models")
+def own_models(session: nox.Session) -> None:
+    """Writes specs/own_models/WRITER/ afresh (lstm_spec/own_model/users_models.py: the shapes users bring to
+    ``suite.py check`` and ``migrate``), in that writer's environment installed anew: ``nox -s own_models -- keras2``."""
+    from lstm_spec.own_model.users_models import OWN_MODEL_WRITERS
+
+    if len(session.posargs) != 1 or session.posargs[0] not in OWN_MODEL_WRITERS:
+        session.error(f"name one writer: nox -s own_models -- {' | '.join(OWN_MODEL_WRITERS)}")
+    writer = OWN_MODEL_WRITERS[session.posargs[0]]
+    _pip(session, writer.install_plan(), f"writer {writer.name}'s environment")
+    session.env.update(writer.env)
+    session.run("python", "-m", "lstm_spec.own_model.users_models", writer.name)
+
+
 MUTMUT = "mutmut==3.8.1"
 
 

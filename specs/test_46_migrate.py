@@ -4,7 +4,9 @@
 builds the model with the weights as saved; ``CHANGES`` says, per committed file, which changes that takes.
 Here each migrated model is saved as ``.keras``, loaded back with plain ``keras.models.load_model`` (no
 ``custom_objects``) and called on the writer's input (its manifest): the writer's shapes exactly, values within
-``MATCH_TOLERANCE``.  ``REFUSED`` are the files migrate must not turn into a plain Keras 3 file, each with its
+``MATCH_TOLERANCE``; besides the saving catalog's files, the users' shapes of ``specs/own_models/``
+(``lstm_spec/own_model/users_models.py``: ConvLSTM2D with TimeDistributed(Dropout), two inputs, Embedding tokens,
+names TensorFlow rejects, a compiled model with optimizer state).  ``REFUSED`` are the files migrate must not turn into a plain Keras 3 file, each with its
 reason.  By default the keras2 writer's files of each kind of change are migrated and tf-keras' first model;
 ``LSTM_SPEC_SAVED_ALL=1`` migrates every committed Keras 2 file.  Keras 3 on TensorFlow only: migrate writes
 Keras 3 files, and the other backends read them in ``suite.py check --to jax``.
@@ -20,6 +22,7 @@ from lstm_spec.models.keras_under_test import keras
 from lstm_spec.own_model.config_rewrite import Refused
 from lstm_spec.own_model.migrate import migrated
 from lstm_spec.own_model.model_file import BadInput, identify
+from lstm_spec.own_model.users_models import OWN_MODEL_WRITERS
 from lstm_spec.saving.formats import flat_outputs
 from lstm_spec.saving.manifest import read_manifest
 from lstm_spec.saving.read_files import MATCH_TOLERANCE
@@ -31,11 +34,16 @@ DROPPED = "time_major=False dropped"
 MODULE = "model class module set to Keras 3's"
 INITIAL_STATE = "call on [x, h0, c0] made x with initial_state=[h0, c0]"
 TRANSPOSES = "time_major=True kept as transposes"
+RENAMED = "names TensorFlow rejects made safe"
+TRAINING = "training config and optimizer state dropped"
 # The changes migrate makes to each committed model, by format (a .keras archive also records the model class's
 # Keras 2 module).  A case not named here takes BASIC.
 BASIC = (DROPPED,)
-CHANGES = {"initial_state_input": (DROPPED, INITIAL_STATE), "page_time_major": (TRANSPOSES,)}
-# Migrated by default: one model of each kind of change, from the keras2 writer, and tf-keras' first.
+CHANGES = {"initial_state_input": (DROPPED, INITIAL_STATE), "page_time_major": (TRANSPOSES,),
+           "unsafe_names": (DROPPED, RENAMED), "compiled_and_trained": (DROPPED, TRAINING)}
+# The committed folders migrated: the saving catalog's Keras 2 writers, and the users' shapes (specs/own_models).
+FOLDERS = {"keras2": WRITERS["keras2"], "tf-keras": WRITERS["tf-keras"], "own_models/keras2": OWN_MODEL_WRITERS["keras2"]}
+# Migrated by default: one model of each kind of change from the keras2 writer, tf-keras' first, every user shape.
 DEFAULT = {("keras2", "page_lstm"), ("keras2", "initial_state_input"), ("keras2", "page_time_major"),
            ("keras2", "bidirectional_concat"), ("tf-keras", "page_lstm")}
 HARD_SIGMOID = "use(s) Keras 2's hard_sigmoid: clip(0.2 * x + 0.5, 0, 1)"
@@ -58,10 +66,10 @@ def expected_changes(case: str, saved: str) -> tuple[str, ...]:
 
 
 def _migrations() -> list:
-    return [pytest.param(writer, case, saved, id=f"{writer}-{case}-{saved}")
-            for writer in ("keras2", "tf-keras") for case, record in read_manifest(WRITERS[writer]).cases.items()
+    return [pytest.param(folder, case, saved, id=f"{folder}-{case}-{saved}")
+            for folder, writer in FOLDERS.items() for case, record in read_manifest(writer).cases.items()
             for saved in FORMATS if saved in record.formats and (case, saved) not in REFUSED
-            and (WHOLE_MATRIX or (writer, case) in DEFAULT)]
+            and (WHOLE_MATRIX or (folder, case) in DEFAULT or folder.startswith("own_models"))]
 
 
 def _repro(path: Path) -> str:
@@ -69,10 +77,10 @@ def _repro(path: Path) -> str:
                       "import keras; model = keras.models.load_model('migrated.keras')"])
 
 
-@pytest.mark.parametrize(("writer", "case", "saved"), _migrations())
-def test_migrated_file_gives_the_writers_outputs(writer, case, saved, tmp_path):
+@pytest.mark.parametrize(("folder", "case", "saved"), _migrations())
+def test_migrated_file_gives_the_writers_outputs(folder, case, saved, tmp_path):
     """The migrated .keras, loaded by plain load_model, gives the writer's outputs: its shapes exactly, values close."""
-    manifest = read_manifest(WRITERS[writer])
+    manifest = read_manifest(FOLDERS[folder])
     record, path = manifest.case(case), manifest.path(case, saved)
     result = migrated(identify(str(path)))
     assert [change.what for change in result.changes] == list(expected_changes(case, saved)), (
@@ -80,7 +88,7 @@ def test_migrated_file_gives_the_writers_outputs(writer, case, saved, tmp_path):
         f"{expected_changes(case, saved)}")
     result.model.save(str(tmp_path / "migrated.keras"))
     outputs = flat_outputs(keras.models.load_model(str(tmp_path / "migrated.keras"))(record.data, training=False))
-    context = f"{writer}'s {case} ({saved}) migrated and loaded with plain load_model"
+    context = f"{folder}'s {case} ({saved}) migrated and loaded with plain load_model"
     assert len(outputs) == len(record.outputs), f"{context}: {len(outputs)} outputs, the writer's {len(record.outputs)}"
     for index, (output, expected) in enumerate(zip(outputs, record.outputs)):
         assert_shape(f"output {index}", output, expected.shape, context, _repro(path))

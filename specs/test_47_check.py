@@ -12,6 +12,7 @@ import pytest
 
 from lstm_spec.own_model.model_file import identify
 from lstm_spec.own_model.probe import migrate_step, read, ways_in_here
+from lstm_spec.own_model.users_models import OWN_MODEL_WRITERS
 from lstm_spec.saving.manifest import read_manifest
 from lstm_spec.saving.outcomes import assert_outcome
 from lstm_spec.saving.read_files import Observation
@@ -26,9 +27,9 @@ CHECKED = (("keras2", "page_lstm", "keras2-h5"), ("keras2", "page_lstm", "keras2
 pytestmark = pytest.mark.skipif(READER is None or not READER.reads, reason="no OUTCOMES column for this environment")
 
 
-def _work(tmp_path, writer: str, case: str):
+def _work(tmp_path, writer: str, case: str, writers=WRITERS):
     """A check's work folder as the writer's side leaves it: the writer's input and outputs."""
-    record = read_manifest(WRITERS[writer]).case(case)
+    record = read_manifest(writers[writer]).case(case)
     np.savez(tmp_path / "input.npz", *(record.data if isinstance(record.data, list) else [record.data]))
     np.savez(tmp_path / "outputs.npz", *record.outputs)
     return tmp_path
@@ -62,3 +63,28 @@ def test_migrated_way_in_gives_the_writers_outputs(tmp_path):
     outcomes = {outcome["way"]: outcome for outcome in read(model_file, work, work / "migrated.keras")}
     assert outcomes["load_model"]["status"] == "fails", outcomes["load_model"]
     assert outcomes["migrate"]["status"] == "matches", outcomes["migrate"]
+
+
+USERS = OWN_MODEL_WRITERS["keras2"]
+# The first recurrent layer of each users' model, which plain load_model names on Keras 3 (LSTM unless here).
+FIRST_RECURRENT = {"conv_lstm2d_dropout": "ConvLSTM2D", "gru_time_distributed_dense": "GRU",
+                   "simple_rnn_dense": "SimpleRNN"}
+
+
+@pytest.mark.parametrize("case", list(read_manifest(USERS).cases))
+def test_users_shapes_on_this_keras(case, tmp_path):
+    """A Keras 2 .h5 of a users' shape: Keras 2 readers load it; Keras 3 refuses time_major, and migrate's file matches."""
+    path = read_manifest(USERS).path(case, "keras2-h5")
+    model_file = identify(str(path))
+    work = _work(tmp_path, "keras2", case, OWN_MODEL_WRITERS)
+    if SAVING_ERA == 2:
+        plain, = read(model_file, work, ways=("load_model",))
+        assert plain["status"] == "matches", f"{path} on {READER.name}: {plain}"
+        return
+    migrate_step(model_file, work)
+    outcomes = {outcome["way"]: outcome for outcome in read(model_file, work, work / "migrated.keras",
+                                                            ways=("load_model", "migrate"))}
+    refused = f"Unrecognized keyword arguments passed to {FIRST_RECURRENT.get(case, 'LSTM')}: {{'time_major': False}}"
+    assert outcomes["load_model"]["status"] == "fails" and refused in outcomes["load_model"]["error"]["message"], (
+        f"{path} with plain load_model on {READER.name}: {outcomes['load_model']}; should fail saying {refused!r}")
+    assert outcomes["migrate"]["status"] == "matches", f"{path} migrated, on {READER.name}: {outcomes['migrate']}"

@@ -228,14 +228,17 @@ def _open(way: WayIn, model_file: ModelFile, migrated: Path | None):
     return keras.models.load_model(str(migrated))
 
 
-def read(model_file: ModelFile, work: Path, migrated: Path | None = None) -> list[dict]:
-    """Every way in on this environment, each called on the writer's input (``input.npz``)."""
+def read(model_file: ModelFile, work: Path, migrated: Path | None = None, ways: tuple[str, ...] = ()) -> list[dict]:
+    """Every way in on this environment (or those named in ``ways``), each called on the writer's input
+    (``input.npz``)."""
     with np.load(work / "input.npz") as archive:
         arrays = [archive[name] for name in archive.files]
     with np.load(work / "outputs.npz") as archive:
         expected = [archive[name] for name in archive.files]
     outcomes = []
     for way in ways_in_here(model_file):
+        if ways and way.name not in ways:
+            continue
         try:
             outputs = call(_open(way, model_file, migrated), arrays)
         except Exception as error:  # every failure is an outcome to state

@@ -45,8 +45,9 @@ def check_environment(writer: Writer, identity: tuple) -> None:
                                f"Run `{writer.command}`, which installs the writer's environment.")
 
 
-def write_folder(writer: Writer, target: Path) -> Path:
-    """Writes every (case, format) of ``writer`` and the manifest into ``target`` (replaced whole)."""
+def write_folder(writer: Writer, target: Path, catalog: dict | None = None) -> Path:
+    """Writes every (case, format) of ``writer`` and the manifest into ``target`` (replaced whole); the cases are
+    the saving catalog's unless ``catalog`` (name -> SavedCase) says (``lstm_spec.own_model.users_models``)."""
     from lstm_spec.models.backend import KERAS_BACKEND
     from lstm_spec.models.keras_under_test import keras
     from lstm_spec.saving.catalog import CASES
@@ -62,7 +63,7 @@ def write_folder(writer: Writer, target: Path) -> Path:
     try:
         cases = {}
         for name in writer.cases + tuple(c for c in writer.folder_cases if c not in writer.cases):
-            case = CASES[name]
+            case = (catalog or CASES)[name]
             if not case.buildable:
                 raise WrongEnvironment(f"writer {writer.name!r} lists case {name!r}, which this Keras cannot "
                                        "build (catalog eras); remove it from the writer's cases")
