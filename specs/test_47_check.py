@@ -7,9 +7,9 @@ files of other writers with their manifest's input and outputs, and its ``load_m
 outputs where plain ``load_model`` does not.
 """
 
-import numpy as np
 import pytest
 
+from lstm_spec.own_model.arrays import write_arrays
 from lstm_spec.own_model.model_file import identify
 from lstm_spec.own_model.probe import migrate_step, read, ways_in_here
 from lstm_spec.own_model.users_models import OWN_MODEL_WRITERS
@@ -30,8 +30,8 @@ pytestmark = pytest.mark.skipif(READER is None or not READER.reads, reason="no O
 def _work(tmp_path, writer: str, case: str, writers=WRITERS):
     """A check's work folder as the writer's side leaves it: the writer's input and outputs."""
     record = read_manifest(writers[writer]).case(case)
-    np.savez(tmp_path / "input.npz", *(record.data if isinstance(record.data, list) else [record.data]))
-    np.savez(tmp_path / "outputs.npz", *record.outputs)
+    write_arrays(tmp_path / "input.npz", (record.data if isinstance(record.data, list) else [record.data]))
+    write_arrays(tmp_path / "outputs.npz", record.outputs)
     return tmp_path
 
 

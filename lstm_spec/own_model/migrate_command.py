@@ -21,12 +21,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 from lstm_spec.own_model import environments, writer_side
+from lstm_spec.own_model.arrays import read_arrays
 from lstm_spec.own_model.check import EXIT_BAD_INPUT, arguments_parser, caller_path
 from lstm_spec.own_model.model_file import BadInput, identify
-from lstm_spec.own_model.report import _migration_lines
+from lstm_spec.own_model.report import migration_lines
 from lstm_spec.saving.read_files import MATCH_TOLERANCE, max_abs_diff
 
 # Run by `python -I -c`: plain Keras, nothing of this project (unless the file needs the registered function).
@@ -55,10 +54,8 @@ def verify(migrated: Path, work: Path, side, registered: bool) -> tuple[bool, st
                               stderr=subprocess.STDOUT, text=True)
     if finished.returncode != 0:
         return False, f"plain keras.models.load_model on {side.name} fails: {environments.failure(finished)}"
-    with np.load(work / "verified.npz") as archive:
-        found = [archive[name] for name in archive.files]
-    with np.load(work / "outputs.npz") as archive:
-        expected = [archive[name] for name in archive.files]
+    found = read_arrays(work / "verified.npz")
+    expected = read_arrays(work / "outputs.npz")
     difference = max_abs_diff(found, expected)
     if difference is None:
         return False, (f"on {side.name} it gives outputs of shapes {[list(a.shape) for a in found]}, the writer's are "
@@ -94,7 +91,7 @@ def main(argv=None, progress=print) -> int:
                 writer_side.write(model_file, writer, work, given, progress)
                 progress(f"migrate: writer {writer.name} ({note})")
             migration = writer_side.migrate(model_file, work, arguments.keep_hard_sigmoid, progress)
-            progress("\n".join(_migration_lines(migration)))
+            progress("\n".join(migration_lines(migration)))
             if "file" not in migration:
                 progress("migrate: nothing written")
                 return 1

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from lstm_spec.models.quiet_start import filtered_stderr
+from lstm_spec.own_model.arrays import read_arrays, write_arrays
 from lstm_spec.own_model.model_file import BadInput, ModelFile, identify
 
 with filtered_stderr():
@@ -105,8 +106,7 @@ def _embedding_sizes(model) -> dict[int, int]:
 
 def given_input(path: Path, model) -> list[np.ndarray]:
     """``--input``'s arrays, in the model's input order; raises BadInput naming what does not fit."""
-    with np.load(path) as archive:
-        arrays = [archive[name] for name in archive.files]
+    arrays = read_arrays(path)
     if len(arrays) != len(model.inputs):
         raise BadInput(f"--input {path} holds {len(arrays)} arrays, but the model takes {len(model.inputs)} inputs "
                        f"({', '.join(str(tuple(t.shape)) for t in model.inputs)})")
@@ -167,8 +167,8 @@ def write(model_file: ModelFile, work: Path, given: Path | None = None) -> dict:
     model = loaded_on_writer_side(model_file)
     arrays = given_input(given, model) if given else seeded_input(model)
     outputs = call(model, arrays)
-    np.savez(work / "input.npz", *arrays)
-    np.savez(work / "outputs.npz", *outputs)
+    write_arrays(work / "input.npz", arrays)
+    write_arrays(work / "outputs.npz", outputs)
     record = {
         "versions": environment_versions(KERAS_BACKEND, keras),
         "input": "given (--input)" if given else (f"seeded ({INPUT_SEED}); None dimensions: batch {DEFAULT_BATCH}, "
@@ -231,10 +231,8 @@ def _open(way: WayIn, model_file: ModelFile, migrated: Path | None):
 def read(model_file: ModelFile, work: Path, migrated: Path | None = None, ways: tuple[str, ...] = ()) -> list[dict]:
     """Every way in on this environment (or those named in ``ways``), each called on the writer's input
     (``input.npz``)."""
-    with np.load(work / "input.npz") as archive:
-        arrays = [archive[name] for name in archive.files]
-    with np.load(work / "outputs.npz") as archive:
-        expected = [archive[name] for name in archive.files]
+    arrays = read_arrays(work / "input.npz")
+    expected = read_arrays(work / "outputs.npz")
     outcomes = []
     for way in ways_in_here(model_file):
         if ways and way.name not in ways:

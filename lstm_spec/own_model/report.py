@@ -65,7 +65,7 @@ def _keras(versions: dict) -> str:
     return f"TensorFlow {versions.get('tensorflow')}, {versions.get('keras_under_test')} on {versions.get('backend')}"
 
 
-def _migration_lines(migration: dict) -> list[str]:
+def migration_lines(migration: dict) -> list[str]:
     if "not_needed" in migration:
         return [f"migrate: {migration['not_needed']}"]
     if "refused" in migration:
@@ -93,7 +93,7 @@ def _layer(layer: dict) -> str:
 
 
 def terminal(result: CheckResult) -> str:
-    lines = ["", *_writer_lines(result), *_migration_lines(result.migration), ""]
+    lines = ["", *_writer_lines(result), *migration_lines(result.migration), ""]
     for reading in result.readings:
         if reading.error:
             lines.append(f"{reading.side}: could not run: {reading.error}")
@@ -108,7 +108,7 @@ def terminal(result: CheckResult) -> str:
 
 def markdown(result: CheckResult) -> str:
     lines = [f"# check: {result.model}", "", *(f"- {line}" for line in _writer_lines(result)), "",
-             "## migrate", "", *_migration_lines(result.migration), ""]
+             "## migrate", "", *migration_lines(result.migration), ""]
     for reading in result.readings:
         lines += [f"## {reading.side}", ""]
         if reading.error:
