@@ -208,7 +208,8 @@ def ways_in_here(model_file: ModelFile) -> list[WayIn]:
     era = 2 if LEGACY_KERAS else int(keras.__version__.split(".")[0])
     folder = model_file.kind in ("savedmodel", "export")
     return [way for way in WAYS_IN if era in way.eras and way.folders in (None, folder)
-            and not (way.name == "TFSMLayer" and KERAS_BACKEND != "tensorflow")]
+            and not (way.name == "TFSMLayer" and KERAS_BACKEND != "tensorflow")
+            and not (way.name == "migrate" and model_file.era != 2 and not folder)]  # migrate takes Keras 2 files
 
 
 def _open(way: WayIn, model_file: ModelFile, migrated: Path | None):
