@@ -13,6 +13,7 @@
     nox -s version -- freeze.txt    a requirements file (your `pip freeze`), with the suite's test tools
     nox -s saved_files -- keras2    write one writer's committed saved files (specs/saved_models/keras2/) afresh
                                     in its own environment (lstm_spec/saving/writers.py); no other run writes them
+    nox -s own_models -- keras2     write specs/own_models/keras2/ afresh: the users' shapes (suite.py check, migrate)
     nox -s keras2_lock              re-resolve TF 2.15.1 and rewrite requirements/keras2-lock.txt
     nox -s lock                     re-resolve requirements/lock.txt from its direct pins (after changing one)
     nox -s site                     the documentation site (docs/site/) into build/site/html, warnings as errors
