@@ -83,7 +83,8 @@ def _last_lines(text: str, count: int = 6) -> str:
 def environment(side: Side) -> dict[str, str]:
     """The variables the probe runs under on ``side``: its session's, the side's own, the suite on the path."""
     variables = {**os.environ, **side.session_environment, **dict(side.environment)}
-    variables["PYTHONPATH"] = str(ROOT)
+    # The suite, then the folder the user ran suite.py in: their module:function imports from there.
+    variables["PYTHONPATH"] = os.pathsep.join([str(ROOT), os.environ.get("LSTM_SPEC_CALLER_CWD", os.getcwd())])
     variables.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return variables
 

@@ -183,38 +183,43 @@ def write(model_file: ModelFile, work: Path, given: Path | None = None) -> dict:
     return record
 
 
+FILES, FOLDERS = ("h5", "keras"), ("savedmodel", "export")
+
+
 @dataclass(frozen=True)
 class WayIn:
-    """One way a user loads the model on a reading side, and the recipe it is."""
+    """One way a user loads the model on a reading side, the recipe it is, and what it applies to."""
 
     name: str
     recipe: str
     eras: tuple[int, ...] = (2, 3)
-    folders: bool | None = None  # True: only for a SavedModel folder; False: only for a file; None: both
+    kinds: tuple[str, ...] = (*FILES, *FOLDERS)  # model_file.KINDS it takes
+    keras_2_only: bool = False  # only for what Keras 2 wrote
 
 
 WAYS_IN = (
     WayIn("load_model", "keras.models.load_model(path)"),
     WayIn("compile=False", "keras.models.load_model(path, compile=False)"),
-    WayIn("popular shim", "load_model(path, custom_objects={'LSTM': LSTM that swallows time_major})", (3,), False),
-    WayIn("time-major migration", "load_model(path, custom_objects={'LSTM': migrations.TimeMajorLSTM})", (3,), False),
-    WayIn("TFSMLayer", "keras.layers.TFSMLayer(path, call_endpoint='serving_default')", (3,), True),
-    WayIn("migrate", "keras.models.load_model(OUT.keras) of `suite.py migrate`", (3,)),
+    WayIn("load_weights", "build(); model.load_weights(weights): your code and its weights", kinds=("code",)),
+    WayIn("popular shim", "load_model(path, custom_objects={'LSTM': LSTM that swallows time_major})", (3,), FILES),
+    WayIn("time-major migration", "load_model(path, custom_objects={'LSTM': migrations.TimeMajorLSTM})", (3,), FILES),
+    WayIn("TFSMLayer", "keras.layers.TFSMLayer(path, call_endpoint='serving_default')", (3,), FOLDERS),
+    WayIn("migrate", "keras.models.load_model(OUT.keras) of `suite.py migrate`", (3,), keras_2_only=True),
 )
 
 
 def ways_in_here(model_file: ModelFile) -> list[WayIn]:
     """The ways in that apply to ``model_file`` on this environment's Keras."""
     era = 2 if LEGACY_KERAS else int(keras.__version__.split(".")[0])
-    folder = model_file.kind in ("savedmodel", "export")
-    return [way for way in WAYS_IN if era in way.eras and way.folders in (None, folder)
+    keras_2 = model_file.era == 2 or model_file.kind in FOLDERS
+    return [way for way in WAYS_IN if era in way.eras and model_file.kind in way.kinds
             and not (way.name == "TFSMLayer" and KERAS_BACKEND != "tensorflow")
-            and not (way.name == "migrate" and model_file.era != 2 and not folder)]  # migrate takes Keras 2 files
+            and not (way.keras_2_only and not keras_2)]
 
 
 def _open(way: WayIn, model_file: ModelFile, migrated: Path | None):
     path = str(model_file.path)
-    if way.name == "load_model":
+    if way.name in ("load_model", "load_weights"):
         return load(model_file)
     if way.name == "compile=False":
         return load(model_file, compile=False)

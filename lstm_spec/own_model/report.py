@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-PLAIN = "load_model"
+PLAIN, CODE = "load_model", "load_weights"
 VERDICTS = {
     "matches": "loads, gives the writer's outputs",
     "moved": "LOADS BUT GIVES OTHER VALUES (silently wrong)",
@@ -45,7 +45,10 @@ class CheckResult:
 
     @property
     def plain_load_matches_everywhere(self) -> bool:
-        return all((reading.outcome(PLAIN) or {}).get("status") == "matches" for reading in self.readings)
+        """Whether the plain way in (``load_model``; for code, its ``load_weights``) gives the writer's outputs on
+        every reading side."""
+        return all((reading.outcome(PLAIN) or reading.outcome(CODE) or {}).get("status") == "matches"
+                   for reading in self.readings)
 
     def document(self) -> dict:
         return {**asdict(self), "plain_load_matches_everywhere": self.plain_load_matches_everywhere}
