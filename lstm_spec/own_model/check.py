@@ -86,10 +86,10 @@ def main(argv=None, progress=print) -> int:
 
 def run_check(model_file, writer, note, readers, work: Path, given, keep_hard_sigmoid, progress) -> CheckResult:
     """The writer's side, ``migrate`` on the locked side, then every reading side (two at a time)."""
+    pythons = {side.name: environments.ensure(side, progress) for side in readers}  # a side that cannot install: first
     written = writer_side.write(model_file, writer, work, given, progress)
     migration = writer_side.migrate(model_file, work, keep_hard_sigmoid, progress)
     migrated = work / migration["file"] if "file" in migration else None
-    pythons = {side.name: environments.ensure(side, progress) for side in readers}
 
     def reading(side) -> SideReading:
         progress(f"check: reading on {side.name} ...")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,8 @@ def ensure(side: Side, progress=print) -> Path:
         command.insert(command.index("--sessions"), "--reuse-venv=yes")
     finished = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if finished.returncode != 0 or not python.exists():
+        if not side.fixed:
+            shutil.rmtree(_envdir(side), ignore_errors=True)  # a half-made environment of its own, not a session's
         raise SideError(f"{side.name} cannot be installed from the package index: {_last_lines(finished.stdout)}")
     stamp.write_text(_made_from(side) + "\n")
     progress(f"check: {side.name} is ready ({python.parents[1].relative_to(ROOT)})")
@@ -76,8 +79,10 @@ def ensure(side: Side, progress=print) -> Path:
 
 
 def _last_lines(text: str, count: int = 6) -> str:
+    """The lines of ``text`` that say what went wrong: pip's ERROR lines where there are any, else its last lines."""
     lines = [line for line in text.strip().splitlines() if line.strip() and "ignored: it is neither" not in line]
-    return "\n  ".join(lines[-count:]) or "(no output)"
+    errors = [line.strip() for line in lines if line.strip().startswith("ERROR:")]
+    return "\n  ".join(errors or lines[-count:]) or "(no output)"
 
 
 def environment(side: Side) -> dict[str, str]:

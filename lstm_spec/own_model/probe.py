@@ -106,7 +106,11 @@ def _embedding_sizes(model) -> dict[int, int]:
 
 def given_input(path: Path, model) -> list[np.ndarray]:
     """``--input``'s arrays, in the model's input order; raises BadInput naming what does not fit."""
-    arrays = read_arrays(path)
+    try:
+        arrays = read_arrays(path)
+    except (OSError, ValueError) as error:
+        raise BadInput(f"--input {path} is not an .npz of arrays (np.savez writes one, an array per model input): "
+                       f"{error}") from None
     if len(arrays) != len(model.inputs):
         raise BadInput(f"--input {path} holds {len(arrays)} arrays, but the model takes {len(model.inputs)} inputs "
                        f"({', '.join(str(tuple(t.shape)) for t in model.inputs)})")
