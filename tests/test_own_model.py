@@ -1,6 +1,7 @@
 """check and migrate's own parts: the config rewrite as data, the model file read without TensorFlow, bad input."""
 
 import json
+import re
 
 import h5py
 import pytest
@@ -135,3 +136,39 @@ def test_migrate_refuses_an_existing_out(tmp_path, capsys):
     out.write_text("mine")
     assert migrate_command.main(["specs/saved_models/keras2/page_lstm/model.h5", str(out)]) == 2
     assert "exists" in capsys.readouterr().err and out.read_text() == "mine"
+
+
+def _token_model():
+    from lstm_spec.models.keras_under_test import keras
+
+    tokens = keras.Input(shape=(None,), dtype="int32")
+    return keras.Model(tokens, keras.layers.LSTM(2)(keras.layers.Embedding(7, 3)(tokens)))
+
+
+def test_seeded_input_follows_the_input_spec():
+    """A None time axis gets the stated default, and an Embedding's integer input stays below its input_dim."""
+    from lstm_spec.own_model.probe import DEFAULT_BATCH, DEFAULT_STEPS, seeded_input
+
+    tokens, = seeded_input(_token_model())
+    assert tokens.shape == (DEFAULT_BATCH, DEFAULT_STEPS) and tokens.dtype.kind == "i"
+    assert 0 <= tokens.min() and tokens.max() < 7
+
+
+@pytest.mark.parametrize(("shapes", "fragment"), [
+    ([(2, 9, 1)], "an array of shape (2, 9, 1) where the model takes (None, None)"),
+    ([(2, 9), (2, 9)], "holds 2 arrays, but the model takes 1 inputs"),
+    (None, "is not an .npz of arrays"),
+], ids=["rank", "count", "not-npz"])
+def test_given_input_that_does_not_fit_is_named(tmp_path, shapes, fragment):
+    """--input of the wrong rank, count of arrays, or no .npz at all is bad input, saying which."""
+    import numpy as np
+
+    from lstm_spec.own_model.probe import given_input
+
+    path = tmp_path / "x.npz"
+    if shapes is None:
+        path.write_text("{}")
+    else:
+        np.savez(path, *[np.zeros(shape, np.int32) for shape in shapes])
+    with pytest.raises(BadInput, match=re.escape(fragment)):
+        given_input(path, _token_model())
