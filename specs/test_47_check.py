@@ -45,7 +45,7 @@ def test_plain_load_is_what_outcomes_states(writer, case, saved, tmp_path):
     path = read_manifest(WRITERS[writer]).path(case, saved)
     model_file = identify(str(path))
     outcomes = {outcome["way"]: outcome for outcome in read(model_file, _work(tmp_path, writer, case))}
-    assert set(outcomes) == {way.name for way in ways_in_here(model_file)}, outcomes
+    assert set(outcomes) == {way.name for way in ways_in_here(model_file)} - {"migrate"}, outcomes  # no file given
     plain = outcomes["load_model"]
     observation = Observation(writer, saved, "load_model", case, str(path), plain["status"], plain["max_abs_diff"],
                               plain["shapes"], plain["error"])

@@ -172,3 +172,16 @@ def test_given_input_that_does_not_fit_is_named(tmp_path, shapes, fragment):
         np.savez(path, *[np.zeros(shape, np.int32) for shape in shapes])
     with pytest.raises(BadInput, match=re.escape(fragment)):
         given_input(path, _token_model())
+
+
+def test_sequential_without_input_layer_gets_one():
+    """Keras 2.3-era Sequential keeps batch_input_shape on its first layer; migrate puts it in an InputLayer first."""
+    config = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": "LSTM", "config": {"name": "lstm", "units": 5, "batch_input_shape": [None, 128, 3],
+                                          "time_major": False}}]}}
+    result = rewrite(config)
+    first, lstm = result.config["config"]["layers"]
+    assert first == {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 128, 3], "name": "lstm_input",
+                                                            "dtype": "float32"}}
+    assert "batch_input_shape" not in lstm["config"]
+    assert "InputLayer added from the first layer's batch_input_shape" in [change.what for change in result.changes]

@@ -49,7 +49,12 @@ def caller_path(path: Path | None) -> Path | None:
     return Path(os.environ.get("LSTM_SPEC_CALLER_CWD", os.getcwd())) / path
 
 
-def main(argv=None, progress=print) -> int:
+def prefixed(command: str, say=print):
+    """A progress printer whose lines start with the command's name."""
+    return lambda line: say("\n".join(f"{command}: {part}" if part else part for part in line.split("\n")))
+
+
+def main(argv=None, progress=prefixed("check")) -> int:
     parser = arguments_parser("suite.py check", "Your saved model on each side, every way in, against the writer's "
                                                 "outputs.")
     parser.add_argument("--to", nargs="+", metavar="SIDE", help="the reading sides (default: locked, and tf-keras "
@@ -75,12 +80,12 @@ def main(argv=None, progress=print) -> int:
         except (BadInput, environments.SideError) as error:
             print(f"suite.py check: {error}", file=sys.stderr)
             return EXIT_BAD_INPUT
-    progress(terminal(result))
+    print(terminal(result))
     for target, text in ((caller_path(arguments.out), lambda: markdown(result)),
                          (caller_path(arguments.json), lambda: json.dumps(result.document(), indent=1) + "\n")):
         if target is not None:
             target.write_text(text())
-            progress(f"check: wrote {target}")
+            progress(f"wrote {target}")
     return 0 if result.plain_load_matches_everywhere else 1
 
 
@@ -92,7 +97,7 @@ def run_check(model_file, writer, note, readers, work: Path, given, keep_hard_si
     migrated = work / migration["file"] if "file" in migration else None
 
     def reading(side) -> SideReading:
-        progress(f"check: reading on {side.name} ...")
+        progress(f"reading on {side.name} ...")
         out = f"read-{readers.index(side)}.json"
         arguments = ["read", str(model_file.path or model_file.argument), str(work), "--out", out]
         arguments += ["--weights", str(model_file.weights)] if model_file.weights else []

@@ -96,6 +96,9 @@ REASONS = {
                       "Keras 2 recorded initial_state as extra inputs; Keras 3 takes it as an argument"),
     "renamed": ("names TensorFlow rejects made safe", "TensorFlow refuses them as op names when the model is called"),
     "hard_sigmoid": ("Keras 2's hard_sigmoid kept as a registered function", KERAS_2_HARD_SIGMOID),
+    "input_layer": ("InputLayer added from the first layer's batch_input_shape",
+                    "Keras 2 kept a Sequential model's input shape on its first layer; Keras 3's reader takes it "
+                    "whole as that layer's input_shape (a batch axis too many)"),
 }
 
 
@@ -146,11 +149,26 @@ def _model_level(config: dict, found) -> None:
         for layer in list(layers):
             if layer.get("config", {}).get("time_major") is True and _class(layer) in RECURRENT:
                 _time_major(body, layer, found)
-    elif any(layer.get("config", {}).get("time_major") is True for layer in layers):
+    else:
+        _input_layer(layers, found)
+    if _class(config) == "Sequential" and any(layer.get("config", {}).get("time_major") is True for layer in layers):
         raise Refused("a Sequential model with time_major=True: Keras 3's Sequential has no place for the transposes "
                       "that keep the time-major contract; rebuild it as a functional model in Keras 2 and save again")
     for layer in layers:
         _model_level(layer, found)  # a nested model
+
+
+def _input_layer(layers: list, found) -> None:
+    """A Sequential model whose first layer carries ``batch_input_shape`` gets an InputLayer of that shape first."""
+    first = layers[0] if layers else {}
+    shape = first.get("config", {}).get("batch_input_shape")
+    if _class(first) == "InputLayer" or shape is None:
+        return
+    del first["config"]["batch_input_shape"]
+    name = f"{layer_name(first)}_input"
+    layers.insert(0, {"class_name": "InputLayer", "config": {"batch_input_shape": shape, "name": name,
+                                                             "dtype": first["config"].get("dtype", "float32")}})
+    found["input_layer"].append(layer_name(first))
 
 
 def _safe(name: str) -> str:

@@ -63,7 +63,7 @@ def ensure(side: Side, progress=print) -> Path:
     stamp = python.parents[1] / STAMP
     if python.exists() and stamp.exists() and stamp.read_text().strip() == _made_from(side):
         return python
-    progress(f"check: making the environment of {side.name} (first use: pip installs it, a few minutes) ...")
+    progress(f"making the environment of {side.name} (first use: pip installs it, a few minutes) ...")
     command = [*nox_command(side, [], envdir=_envdir(side)), ]
     command.insert(command.index("--sessions"), "--install-only")
     if not side.fixed:
@@ -74,7 +74,7 @@ def ensure(side: Side, progress=print) -> Path:
             shutil.rmtree(_envdir(side), ignore_errors=True)  # a half-made environment of its own, not a session's
         raise SideError(f"{side.name} cannot be installed from the package index: {_last_lines(finished.stdout)}")
     stamp.write_text(_made_from(side) + "\n")
-    progress(f"check: {side.name} is ready ({python.parents[1].relative_to(ROOT)})")
+    progress(f"{side.name} is ready ({python.parents[1].relative_to(ROOT)})")
     return python
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from lstm_spec.own_model import environments, writer_side
 from lstm_spec.own_model.arrays import read_arrays
-from lstm_spec.own_model.check import EXIT_BAD_INPUT, arguments_parser, caller_path
+from lstm_spec.own_model.check import EXIT_BAD_INPUT, arguments_parser, caller_path, prefixed
 from lstm_spec.own_model.model_file import BadInput, identify
 from lstm_spec.own_model.report import migration_lines
 from lstm_spec.saving.read_files import MATCH_TOLERANCE, max_abs_diff
@@ -62,11 +62,13 @@ def verify(migrated: Path, work: Path, side, registered: bool) -> tuple[bool, st
                        f"{[list(a.shape) for a in expected]}")
     if difference > MATCH_TOLERANCE:
         return False, f"on {side.name} its outputs differ from the writer's by {difference:.3g} (> {MATCH_TOLERANCE:g})"
-    return True, f"verified on {side.name}: plain load_model gives the writer's outputs (largest difference " \
-                 f"{difference:.3g}, shapes {[list(a.shape) for a in found]})"
+    how = ("load_model after `import lstm_spec.own_model.registered` (the one function it needs)" if registered
+           else "plain load_model, without this project,")
+    return True, (f"verified on {side.name}: {how} gives the writer's outputs (largest difference {difference:.3g}, "
+                  f"shapes {[list(a.shape) for a in found]})")
 
 
-def main(argv=None, progress=print) -> int:
+def main(argv=None, progress=prefixed("migrate")) -> int:
     parser = arguments_parser("suite.py migrate", "A Keras 2 model file as a Keras 3 .keras file, verified.")
     parser.add_argument("out", type=Path, help="the .keras file to write")
     parser.add_argument("--to", default="locked", metavar="SIDE", help="the Keras 3 side that verifies it (locked)")
@@ -89,24 +91,24 @@ def main(argv=None, progress=print) -> int:
             work = Path(scratch)
             if model_file.kind not in ("savedmodel", "export"):  # a folder is refused before any writer runs
                 writer_side.write(model_file, writer, work, given, progress)
-                progress(f"migrate: writer {writer.name} ({note})")
+                progress(f"writer {writer.name} ({note})")
             migration = writer_side.migrate(model_file, work, arguments.keep_hard_sigmoid, progress)
-            progress("\n".join(migration_lines(migration)))
+            print("\n".join(migration_lines(migration)))
             if "file" not in migration:
-                progress("migrate: nothing written")
+                progress("nothing written")
                 return 1
-            progress(f"migrate: verifying on {target.name} in a fresh Python without this project ...")
+            progress(f"verifying on {target.name} in a fresh Python ...")
             verified, found = verify(work / migration["file"], work, target, bool(migration.get("registered")))
-            progress(f"migrate: {found}")
+            progress(f"{found}")
             if not verified:
-                progress("migrate: nothing written")
+                progress("nothing written")
                 return 1
             shutil.copyfile(work / migration["file"], out)
             (work / "migrate.json").write_text(json.dumps({**migration, "verified": found}))
     except (BadInput, environments.SideError) as error:
         print(f"suite.py migrate: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    progress(f"migrate: wrote {out}" + (" (load it after `import lstm_spec.own_model.registered`)"
+    progress(f"wrote {out}" + (" (load it after `import lstm_spec.own_model.registered`)"
                                         if migration.get("registered") else ""))
     return 0
 

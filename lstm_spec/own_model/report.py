@@ -17,7 +17,7 @@ WAY_OF_RECIPE = {
     "serving_layer": "`TFSMLayer` (a SavedModel folder)", "tf_keras_load_model": "`load_model` on `--to tf-keras`",
     "popular_shim_load_model": "`popular shim`", "time_major_load_model": "`time-major migration`",
 }
-MESSAGE_LENGTH = 160  # of an error message in the table; the JSON keeps it whole
+MESSAGE_LENGTH = 240  # of an error message in the table; the JSON keeps it whole
 
 
 @dataclass(frozen=True)

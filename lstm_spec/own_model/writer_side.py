@@ -69,7 +69,7 @@ def _model_arguments(model_file: ModelFile) -> list[str]:
 def write(model_file: ModelFile, side: Side, work: Path, given: Path | None, progress) -> dict:
     """The writer's record (``probe write``): input, outputs, shapes, recurrent configs, weight counts."""
     python = environments.ensure(side, progress)
-    progress(f"check: loading {model_file.argument} on the writer's side, {side.name} ...")
+    progress(f"loading {model_file.argument} on the writer's side, {side.name} ...")
     arguments = ["write", *_model_arguments(model_file)[:1], str(work), *_model_arguments(model_file)[1:]]
     arguments += ["--input", str(given)] if given else []
     finished = environments.run_probe(side, python, arguments)
@@ -86,7 +86,7 @@ def migrate(model_file: ModelFile, work: Path, keep_hard_sigmoid: bool, progress
     if model_file.era != 2 and model_file.kind not in ("savedmodel", "export"):
         return {"not_needed": "not a Keras 2 file: migrate brings Keras 2 files to Keras 3"}
     side = environments.side_named("locked")
-    progress("check: migrating to Keras 3 on the locked side ...")
+    progress("migrating to Keras 3 on the locked side ...")
     finished = environments.run_probe(side, environments.ensure(side, progress),
                                       ["migrate", *_model_arguments(model_file)[:1], str(work)]
                                       + (["--keep-hard-sigmoid"] if keep_hard_sigmoid else []))
