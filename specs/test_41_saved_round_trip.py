@@ -10,8 +10,8 @@ gives the same outputs bit for bit: the same float32 weights through the same ke
 (a serving signature runs the traced graph of the same ops); nothing here needs a tolerance.  A model
 read as a Keras model keeps its input and output shapes, its ``get_config()`` (as JSON; ``CONFIG_CHANGES``
 where not) and its weight count; a serving signature keeps the shapes with the batch axis ``None``
-(``SIGNATURE_SHAPES`` where not).  A masked model still masks; a stateful layer's state is reset by a
-Keras file and carried by an export or SavedModel (``STATE_AFTER_READING``).  Where a format cannot hold
+(``SIGNATURE_SHAPES`` where not).  A masked model still masks; a stateful model is saved holding its first
+call's state, which a Keras file resets and an export or SavedModel carries (``STATE_AFTER_READING``).  Where a format cannot hold
 a model, ``CANNOT`` pins the step and the error per era and backend.  Files are written under pytest's
 ``tmp_path`` and deleted as soon as they are read.
 """
