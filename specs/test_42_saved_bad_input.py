@@ -85,10 +85,11 @@ OTHER_ARCHITECTURE = {
 }
 
 
-@pytest.fixture(params=FILES, ids=str)
-def page_file(request, tmp_path) -> tuple:
-    """The page's LSTM(5) model saved in one file format of this era, in the test's own tmp_path."""
-    return request.param, request.param.write(catalog.built(PAGE).model, tmp_path)
+@pytest.fixture(scope="module", params=FILES, ids=str)
+def page_file(request, tmp_path_factory) -> tuple:
+    """The page's LSTM(5) model saved in one file format of this era, once for the module, in a folder of its
+    own (a spec reads it, or writes a damaged copy beside it, and never changes it)."""
+    return request.param, request.param.write(catalog.built(PAGE).model, tmp_path_factory.mktemp(request.param.id))
 
 
 @pytest.mark.parametrize("damage", list(DAMAGES))

@@ -25,9 +25,9 @@ import pytest
 
 from lstm_spec.models.keras_under_test import keras
 from lstm_spec.saving.formats import READERS
-from lstm_spec.saving.manifest import SavedFilesError, read_manifest
+from lstm_spec.saving.manifest import SavedFilesError
 from lstm_spec.saving.outcomes import Cell, Fails, Matches, Moved, assert_outcome
-from lstm_spec.saving.read_files import loaders, read, this_environment, this_reader
+from lstm_spec.saving.read_files import committed, loaders, read, this_environment, this_reader
 from lstm_spec.saving.side import BUILDERS_BUILD_THE_KERAS_UNDER_TEST, NOT_UNDER_TEST, WHOLE_MATRIX
 from lstm_spec.saving.writers import READING, ROOT, WRITERS
 
@@ -179,7 +179,7 @@ def test_a_file_another_version_wrote(writer, saved, loader, case):
     if loader == "load_weights" and not BUILDERS_BUILD_THE_KERAS_UNDER_TEST:
         pytest.skip(f"load_weights rebuilds the case here: {NOT_UNDER_TEST}")
     try:
-        manifest = read_manifest(WRITERS[writer])
+        manifest = committed(WRITERS[writer])
         observation = read(manifest, case, saved, loader)
     except SavedFilesError as error:
         pytest.fail(str(error), pytrace=False)

@@ -34,8 +34,8 @@ from lstm_spec.models.family import Chain, Layer, chain_model
 from lstm_spec.models.keras_under_test import LEGACY_KERAS
 from lstm_spec.saving import migrations
 from lstm_spec.saving.catalog import CASES, CONV_DIMS, call
-from lstm_spec.saving.formats import flat_outputs
-from lstm_spec.saving.manifest import read_manifest
+from lstm_spec.saving.formats import flat_outputs, reader_running
+from lstm_spec.saving.read_files import committed, loaded
 from lstm_spec.saving.writers import WRITERS
 
 KERAS2 = WRITERS["keras2"]
@@ -213,7 +213,7 @@ def cases_of(gives: str):
 @pytest.fixture(scope="module")
 def keras2_files():
     """The keras2 writer's committed folder, its manifest read (every file checked against its sha256 when used)."""
-    return read_manifest(KERAS2)
+    return committed(KERAS2)
 
 
 def recurrent_configs(path) -> list[tuple[str, dict]]:
@@ -234,12 +234,34 @@ def repro(row: Migration, path) -> str:
                       f"loaded = {row.recipe.__name__}({str(path)!r})  # the keras2 writer's file, {row.case}"])
 
 
+def shared_read(row: Migration):
+    """The one read of the row's file that spec 43 makes too, when the row's recipe is a reader's own code
+    (``lstm_spec.saving.formats.reader_running``), else None."""
+    reader = reader_running(row.recipe)
+    return None if reader is None else loaded(KERAS2, row.case, row.saved, reader)
+
+
 def migrated(row: Migration, keras2_files):
-    """The row's recipe run on its file: a model, or the TFSMLayer."""
+    """The row's recipe run on its file: a model, or the TFSMLayer (raising what the recipe raises)."""
+    shared = shared_read(row)
+    if shared is not None:
+        if shared.step == "load":
+            raise shared.error
+        return shared.loaded.model or shared.loaded.restored
     path = keras2_files.path(row.case, row.saved)
     if row.recipe is migrations.rebuild_and_load_weights:
         return row.recipe(CASES[row.case].build, str(path))
     return row.recipe(str(path))
+
+
+def migrated_outputs(row: Migration, keras2_files) -> tuple:
+    """What the row's recipe gives on the writer's input, flat (a recipe of no reader gives a model: called as inference)."""
+    shared = shared_read(row)
+    if shared is not None:
+        if shared.error is not None:
+            raise shared.error
+        return shared.outputs
+    return flat_outputs(migrated(row, keras2_files)(keras2_files.case(row.case).data, training=False))
 
 
 @pytest.mark.parametrize("case", KERAS2.cases)
@@ -268,19 +290,12 @@ def test_recipe_reproduces_the_keras2_outputs(row, keras2_files):
     """A recipe that works gives the writer's outputs on the writer's input, shapes exactly, values within float32
     tolerance."""
     record = keras2_files.case(row.case)
-    outputs = flat_outputs(call_migrated(row, migrated(row, keras2_files), record.data))
+    outputs = migrated_outputs(row, keras2_files)
     path = keras2_files.path(row.case, row.saved)
     assert_count("outputs", len(outputs), len(record.outputs), row.id, repro(row, path))
     for index, (actual, expected) in enumerate(zip(outputs, record.outputs)):
         assert_shape(f"output {index}", actual, expected.shape, row.id, repro(row, path))
         assert_close(f"output {index}", actual, expected, row.id, repro(row, path))
-
-
-def call_migrated(row: Migration, loaded, data):
-    """A model called as inference; the TFSMLayer (no training argument) called as it is."""
-    if row.recipe is migrations.serving_layer:
-        return loaded(data)
-    return loaded(data, training=False)
 
 
 @pytest.mark.parametrize("row", cases_of(CHANGES))
@@ -291,7 +306,7 @@ def test_popular_shim_reads_time_as_the_batch(row, keras2_files):
     time_steps, batch = record.data.shape[:2]
     assert_shape("the writer's input", record.data, (2, 3, 9), row.id)
     assert_shape("Keras 2's h", record.outputs[0], (batch, PAGE_UNITS), "time-major: axis 1 is the batch")
-    (output,) = flat_outputs(call_migrated(row, migrated(row, keras2_files), record.data))
+    (output,) = migrated_outputs(row, keras2_files)
     path = keras2_files.path(row.case, row.saved)
     assert_shape("the shim's h", output, (time_steps, PAGE_UNITS), row.id, repro(row, path))
 
@@ -304,7 +319,7 @@ def test_rebuilt_conv_lstm1d_moves_the_values(row, keras2_files):
     path = keras2_files.path(row.case, row.saved)
     (layer, config), = recurrent_configs(keras2_files.path(row.case, "keras2-h5"))
     assert (layer, config["recurrent_activation"]) == ("ConvLSTM1D", "hard_sigmoid"), (layer, config)
-    (moved,) = flat_outputs(call_migrated(row, migrated(row, keras2_files), record.data))
+    (moved,) = migrated_outputs(row, keras2_files)
     assert_differs("the rebuilt model's output", moved, "the writer's", record.outputs[0], f"{row.id}: {row.why}")
 
     def keras_2_architecture():

@@ -40,7 +40,7 @@ def _told(saved) -> str | None:
 @pytest.mark.parametrize("saved", MODEL_FILES, ids=str)
 def test_loading_a_model_leaves_the_file_beside_it(saved, tmp_path):
     """A file of the user's named model.weights.h5 beside the saved model is there, unchanged, after load_model."""
-    path = saved.write(PAGE.build(), tmp_path / "saved")
+    path = saved.write(catalog.built(PAGE).model, tmp_path / "saved")
     beside = path.parent / BESIDE
     beside.write_bytes(USERS_FILE)
     load(saved, path, PAGE, "load_model")

@@ -133,3 +133,24 @@ def test_a_read_touches_no_file_beside_the_one_it_reads(folder, monkeypatch):
     assert (folder / "page_lstm" / "model.weights.h5").read_bytes() == b"the user's"
     assert ("fails", f"cannot read {folder / 'page_lstm' / 'model.h5'}") == (observation.status,
                                                                              observation.error["message"])
+
+
+def test_a_file_is_read_once_and_checked_at_every_read(folder, monkeypatch):
+    """read_once loads a file with a loader once per process (every spec shares it), yet checks the file each
+    time: changed after its first read, it fails the next with the integrity message."""
+    from lstm_spec.saving import formats, read_files
+
+    loads = []
+
+    def counting_loader(saved, path, case, loader=None):
+        loads.append(loader)
+        raise ValueError("a loader that gives nothing")
+
+    monkeypatch.setattr(formats, "load", counting_loader)
+    manifest = read_manifest(WRITER, folder)
+    first = read_files.read_once(manifest, "page_lstm", "keras2-h5", "load_model")
+    assert read_files.read_once(manifest, "page_lstm", "keras2-h5", "load_model") is first
+    assert (loads, first.step, first.message) == (["load_model"], "load", "a loader that gives nothing")
+    (folder / "page_lstm" / "model.h5").write_bytes(b"other bytes")
+    assert "page_lstm/model.h5 has changed" in _message(
+        lambda: read_files.read_once(manifest, "page_lstm", "keras2-h5", "load_model"))

@@ -1,6 +1,14 @@
 """Spec 41 catches a broken load path: a reader that zeroes each LSTM's bias, or drops return_sequences, fails
-the spec, naming the model and the format (issue 22's acceptance)."""
+the spec, naming the model and the format (issue 22's acceptance).
 
+Both breaks run in one spec run (one process: TensorFlow imported once), each on its own case only, so each
+failure has one cause, as if each break ran alone."""
+
+import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,11 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT / "specs" / "test_41_saved_round_trip.py"
 KERAS_READERS = ("load_model", "load_weights")
 
-# A plugin for the spec run: wraps the Keras readers so that what they return is broken as BROKEN says.
+# A plugin for the spec run: wraps the Keras readers so that what they return for a case BROKEN names is broken.
 PLUGIN = '''
-import dataclasses, os
+import dataclasses, json, os
 import numpy as np
-from lstm_spec.models.keras_under_test import keras
 from lstm_spec.saving import formats
 
 RECURRENT = ("LSTM", "GRU", "SimpleRNN")
@@ -38,13 +45,16 @@ def drop_return_sequences(model):
     return rebuilt
 
 
-BREAK = {"bias": zero_lstm_bias, "return_sequences": drop_return_sequences}[os.environ["BROKEN"]]
+BREAKS = {"bias": zero_lstm_bias, "return_sequences": drop_return_sequences}
+BREAK_OF_CASE = {case: BREAKS[name] for case, name in json.loads(os.environ["BROKEN"]).items()}
 
 
 def broken(reader):
     def load(path, case):
         loaded = reader.load(path, case)
-        model = BREAK(loaded.model)
+        if case.name not in BREAK_OF_CASE:
+            return loaded
+        model = BREAK_OF_CASE[case.name](loaded.model)
         return dataclasses.replace(loaded, model=model, call=lambda data: model(data, training=False))
     return dataclasses.replace(reader, load=load)
 
@@ -56,20 +66,41 @@ for name in %r:
 # what is broken: (the case whose round trip it breaks, the spec test that must fail)
 BROKEN = {"bias": ("page_lstm", "test_outputs_are_the_same_bit_for_bit"),
           "return_sequences": ("page_return_sequences", "test_keras_model_keeps_shapes_config_and_weights")}
+SAVED = formats_written_here()[0]
+
+
+def _selected(case: str, test: str) -> str:
+    return f"({test} and {case}-{SAVED.id}-)"
+
+
+@pytest.fixture(scope="module")
+def broken_run(tmp_path_factory) -> str:
+    """Spec 41's output, run in another process with every break of BROKEN on its case, on the era's first format."""
+    folder = tmp_path_factory.mktemp("broken_readers")
+    (folder / "broken_readers.py").write_text(PLUGIN)
+    cases = {case: name for name, (case, _) in BROKEN.items()}
+    environment = {**os.environ, "BROKEN": json.dumps(cases),
+                   "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT)])}
+    command = [sys.executable, "-m", "pytest", str(SPEC), "-p", "broken_readers", "-p", "no:randomly",
+               "-p", "no:cacheprovider", "-q", "--rootdir", str(ROOT), "-c", str(ROOT / "pytest.ini"),
+               "-k", " or ".join(_selected(case, test) for case, test in BROKEN.values())]
+    return subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True).stdout
+
+
+def _failure_section(output: str, test: str, case: str) -> str:
+    """The part of pytest's failure report under the header of ``test`` on ``case``'s round trip, or ''."""
+    sections = re.split(r"^_+ (\S+) _+$", output, flags=re.MULTILINE)
+    return next((text for header, text in zip(sections[1::2], sections[2::2])
+                 if header.startswith(f"{test}[{case}-{SAVED.id}-")), "")
 
 
 @pytest.mark.parametrize("broken", list(BROKEN))
-def test_spec_41_fails_naming_the_model_and_format(broken, pytester, monkeypatch):
+def test_spec_41_fails_naming_the_model_and_format(broken, broken_run):
     """With the Keras readers broken, spec 41 fails for the case and the era's first format, naming both."""
     case, test = BROKEN[broken]
-    saved = formats_written_here()[0]
-    pytester.makepyfile(broken_readers=PLUGIN)
-    monkeypatch.setenv("BROKEN", broken)
-    monkeypatch.setenv("PYTHONPATH", f"{pytester.path}:{ROOT}")
-    result = pytester.runpytest_subprocess(
-        str(SPEC), "-p", "broken_readers", "-p", "no:randomly", "-p", "no:cacheprovider", "-q",
-        "--rootdir", str(ROOT), "-c", str(ROOT / "pytest.ini"), "-k", f"{test} and {case}-{saved.id}-")
-    failed = [line for line in result.outlines if line.startswith("FAILED")]
-    assert failed, "\n".join(result.outlines[-30:])
-    assert all(case in line and saved.id in line for line in failed), failed
-    assert f"[{case}: " in result.stdout.str() and f"saved as {saved.id}" in result.stdout.str()
+    failed = [line for line in broken_run.splitlines() if line.startswith("FAILED")]
+    assert any(f"{test}[{case}-{SAVED.id}-" in line for line in failed), broken_run[-3000:]
+    assert all(any(f"{each_test}[{each_case}-{SAVED.id}-" in line for each_case, each_test in BROKEN.values())
+               for line in failed), failed
+    section = _failure_section(broken_run, test, case)
+    assert f"[{case}: " in section and f"saved as {SAVED.id}" in section, section or broken_run[-3000:]

@@ -1,4 +1,4 @@
-"""The spec run's cost against a bare ``import tensorflow``, measured as whole processes (issue 11's measurement).
+"""The spec run's cost against a bare ``import tensorflow``, measured as whole processes (issues 11 and 30).
 
     .venv/bin/python tools/spec_run_cost.py              3 pairs
     .venv/bin/python tools/spec_run_cost.py --pairs 5    5 pairs
@@ -6,13 +6,15 @@
 A pair times ``python -c "import tensorflow"``, then ``python -m pytest -q -p no:cacheprovider specs``, each
 from start to exit, with the Python that runs this tool (the locked ``.venv``'s).  The pairs follow one
 another, so both commands see the same machine, and the last line is the median of each and their
-ratio.  Run it on a quiet machine: on a 2-core one a single spec run moves by 10-30 %.  A spec run that
+ratio, after the machine's load average before and after.  Run it on a quiet machine: on a 2-core one a
+single spec run moves by 10-30 %, and under others' load the spec run slows more than the import.  A spec run that
 fails stops the measurement, showing the end of its output: a failing run's time says nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -23,7 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 IMPORT = [sys.executable, "-c", "import tensorflow"]
 SPECS = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "specs"]
 MIN_PAIRS = 3  # a median of fewer says little on a machine whose runs move by 10-30 %
-AIM = 4.0  # issue 11: the spec run at most 4x the import
+# Issue 30: the spec run at most 6x the import (issue 11 aimed at 4x and measured the floor of every case and
+# assertion kept at ~4.5x; the saved-model specs since took it to 8.4x).
+AIM = 6.0
 
 
 def timed(command: list[str]) -> tuple[float, int, str]:
@@ -65,11 +69,14 @@ def main(argv: list[str] | None = None, run=timed) -> int:
     if options.pairs < MIN_PAIRS:
         parser.error(f"--pairs {options.pairs}: a median needs at least {MIN_PAIRS} pairs "
                      f"(runs here move by 10-30 %); leave it out for {MIN_PAIRS}")
+    load_before = os.getloadavg()[0]
     try:
         medians = measure(options.pairs, run)
     except RuntimeError as failure:
         print(failure, file=sys.stderr)
         return 1
+    # the load says whether the figures are a quiet machine's: a busy one slows the spec run more than the import
+    print(f"1-minute load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after, on {os.cpu_count()} cores")
     print(verdict(*medians, options.pairs))
     return 0
 

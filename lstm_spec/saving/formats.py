@@ -17,7 +17,7 @@ from typing import Callable
 
 from lstm_spec.models import compat
 from lstm_spec.models.builders import to_numpy
-from lstm_spec.models.keras_under_test import keras
+from lstm_spec.saving import migrations
 from lstm_spec.saving.side import SAVING_ERA
 
 
@@ -56,19 +56,20 @@ def _key_order(key: str) -> tuple[str, int]:
     return match[1], int(match[2] or -1)
 
 
+# Three readers are the migration recipes of the same code (lstm_spec.saving.migrations, whose source
+# docs/saved-models.md shows): spec 44's rows of those recipes share spec 43's reads of the Keras 2 files.
 def _load_model(path: Path, case) -> Loaded:
-    model = keras.models.load_model(str(path))
+    model = migrations.plain_load_model(str(path))
     return Loaded("load_model", lambda data: model(data, training=False), model)
 
 
 def _load_weights(path: Path, case) -> Loaded:
-    model = case.build()
-    model.load_weights(str(path))
+    model = migrations.rebuild_and_load_weights(case.build, str(path))
     return Loaded("load_weights", lambda data: model(data, training=False), model)
 
 
 def _tfsm_layer(path: Path, case) -> Loaded:
-    layer = keras.layers.TFSMLayer(str(path), call_endpoint="serving_default")
+    layer = migrations.serving_layer(str(path))
     return Loaded("TFSMLayer", lambda data: layer(data), restored=layer)
 
 
@@ -96,12 +97,15 @@ class Reader:
     name: str
     load: Callable[[Path, object], Loaded] = field(repr=False)
     code: str
+    recipe: Callable | None = field(default=None, repr=False)  # the migration recipe it runs, when it is one
 
 
 READERS = {reader.name: reader for reader in (
-    Reader("load_model", _load_model, "loaded = keras.models.load_model(path)"),
-    Reader("load_weights", _load_weights, "loaded = case.build(); loaded.load_weights(path)"),
-    Reader("TFSMLayer", _tfsm_layer, 'loaded = keras.layers.TFSMLayer(path, call_endpoint="serving_default")'),
+    Reader("load_model", _load_model, "loaded = keras.models.load_model(path)", migrations.plain_load_model),
+    Reader("load_weights", _load_weights, "loaded = case.build(); loaded.load_weights(path)",
+           migrations.rebuild_and_load_weights),
+    Reader("TFSMLayer", _tfsm_layer, 'loaded = keras.layers.TFSMLayer(path, call_endpoint="serving_default")',
+           migrations.serving_layer),
     Reader("tf.saved_model.load", _saved_model_load,
            'loaded = tf.saved_model.load(path).signatures["serving_default"]'),
 )}
@@ -177,6 +181,11 @@ FORMATS = {saved.id: saved for saved in (
     # Not ".weights.h5": Keras 3 reads that suffix as its own layout, and a plain ".h5" as Keras 2's.
     SavedFormat(2, "weights", "model-weights.h5", _save_weights, "model.save_weights(path)", ("load_weights",)),
 )}
+
+
+def reader_running(recipe) -> str | None:
+    """The reader whose load is ``recipe`` (a function of lstm_spec.saving.migrations), or None."""
+    return next((reader.name for reader in READERS.values() if reader.recipe is recipe), None)
 
 
 def formats_written_here() -> list[SavedFormat]:

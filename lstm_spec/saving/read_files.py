@@ -2,7 +2,10 @@
 
 In process (``specs/test_43``): ``this_reader()`` is the environment running (a writer of
 ``lstm_spec/saving/writers.py`` whose versions are the installed ones, or None), ``read(manifest, case,
-format, loader)`` one ``Observation``.  As a command::
+format, loader)`` one ``Observation``.  Each file is read once per process with each loader: ``loaded(writer,
+case, format, loader)`` is that read of a writer's committed file (a ``FileRead``: the model or serving
+function, its outputs on the writer's input, or the error and its step), shared by every spec that reads
+the file (specs 43 and 44), and ``committed(writer)`` the writer's manifest, read once.  As a command::
 
     python -m lstm_spec.saving.read_files [DIR] --out outcomes.json
 
@@ -33,6 +36,7 @@ and the command that writes it again).  A writer's own files are read too (the r
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import shutil
 import sys
@@ -117,29 +121,76 @@ def classify(difference: float | None) -> str:
     return "matches" if difference <= MATCH_TOLERANCE else "moved"
 
 
-def read(manifest: Manifest, case: str, saved_format: str, loader: str) -> Observation:
-    """``case``'s ``saved_format`` file of ``manifest``'s writer read with ``loader`` and called on the
-    writer's input.  The file is checked first: a missing or changed one raises SavedFilesError."""
+@dataclass(frozen=True)
+class FileRead:
+    """One saved file read with one loader and called on its writer's input: what came back, or the error
+    and the step that raised it (``load`` or ``call``)."""
+
+    loaded: object = None  # the loader's lstm_spec.saving.formats.Loaded (None when loading raised)
+    outputs: tuple | None = None  # flat, on the writer's input (None when a step raised)
+    error: BaseException | None = None
+    step: str | None = None
+    message: str | None = None  # the error's message, naming the committed file rather than the copy read
+
+
+@functools.lru_cache(maxsize=None)
+def committed(writer: Writer) -> Manifest:
+    """``writer``'s committed manifest, read once per process (each file is still checked when a read asks
+    for it); a SavedFilesError when it is missing or unreadable."""
+    return read_manifest(writer)
+
+
+def loaded(writer: Writer, case: str, saved_format: str, loader: str) -> FileRead:
+    """``writer``'s committed ``case`` file of ``saved_format`` read with ``loader`` and called on the writer's
+    input, once per process: every spec reading that file with that loader shares the one read.  The file is
+    checked first at every call: a missing or changed one raises SavedFilesError."""
+    return read_once(committed(writer), case, saved_format, loader)
+
+
+_READS: dict = {}
+
+
+def read_once(manifest: Manifest, case: str, saved_format: str, loader: str) -> FileRead:
+    """``case``'s ``saved_format`` file of ``manifest``'s folder read with ``loader`` (``loaded``, for any
+    folder), once per process; its files checked at every call."""
+    path = manifest.path(case, saved_format)
+    key = (manifest.folder.resolve(), case, saved_format, loader)
+    if key not in _READS:
+        _READS[key] = _read_file(path, manifest.case(case).data, case, saved_format, loader)
+    return _READS[key]
+
+
+def _read_file(path: Path, data, case: str, saved_format: str, loader: str) -> FileRead:
     from lstm_spec.checks.assertions import error_message
     from lstm_spec.models.backend import inference
     from lstm_spec.saving.catalog import CASES
     from lstm_spec.saving.formats import FORMATS, load
 
-    path = manifest.path(case, saved_format)
-    record = manifest.case(case)
-    where = f"{manifest.writer}/{record.formats[saved_format]}"
     with tempfile.TemporaryDirectory(prefix="lstm-spec-read-") as scratch:
         alone = _copy_alone(path, Path(scratch))
+        step, result = "load", None
         try:
             with inference():
-                outputs = load(FORMATS[saved_format], alone, CASES[case], loader).outputs(record.data)
+                result = load(FORMATS[saved_format], alone, CASES[case], loader)
+                step = "call"
+                return FileRead(result, result.outputs(data))
         except Exception as error:  # every failure is an outcome to state
             message = error_message(error).replace(str(alone), str(path))  # the committed file's name, not the copy's
-            return Observation(manifest.writer, saved_format, loader, case, where, "fails",
-                               error={"type": type(error).__name__, "message": message})
-    difference = max_abs_diff(outputs, record.outputs)
+            return FileRead(result, error=error, step=step, message=message)
+
+
+def read(manifest: Manifest, case: str, saved_format: str, loader: str) -> Observation:
+    """``case``'s ``saved_format`` file of ``manifest``'s writer read with ``loader`` and called on the
+    writer's input (``read_once``).  The file is checked first: a missing or changed one raises SavedFilesError."""
+    found = read_once(manifest, case, saved_format, loader)
+    record = manifest.case(case)
+    where = f"{manifest.writer}/{record.formats[saved_format]}"
+    if found.error is not None:
+        return Observation(manifest.writer, saved_format, loader, case, where, "fails",
+                           error={"type": type(found.error).__name__, "message": found.message})
+    difference = max_abs_diff(found.outputs, record.outputs)
     return Observation(manifest.writer, saved_format, loader, case, where, classify(difference), difference,
-                       [list(np.shape(output)) for output in outputs])
+                       [list(np.shape(output)) for output in found.outputs])
 
 
 def _copy_alone(path: Path, scratch: Path) -> Path:

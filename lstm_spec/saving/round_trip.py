@@ -5,10 +5,15 @@ folder under ``folder``, reads it back with every reader of the format, calls ea
 deletes the folder: what was read lives in memory, so nothing is left behind and a second spec asking for
 the same case and format reuses the result.  A step that raises is recorded with the step's name
 (``save``, ``load``, ``call``), so a spec pins where a format cannot hold a model.
+
+A stateful case is saved holding its first call's final state, so one save shows both what a reader gives
+and where its state starts: from zeros, a read back gives ``expected_outputs`` (the first call's); carrying
+the saved state, ``carried_outputs`` (the second call's of the model saved).
 """
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -53,12 +58,23 @@ def _round_trips(case, saved, folder: Path) -> dict[str, RoundTrip]:
     written = Path(tempfile.mkdtemp(prefix=f"{case.name}-{saved.id}-", dir=folder))
     try:
         try:
-            path = saved.write(built.model, written)
+            path = _write(saved, built, written)
         except Exception as error:  # noqa: BLE001 (any error is the observation)
             return {reader: RoundTrip(case, saved, reader, error=error, step="save") for reader in saved.readers}
         return {reader: read_back(case, saved, reader, path, built.data) for reader in saved.readers}
     finally:
         shutil.rmtree(written)
+
+
+def _write(saved: SavedFormat, built: catalog.BuiltCase, folder: Path) -> Path:
+    """The built model saved in ``folder``; a stateful one holding its first call's final state, reset after."""
+    if not built.case.stateful:
+        return saved.write(built.model, folder)
+    catalog.call(built.model, built.data)
+    try:
+        return saved.write(built.model, folder)
+    finally:
+        catalog.reset_states(built.model)
 
 
 def read_back(case, saved: SavedFormat, reader: str, path: Path, data) -> RoundTrip:
@@ -77,3 +93,18 @@ def read_back(case, saved: SavedFormat, reader: str, path: Path, data) -> RoundT
 def expected_outputs(case: catalog.SavedCase) -> tuple:
     """The outputs of the case's model as built, flattened like a reader's."""
     return flat_outputs(catalog.built(case).outputs)
+
+
+def carried_outputs(case: catalog.SavedCase) -> tuple:
+    """A stateful case's second call, from the state its first call left (what a round trip saves), flattened."""
+    return _second_call(case.name)
+
+
+@functools.lru_cache(maxsize=None)
+def _second_call(name: str) -> tuple:
+    built = catalog.built(catalog.CASES[name])
+    catalog.call(built.model, built.data)
+    try:
+        return flat_outputs(catalog.call(built.model, built.data))
+    finally:
+        catalog.reset_states(built.model)
