@@ -5,14 +5,17 @@ that ``python -m lstm_spec.saving.write_files WRITER --into DIR`` writes) and si
 that ``python -m lstm_spec.saving.read_files DIR --out outcomes.json`` writes in side B's environment, or
 that document as a dict), and returns Markdown lines: per model and format (and the loader that read it),
 loads and matches (the largest difference), values moved (the largest difference), outputs of other
-shapes, or fails (the error, whole); a written file no read reached is "not read".  Only the reads of
-side A's files count (the outcomes may hold other writers' too).
+shapes, or fails (the error; a model config Keras prints in it said by its size, ``error_text``, the whole
+text staying in side B's outcomes); a written file no read reached is "not read".  Only the reads of side A's
+files count (the outcomes may hold other writers' too).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+
+from lstm_spec.versions.error_text import without_config
 
 MANIFEST = "manifest.json"
 WRITE = "python -m lstm_spec.saving.write_files WRITER --into DIR"
@@ -86,7 +89,8 @@ def read_line(observation: dict) -> list[str]:
         return [f"{head}: {observation.get('shapes')}"]
     if status in ("fails", "unreadable_file"):
         error = observation.get("error") or {}
-        text = f"{error.get('type', 'error')}: {error.get('message', '')}".replace("```", "` ` `")
+        message = without_config(error.get("message", ""))
+        text = f"{error.get('type', 'error')}: {message}".replace("```", "` ` `")
         return [head, "", "  ```text", *(f"  {line}" for line in text.splitlines()), "  ```", ""]
     return [head]
 
