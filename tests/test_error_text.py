@@ -76,4 +76,5 @@ def test_a_gist_is_one_short_line_without_the_assertion_or_the_case():
         "    value: [('layers[0].module', 'keras.layers', '<missing>')]")
     assert "TypeError: Could not deserialize class 'Functional'." == gist(
         "TypeError: Could not deserialize class 'Functional'. Full object config: {'module': 'keras'}")
+    assert "TypeError: can only concatenate list" == gist("TypeError: #x1B[1mcan only concatenate list#x1B[0m")
     assert len(gist("x" * 500)) == 162

@@ -150,6 +150,17 @@ def test_the_committed_page_has_no_note_its_results_do_not_support():
                 assert said in page, f"{line} {release}: {note.says}"
 
 
+def test_every_release_the_committed_page_ran_has_its_heading_and_anchor():
+    """Each release that ran is a heading once, its slug the anchor the needs-action list and the site link to."""
+    page = _committed()
+    ran = re.search(r"^- ran \(\d+\): (.*)$", page, flags=re.MULTILINE).group(1).split(", ")
+    headings = re.findall(r"^### (.*)$", page, flags=re.MULTILINE)
+    assert [name for name in ran if headings.count(name) != 1] == []
+    for link, target in re.findall(r"^- \[([^]]+)\]\(#([^)]+)\)", page, flags=re.MULTILINE):
+        line, release = link.rsplit(" ", 1)
+        assert target == anchor(Release(line, release, release)) and link in headings
+
+
 def test_the_committed_pages_first_screen_holds_the_picture_and_what_needs_action():
     """Within its first 60 lines: the picture, and the list of changes that need action, ended."""
     head = _committed().splitlines()[:SCREEN]

@@ -12,6 +12,8 @@ import re
 
 CONFIG_START = "Full object config: "
 _FOLDED = re.compile(r"\s+")
+# A terminal colour code in an error's text, as Keras prints it and as JUnit escapes it (``#x1B[1m``).
+_COLOUR = re.compile(r"(?:\x1b|#x1B)\[[0-9;]*m")
 
 
 def without_config(message: str, where: str = "side B's read.json") -> str:
@@ -45,9 +47,9 @@ def _closing_brace(text: str) -> int:
 
 
 def gist(message: str, limit: int = 160) -> str:
-    """An error's first words on one line: no assertion prefix, no printed config, no case details (`` [case: ...]``),
-    at most ``limit`` characters."""
-    text = _FOLDED.sub(" ", without_config(message, "the side's results")).strip()
+    """An error's first words on one line: no assertion prefix, printed config, colour codes or case details
+    (`` [case: ...]``), at most ``limit`` characters."""
+    text = _FOLDED.sub(" ", _COLOUR.sub("", without_config(message, "the side's results"))).strip()
     text = re.sub(r"^AssertionError: ", "", text)
     text = re.sub(r" Full object config: \{…\} \(\d+ characters, whole in [^)]*\)", "", text)
     text = text.split(" [", 1)[0]

@@ -99,7 +99,7 @@ def outcome_facts(step) -> list[Fact]:
                                   new.message, _cause(new.message)))
             elif (was, now) == ("failed", "passed"):
                 facts.append(Fact(module, test, "fixed", ("a spec passes again", "{n} specs pass again"),
-                                  f"it failed with {gist(old.message)}", old.message, _cause(old.message)))
+                                  f"before, {gist(old.message)}", old.message, _cause(old.message)))
             else:
                 said = gist(new.message) if new and now in ("skipped", "failed") else ""
                 facts.append(Fact(module, test, "changed", _transition(was, now), said, new.message if new else "",
@@ -240,7 +240,7 @@ def first_release_facts(release: Release, result: SideResult, line_steps: list) 
 def _cause(message: str) -> str:
     """What folds failures: the exception a failure names (other than the assertion's), else its words with the
     particulars (quoted names, numbers, ``layer(...)``) left out."""
-    text = gist(message)
+    text = gist(message.strip().split("\n", 1)[0], limit=10_000)
     named = [name for name in _EXCEPTION.findall(text) if name != "AssertionError"]
     return named[0] if named else _PARTICULARS.sub("…", text)
 

@@ -48,7 +48,7 @@ class Note:
 STATEFUL_BATCH = Note((ERRORS, ROUND_TRIP), r"OperatorNotAllowedInGraphError",
                       "a stateful LSTM's `predict()` on another batch size after one on its own raises "
                       "`OperatorNotAllowedInGraphError`, and so does `export()` of a stateful model ({count} specs)",
-                      kind="raises", of=("breaks",))
+                      kind="raises", of=("breaks", "changed"))
 
 NOTES: dict[tuple[str, str], tuple[Note, ...]] = {
     ("tensorflow", "2.13.1"): (
@@ -87,15 +87,31 @@ NOTES: dict[tuple[str, str], tuple[Note, ...]] = {
         Note(("test_22_bidirectional",), r"can only concatenate list",
              "`Bidirectional` with `return_state=True` raises `TypeError: can only concatenate list` "
              "({count} specs) until {until}", kind="raises", of=("broken",)),
-        Note((ROUND_TRIP, SAVED_FILES), r"^bidirectional_\w+-keras3-keras|keras3-oldest keras3-keras load_model "
-             r"bidirectional", "a `Bidirectional` model's `.keras` file does not load back ({count} specs and "
-             "files) until {until}", kind="stops loading", of=("broken",)),
+        Note((ROUND_TRIP, SAVED_FILES), r"\[bidirectional_\w+-keras3-keras-load_model\]|"
+             r"keras3-oldest keras3-keras load_model bidirectional",
+             "a `Bidirectional` model's `.keras` file does not load back (`Layer 'lstm_cell' expected 3 variables, "
+             "but received 0 variables during loading`; {count} specs and files) until {until}",
+             kind="stops loading", of=("broken",), evidence=r"Layer 'lstm_cell' expected 3 variables, but received 0"),
     ),
     ("keras", "3.12.4"): (STATEFUL_BATCH,),
+    ("keras", "3.14.1"): (
+        Note((ERRORS, ROUND_TRIP), r"OperatorNotAllowedInGraphError|serving function",
+             "a stateful LSTM's `predict()` on another batch size and its `export()` work again ({count} specs: "
+             "no `OperatorNotAllowedInGraphError`)", kind="fixed", of=("fixed", "changed"),
+             evidence=r"OperatorNotAllowedInGraphError"),
+    ),
     ("keras-nightly", "nightly"): (
         Note((SAVED_FILES,), r"keras3-oldest.*KerasSaveable",
-             "every file Keras 3.0.0 wrote stops loading ({count} files of `keras3-oldest`): `Could not "
-             "deserialize 'keras.initializers.OrthogonalInitializer' because it is not a KerasSaveable subclass`",
-             of=("stops loading",)),
+             "the model files Keras 3.0.0 wrote (`keras3-oldest`, `.keras` and `.h5`) stop loading, {count} that "
+             "Keras 3.15.1 loads: `Could not deserialize 'keras.initializers.OrthogonalInitializer' because it is "
+             "not a KerasSaveable subclass`", of=("stops loading",)),
+        Note((ROUND_TRIP,), r"masking-keras3-h5",
+             "a Masking model's legacy `.h5` loads back now (Keras 3.15.1 raises `Unknown layer: 'NotEqual'`, "
+             "which the spec pins)", kind="changed", of=("breaks",),
+             evidence=r"failing step=None, but should be 'load'"),
+        Note((MIGRATIONS,), r"Could not deserialize class 'Functional'",
+             "Keras 2 `.keras` files still fail, the error now quoting the module (`parent module "
+             "'keras.src.engine.functional'`): {count} specs pin the words of Keras 3.15.1", kind="changed",
+             of=("breaks",), evidence=r"parent module 'keras\.src\.engine\.functional'"),
     ),
 }
