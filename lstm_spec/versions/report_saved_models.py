@@ -12,9 +12,9 @@ files count (the outcomes may hold other writers' too).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from lstm_spec.saving.json_file import read_object
 from lstm_spec.versions.error_text import without_config
 
 MANIFEST = "manifest.json"
@@ -31,18 +31,6 @@ class SavedModelsInputError(ValueError):
     """Side A's folder or side B's outcomes are missing or not what the tools write."""
 
 
-def _json(path: Path, what: str, fix: str) -> dict:
-    if not path.is_file():
-        raise SavedModelsInputError(f"{path} does not exist: {fix}")
-    try:
-        content = json.loads(path.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SavedModelsInputError(f"{path} is not JSON ({error}): {fix}") from None
-    if not isinstance(content, dict):
-        raise SavedModelsInputError(f"{path} is not {what}: {fix}")
-    return content
-
-
 def read_written(written) -> dict:
     """Side A's manifest (from its folder, or as given), checked for what the section needs."""
     fix = f"give the folder `{WRITE}` wrote"
@@ -52,7 +40,8 @@ def read_written(written) -> dict:
         folder = Path(written)
         if not (folder / MANIFEST).is_file():
             raise SavedModelsInputError(f"{folder} has no {MANIFEST}: {fix}")
-        manifest, where = _json(folder / MANIFEST, "a writer's manifest", fix), str(folder / MANIFEST)
+        where = str(folder / MANIFEST)
+        manifest = read_object(folder / MANIFEST, SavedModelsInputError, fix, "a writer's manifest")
     for key in ("writer", "versions", "cases"):
         if key not in manifest:
             raise SavedModelsInputError(f"{where} has no {key}: {fix}")
@@ -62,7 +51,8 @@ def read_written(written) -> dict:
 def read_outcomes(outcomes) -> dict:
     """Side B's outcomes document (from its file, or as given)."""
     fix = f"write it with `{READ}` in side B's environment"
-    document = outcomes if isinstance(outcomes, dict) else _json(Path(outcomes), "read_files outcomes", fix)
+    document = outcomes if isinstance(outcomes, dict) else read_object(
+        Path(outcomes), SavedModelsInputError, fix, "read_files outcomes")
     where = "the outcomes" if isinstance(outcomes, dict) else str(outcomes)
     for key in ("reader", "versions", "observations"):
         if key not in document:
