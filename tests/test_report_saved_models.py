@@ -99,9 +99,9 @@ def test_the_outcomes_may_be_given_as_the_document(written, tmp_path):
 
 @pytest.mark.parametrize("breakage, message", [
     ("no manifest", "has no manifest.json: give the folder `python -m lstm_spec.saving.write_files WRITER"),
-    ("manifest not JSON", "manifest.json is not JSON"),
+    ("manifest not JSON", "manifest.json is unreadable (not JSON: "),
     ("manifest without cases", "manifest.json has no cases"),
-    ("outcomes missing", "outcomes.json does not exist: write it with `python -m lstm_spec.saving.read_files"),
+    ("outcomes missing", "outcomes.json is missing; write it with `python -m lstm_spec.saving.read_files"),
     ("outcomes without observations", "outcomes.json has no observations"),
 ])
 def test_bad_inputs_say_what_is_wrong_and_how_to_fix_it(written, tmp_path, breakage, message):

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lstm_spec.saving.json_file import read_object
 from lstm_spec.saving.writers import MANIFEST, Writer
 
 MANIFEST_KEYS = ("writer", "command", "versions", "files", "cases")
@@ -154,13 +155,8 @@ def read_manifest(writer: Writer, folder: Path | None = None) -> Manifest:
     folder = Path(folder) if folder is not None else writer.folder
     path = folder / MANIFEST
     again = f"write the folder again with `{writer.command}`"
-    if not path.is_file():
-        raise SavedFilesError(f"{path} is missing; {again}")
-    try:
-        content = json.loads(path.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SavedFilesError(f"{path} is unreadable ({error}); {again}") from None
-    missing = [key for key in MANIFEST_KEYS if not isinstance(content, dict) or key not in content]
+    content = read_object(path, SavedFilesError, again, "a writer's manifest")
+    missing = [key for key in MANIFEST_KEYS if key not in content]
     if missing:
         raise SavedFilesError(f"{path} is unreadable (no {', '.join(missing)}); {again}")
     if content["writer"] != writer.name:

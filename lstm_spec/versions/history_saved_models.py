@@ -9,8 +9,7 @@ release older than a writer reading its files is a downgrade, a newer one an upg
 
 from __future__ import annotations
 
-import json
-
+from lstm_spec.saving.json_file import parse_object
 from lstm_spec.saving.writers import WRITERS
 from lstm_spec.versions.release_lines import LINES, Release
 from lstm_spec.versions.side_results import FAILED_STEPS, READ_OUTCOMES, SideResult
@@ -26,9 +25,10 @@ def observations(result: SideResult) -> list[dict] | None:
     if text is None:
         return None
     try:
-        return json.loads(text)["observations"]
-    except (ValueError, KeyError, TypeError):
+        found = parse_object(text, READ_OUTCOMES, ValueError, "the side's run left it unreadable")["observations"]
+    except (ValueError, KeyError):
         return None
+    return found if isinstance(found, list) else None
 
 
 def _why_none(result: SideResult) -> str:

@@ -5,14 +5,17 @@ that ``python -m lstm_spec.saving.write_files WRITER --into DIR`` writes) and si
 that ``python -m lstm_spec.saving.read_files DIR --out outcomes.json`` writes in side B's environment, or
 that document as a dict), and returns Markdown lines: per model and format (and the loader that read it),
 loads and matches (the largest difference), values moved (the largest difference), outputs of other
-shapes, or fails (the error, whole); a written file no read reached is "not read".  Only the reads of
-side A's files count (the outcomes may hold other writers' too).
+shapes, or fails (the error; a model config Keras prints in it said by its size, ``error_text``, the whole
+text staying in side B's outcomes); a written file no read reached is "not read".  Only the reads of side A's
+files count (the outcomes may hold other writers' too).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from lstm_spec.saving.json_file import read_object
+from lstm_spec.versions.error_text import without_config
 
 MANIFEST = "manifest.json"
 WRITE = "python -m lstm_spec.saving.write_files WRITER --into DIR"
@@ -28,18 +31,6 @@ class SavedModelsInputError(ValueError):
     """Side A's folder or side B's outcomes are missing or not what the tools write."""
 
 
-def _json(path: Path, what: str, fix: str) -> dict:
-    if not path.is_file():
-        raise SavedModelsInputError(f"{path} does not exist: {fix}")
-    try:
-        content = json.loads(path.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SavedModelsInputError(f"{path} is not JSON ({error}): {fix}") from None
-    if not isinstance(content, dict):
-        raise SavedModelsInputError(f"{path} is not {what}: {fix}")
-    return content
-
-
 def read_written(written) -> dict:
     """Side A's manifest (from its folder, or as given), checked for what the section needs."""
     fix = f"give the folder `{WRITE}` wrote"
@@ -49,7 +40,8 @@ def read_written(written) -> dict:
         folder = Path(written)
         if not (folder / MANIFEST).is_file():
             raise SavedModelsInputError(f"{folder} has no {MANIFEST}: {fix}")
-        manifest, where = _json(folder / MANIFEST, "a writer's manifest", fix), str(folder / MANIFEST)
+        where = str(folder / MANIFEST)
+        manifest = read_object(folder / MANIFEST, SavedModelsInputError, fix, "a writer's manifest")
     for key in ("writer", "versions", "cases"):
         if key not in manifest:
             raise SavedModelsInputError(f"{where} has no {key}: {fix}")
@@ -59,7 +51,8 @@ def read_written(written) -> dict:
 def read_outcomes(outcomes) -> dict:
     """Side B's outcomes document (from its file, or as given)."""
     fix = f"write it with `{READ}` in side B's environment"
-    document = outcomes if isinstance(outcomes, dict) else _json(Path(outcomes), "read_files outcomes", fix)
+    document = outcomes if isinstance(outcomes, dict) else read_object(
+        Path(outcomes), SavedModelsInputError, fix, "read_files outcomes")
     where = "the outcomes" if isinstance(outcomes, dict) else str(outcomes)
     for key in ("reader", "versions", "observations"):
         if key not in document:
@@ -86,7 +79,8 @@ def read_line(observation: dict) -> list[str]:
         return [f"{head}: {observation.get('shapes')}"]
     if status in ("fails", "unreadable_file"):
         error = observation.get("error") or {}
-        text = f"{error.get('type', 'error')}: {error.get('message', '')}".replace("```", "` ` `")
+        message = without_config(error.get("message", ""))
+        text = f"{error.get('type', 'error')}: {message}".replace("```", "` ` `")
         return [head, "", "  ```text", *(f"  {line}" for line in text.splitlines()), "  ```", ""]
     return [head]
 

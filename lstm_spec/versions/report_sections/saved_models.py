@@ -10,9 +10,9 @@ are ``lstm_spec.versions.report_saved_models``'s.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from lstm_spec.saving.json_file import parse_object
 from lstm_spec.versions.report_saved_models import SavedModelsInputError, saved_models_section
 from lstm_spec.versions.side_results import (FAILED_STEPS, READ_OUTCOMES, SAVED_MODELS, WRITTEN_FOLDER,
                                              WRITTEN_MANIFEST, SideResult)
@@ -45,8 +45,10 @@ def section(before: SideResult, after: SideResult) -> list[str]:
     if READ_OUTCOMES not in after.saved_models:
         return heading + [f"Not compared: {after.name} left no {SAVED_MODELS}/{READ_OUTCOMES}.", ""]
     try:
-        written, outcomes = (json.loads(before.saved_models[WRITTEN_MANIFEST]),
-                             json.loads(after.saved_models[READ_OUTCOMES]))
+        written = parse_object(before.saved_models[WRITTEN_MANIFEST], f"{before.name}'s {WRITTEN_MANIFEST}",
+                               SavedModelsInputError, "run the report again", "a writer's manifest")
+        outcomes = parse_object(after.saved_models[READ_OUTCOMES], f"{after.name}'s {READ_OUTCOMES}",
+                                SavedModelsInputError, "run the report again", "read_files outcomes")
         return saved_models_section(written, outcomes, side_a=before.name)
-    except (ValueError, SavedModelsInputError) as error:
+    except SavedModelsInputError as error:
         return heading + [f"Not compared: {error}", ""]
