@@ -8,7 +8,7 @@ import pytest
 
 from lstm_spec.living_docs.behaviours import behaviour_handles, spec_files
 from lstm_spec.living_docs.cell_breaks import breakable, breakable_code
-from lstm_spec.living_docs.site_contents import (CONTENTS, GROUPS, contents_markdown, grouped_documents, ungrouped)
+from lstm_spec.living_docs.site_contents import CONTENTS, GROUPS, contents_markdown, grouped_documents, ungrouped
 from lstm_spec.living_docs.site_sources import INDEX, ROOT, stage, toctree_entries
 
 GROUP_TITLES = ["The page", "Behaviours", "Guides", "Generated pages", "Reports"]
@@ -44,7 +44,8 @@ def test_each_behaviour_is_in_exactly_one_topic():
     """Every spec file's number is in one topic, and every number of a topic names a spec file."""
     numbers = Counter(number for topic in group("Behaviours").topics for number in topic.numbers)
     files = {behaviour_handles(spec)[0] for spec in spec_files(ROOT)}
-    assert set(numbers) == files, f"in no topic: {sorted(files - set(numbers))}; no spec file: {sorted(set(numbers) - files)}"
+    assert set(numbers) == files, (
+        f"in no topic: {sorted(files - set(numbers))}; no spec file: {sorted(set(numbers) - files)}")
     assert [number for number, count in numbers.items() if count > 1] == []
 
 

@@ -104,7 +104,8 @@ def grouped_documents(groups: tuple[Group, ...] = GROUPS, root: Path = ROOT) -> 
             + [document for topic in group.topics for document in topic_documents(topic, root)]]
 
 
-def ungrouped(staged: list[PurePosixPath], groups: tuple[Group, ...] = GROUPS, root: Path = ROOT) -> list[PurePosixPath]:
+def ungrouped(staged: list[PurePosixPath], groups: tuple[Group, ...] = GROUPS,
+              root: Path = ROOT) -> list[PurePosixPath]:
     """The staged pages (``docs/x.md``, ``specs/test_NN_name.md``) that no group lists."""
     listed = set(grouped_documents(groups, root))
     return [page for page in staged if staged_document(page) not in listed]
