@@ -168,7 +168,7 @@ def site(session: nox.Session) -> None:
 
 
 # The site's tools; every other pin of requirements/docs-lock.txt is what they need beyond lock.txt.
-SITE_TOOLS = ("sphinx", "myst-parser", "sphinx-gallery")
+SITE_TOOLS = ("sphinx", "myst-parser", "sphinx-gallery", "furo")
 
 
 @nox.session(python=PYTHON, name="site_lock")

@@ -24,8 +24,8 @@ def test_every_line_is_an_exact_pin():
 
 
 def test_pins_the_site_tools(docs_pins):
-    """Sphinx, MyST-Parser and Sphinx-Gallery are pinned (noxfile.py's site_lock re-resolves from them)."""
-    assert {"sphinx", "myst-parser", "sphinx-gallery"} <= set(docs_pins)
+    """Sphinx, MyST-Parser, Sphinx-Gallery and the theme, Furo, are pinned (noxfile.py's site_lock re-resolves from them)."""
+    assert {"sphinx", "myst-parser", "sphinx-gallery", "furo"} <= set(docs_pins)
 
 
 def test_shares_no_package_with_the_test_lock_and_holds_no_framework(docs_pins):

@@ -2,7 +2,9 @@
 
 MyST reads the Markdown pages, Sphinx-Gallery runs the page the suite started from again
 (``gallery/``), and ``_ext/site_pages.py`` gathers the generated pages and the behaviours' pages
-into ``_generated/`` before Sphinx reads its sources (``lstm_spec/living_docs/site_sources.py``).
+into ``_generated/`` before Sphinx reads its sources (``lstm_spec/living_docs/site_sources.py``),
+with the landing page's grouped contents (``lstm_spec/living_docs/site_contents.py``).  The theme
+is Furo; ``_ext/table_breaks.py`` and ``_static/site.css`` fit the generated tables to its width.
 """
 
 import os
@@ -16,14 +18,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up 
 
 project = "LSTM shape specs"
 author = "the LSTM shape specs project"
-extensions = ["myst_parser", "sphinx_gallery.gen_gallery", "sphinx.ext.mathjax", "site_pages", "page_cells"]
+extensions = ["myst_parser", "sphinx_gallery.gen_gallery", "sphinx.ext.mathjax", "site_pages", "page_cells",
+              "table_breaks"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build"]
-html_theme = "alabaster"
+exclude_patterns = ["_build", "_generated/contents.md"]  # the landing page's contents, included by index.md
+html_theme = "furo"  # requirements/docs-lock.txt pins it
 html_title = project
-html_theme_options = {"page_width": "1200px", "sidebar_width": "300px"}
-html_sidebars = {"**": ["searchbox.html", "navigation.html"]}
+html_theme_options = {"navigation_with_keys": True}
 html_static_path = ["_static"]
 html_css_files = ["site.css"]
 html_show_sourcelink = False

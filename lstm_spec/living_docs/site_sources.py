@@ -27,8 +27,8 @@ from lstm_spec.living_docs.behaviours import behaviour_handles, behaviour_title,
 
 ROOT = Path(__file__).resolve().parents[2]
 STAGED = PurePosixPath("_generated")
-# Every Markdown page under docs/ (but the site's own): a page in a folder that no toctree of the
-# landing page covers fails the build ("document isn't included in any toctree").
+# Every Markdown page under docs/ (but the site's own): a page that no group of the landing page lists
+# (site_contents.GROUPS) fails the build.
 PAGE_GLOBS = ("docs/**/*.md",)
 # A link's text may hold code spans with brackets of their own (a test id: `test_x[case]`).
 LINK = re.compile(r"(?P<open>!?\[(?:`[^`]*`|[^\]`])*\]\()(?P<target>[^)\s]+)(?P<close>\))")
@@ -166,7 +166,7 @@ TOCTREE = re.compile(r"^```\{toctree\}\n(?P<body>.*?)^```", re.MULTILINE | re.DO
 
 
 def toctree_entries(index_text: str) -> list[str]:
-    """The entries (pages or glob patterns) of the toctrees of the landing page's Markdown."""
+    """The entries (pages or glob patterns) of the toctrees of a Markdown text (the landing page's contents)."""
     return [line.strip() for match in TOCTREE.finditer(index_text) for line in match["body"].splitlines()
             if line.strip() and not line.strip().startswith(":")]
 
