@@ -164,6 +164,8 @@ class RecordingSession:
     def run(self, *arguments, **options):
         self.runs.append(arguments)
 
+    run_install = run  # the noxfile's pip steps (an install step, so that --install-only makes the environment)
+
     def error(self, message):
         raise RuntimeError(message)
 

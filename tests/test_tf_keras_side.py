@@ -16,13 +16,16 @@ TF_KERAS = {"KERAS_BACKEND": "tensorflow", "TF_USE_LEGACY_KERAS": "1"}
 
 
 class FakeSession:
-    """What a noxfile session function uses of ``nox.Session``: its name, arguments, variables, and ``run``."""
+    """What a noxfile session function uses of ``nox.Session``: its name, arguments, variables, ``run`` and
+    ``run_install`` (the pip steps)."""
 
     def __init__(self, name: str, exported: dict[str, str]):
         self.name, self.posargs, self.env, self.runs = name, [], dict(exported), []
 
     def run(self, *command, **options):
         self.runs.append((command, dict(self.env)))
+
+    run_install = run
 
 
 def test_matrix_resolves_tf_keras_to_its_own_session_and_lock():
