@@ -185,3 +185,25 @@ def test_sequential_without_input_layer_gets_one():
                                                             "dtype": "float32"}}
     assert "batch_input_shape" not in lstm["config"]
     assert "InputLayer added from the first layer's batch_input_shape" in [change.what for change in result.changes]
+
+
+def test_a_side_is_made_once_by_nox_install_only(monkeypatch, tmp_path):
+    """A side's environment is made by `nox --install-only` for its session, stamped, and then reused as it is."""
+    from lstm_spec.own_model import environments
+
+    monkeypatch.setattr(environments, "_envdir", lambda side: tmp_path)
+    side = environments.side_named("keras2")
+    calls = []
+
+    def make(command, **options):
+        calls.append(command)
+        python = tmp_path / "keras2" / "bin" / "python"
+        python.parent.mkdir(parents=True, exist_ok=True)
+        python.touch()
+        return environments.subprocess.CompletedProcess(command, 0, "")
+
+    monkeypatch.setattr(environments.subprocess, "run", make)
+    assert environments.ensure(side, progress=lambda line: None) == tmp_path / "keras2" / "bin" / "python"
+    environments.ensure(side, progress=lambda line: None)
+    [command] = calls
+    assert command[command.index("--install-only") + 1:command.index("--install-only") + 3] == ["--sessions", "keras2"]
