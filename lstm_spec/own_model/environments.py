@@ -74,7 +74,8 @@ def ensure(side: Side, progress=print) -> Path:
             shutil.rmtree(_envdir(side), ignore_errors=True)  # a half-made environment of its own, not a session's
         raise SideError(f"{side.name} cannot be installed from the package index: {_last_lines(finished.stdout)}")
     stamp.write_text(_made_from(side) + "\n")
-    progress(f"{side.name} is ready ({python.parents[1].relative_to(ROOT)})")
+    folder = python.parents[1]
+    progress(f"{side.name} is ready ({folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder})")
     return python
 
 
