@@ -130,8 +130,9 @@ def one_more_sample(arrays: list) -> list:
 
 
 def shorter_sequences(arrays: list, steps: int) -> list:
-    """Every sequence input (rank 3 and up) cut to its first ``steps`` steps; state inputs unchanged."""
-    return [array[:, :steps] if array.ndim >= 3 else array for array in arrays]
+    """Every sequence input (rank 3 and up, or integer tokens) cut to its first ``steps`` steps; state inputs
+    (float, rank 2) unchanged."""
+    return [array[:, :steps] if array.ndim >= 3 or array.dtype.kind == "i" else array for array in arrays]
 
 
 def flat(outputs) -> tuple:
