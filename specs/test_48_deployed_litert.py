@@ -74,7 +74,8 @@ NOT_RESIZED = Fails("resize", "RuntimeError", "failed to prepare",
                     why="the WHILE loop's tensors were sized for the converted batch")
 FIXED_BY_STATE = Runs("WHILE", batch=STATEFUL_BATCH, resize=NOT_RESIZED, why="a stateful layer fixes the batch")
 # Through a SavedModel the input keeps a dynamic batch; the state variables still hold the stateful batch.
-STATE_FIXES_THE_LOOP = Runs("WHILE", batch=None, resize=NOT_RESIZED, why="the state variables fix the batch")
+STATE_FIXES_THE_LOOP = Runs("WHILE", batch=None, output_batch=STATEFUL_BATCH, resize=NOT_RESIZED,
+                            why="the state variables fix the batch")
 OUTCOMES = {
     (3, "from_keras_model"): Cell(TENSOR_LIST, cases={"stateful": FIXED_BY_STATE}),
     (3, "from_saved_model"): Cell(TENSOR_LIST, cases={"stateful": STATE_FIXES_THE_LOOP}),
@@ -87,7 +88,7 @@ OUTCOMES = {
     (2, "from_keras_model"): Cell(TENSOR_LIST, cases={
         "stateful": FIXED_BY_STATE,
         # the first axis is time here: (time, batch, features) = (None, 3, 9); one more step runs
-        "page_time_major": Runs("UNIDIRECTIONAL_SEQUENCE_LSTM", batch=None, resize=None,
+        "page_time_major": Runs("UNIDIRECTIONAL_SEQUENCE_LSTM", batch=None, output_batch=3, resize=None,
                                 why="Keras 2 fuses a time-major LSTM; its time axis stays dynamic")}),
 }
 # Without LSTM_SPEC_DEPLOY_ALL=1: in the deploy session the cases whose outcome differs, and the page's LSTM;
@@ -117,11 +118,17 @@ def _selection() -> set[str]:
     return DEFAULT_CASES if installed("ai_edge_litert") else LIGHT_CASES
 
 
-def _expected_tensors(case, model_arrays, batch, names) -> tuple:
-    """The artifact's inputs as the model's: its names (or ``names``), the batch axis ``batch`` (-1: the
-    converted input's), every other axis static, the model's dtypes."""
+def _expected_tensors(arrays, batch, names) -> tuple:
+    """Tensors named ``names`` with the shapes and dtypes of ``arrays`` but the first axis ``batch`` (-1: the
+    array's own, None: dynamic)."""
     return tuple(Tensor(name, (array.shape[0] if batch == -1 else batch, *array.shape[1:]), array.dtype.name)
-                 for name, array in zip(names, model_arrays))
+                 for name, array in zip(names, arrays))
+
+
+def _output_names(case) -> tuple[str, ...]:
+    """The signature's outputs: ``output_0``, ``output_1``, ... on Keras 3; the output layers' names on Keras 2."""
+    count = len(flat(built(case).outputs))
+    return tuple(f"output_{index}" for index in range(count)) if SAVING_ERA == 3 else tuple(built(case).model.output_names)
 
 
 def _input_names(case, expected) -> tuple[str, ...]:
@@ -157,7 +164,10 @@ def test_a_converted_model_in_the_litert_interpreter(path, case, tmp_path):
         return
     if failure is not None:
         fail(f"{failure}\nbut should run [{context}]")
-    assert_tensors("inputs", deployed.inputs, _expected_tensors(case, arrays, expected.batch, names), context)
+    assert_tensors("inputs", deployed.inputs, _expected_tensors(arrays, expected.batch, names), context)
+    output_batch = expected.batch if isinstance(expected.output_batch, str) else expected.output_batch
+    assert_tensors("outputs", deployed.outputs,
+                   _expected_tensors(flat(built(case).outputs), output_batch, _output_names(case)), context)
     if expected.recurrence not in deployed.ops:
         fail(f"the ops are {sorted(deployed.ops)}, without {expected.recurrence} [{context}]")
     model_outputs = flat(built(case).outputs)

@@ -16,11 +16,13 @@ TOLERANCE = 1e-6
 class Runs:
     """The artifact loads and runs: ``recurrence`` is among its ops; ``batch`` is its inputs' first axis (None:
     dynamic, -1: the converted input's; time for a time-major model); ``input_names`` its inputs' names (empty:
-    the model's own); ``resize`` what one more along that axis gives (None: the model's outputs on it)."""
+    the model's own); ``output_batch`` the outputs' first axis where it is not the inputs'; ``resize`` what one
+    more along that axis gives (None: the model's outputs on it)."""
 
     recurrence: str
     batch: int | None = None
     input_names: tuple[str, ...] = ()
+    output_batch: int | None | str = "as the input's"  # the outputs' first axis, where not the inputs' 
     resize: "Fails | None" = None
     why: str = ""
 
