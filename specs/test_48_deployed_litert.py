@@ -1,5 +1,7 @@
-"""A model converted to LiteRT (TFLite) and run by the LiteRT interpreter: which conversion runs, the op the
-recurrence became, the artifact's tensors, its values and whether it resizes, as ``OUTCOMES`` states.
+"""deployed to LiteRT: a model converted to TFLite runs in the interpreter, or fails, as OUTCOMES states.
+
+Per conversion path and case, ``OUTCOMES`` states which conversion runs, the op the recurrence became, the
+artifact's tensors, its values and whether it resizes.
 
 The conversion paths (``PATHS``): ``tf.lite.TFLiteConverter.from_keras_model`` (Keras 2 and 3),
 ``from_saved_model`` on a Keras 3 ``model.export()`` folder, Keras 3's ``model.export(format="litert")``, and

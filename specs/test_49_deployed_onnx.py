@@ -1,6 +1,7 @@
-"""A Keras 3 model exported with ``model.export(path, format="onnx")`` (tf2onnx) and run by onnxruntime: the
-graph's tensors, the op the recurrence became, its values and which resizes run, as ``RECURRENCE`` and
-``RESIZES`` state.
+"""deployed to ONNX: export(format="onnx") runs in onnxruntime with a dynamic batch, an LSTM node or a Loop.
+
+A Keras 3 model exported with ``model.export(path, format="onnx")`` (tf2onnx) and run by onnxruntime: the
+graph's tensors, the op the recurrence became (``RECURRENCE``), its values and which resizes run (``RESIZES``).
 
 The batch axis is dynamic (tf2onnx names it ``unk__N``), every other axis is fixed to the model's: a
 shorter sequence is refused.  An LSTM (alone, stacked, in ``Bidirectional``, with ``initial_state`` inputs)

@@ -1,4 +1,6 @@
-"""A Keras 3 model exported with ``model.export(path, format="openvino")`` on TensorFlow: OpenVINO's TensorFlow
+"""deployed to OpenVINO: export(format="openvino") of a recurrent model fails to convert, as OUTCOMES states.
+
+A Keras 3 model exported with ``model.export(path, format="openvino")`` on TensorFlow: OpenVINO's TensorFlow
 front end has no conversion rule for the TensorList ops of Keras 3's recurrent loop, so no catalog model
 with a recurrent layer converts, with a dynamic batch or a fixed one (``OUTCOMES``).
 
