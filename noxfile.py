@@ -7,7 +7,7 @@
     nox -s tf-keras                 Keras 2 on the locked TensorFlow (tf-keras, TF_USE_LEGACY_KERAS=1),
                                     exactly requirements/tf-keras-lock.txt
     nox -s deploy                   the locked default plus the deployment runtimes (LiteRT, ONNX, OpenVINO),
-                                    exactly requirements/deploy-lock.txt (specs 48-50 run there whole)
+                                    exactly requirements/deploy-lock.txt (specs 48-51 run there whole)
     nox -s version -- 2.20.0        a TensorFlow release (2.x), with the suite's test tools
     nox -s version -- 3.14.0        a Keras 3 release (3.x) on top of the locked TensorFlow
     nox -s version -- keras-nightly the newest keras-nightly the index serves, on the locked TensorFlow

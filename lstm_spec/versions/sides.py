@@ -44,7 +44,7 @@ FIXED = {
     "torch": Fixed("torch", REQUIREMENTS / "torch-lock.txt", backend="torch"),
     # Keras 2 on the locked TensorFlow: tf-keras.
     "tf-keras": Fixed("tf-keras", REQUIREMENTS / "tf-keras-lock.txt", environment=LEGACY_KERAS),
-    # The locked default plus the deployment runtimes (LiteRT, ONNX, OpenVINO): specs 48-50 run whole here.
+    # The locked default plus the deployment runtimes (LiteRT, ONNX, OpenVINO): specs 48-51 run whole here.
     "deploy": Fixed("deploy", REQUIREMENTS / "deploy-lock.txt"),
 }
 LOCKS = {name: fixed.lock for name, fixed in FIXED.items()}
