@@ -6,6 +6,8 @@
     nox -s torch                    Keras 3 on the PyTorch backend (CPU), exactly requirements/torch-lock.txt
     nox -s tf-keras                 Keras 2 on the locked TensorFlow (tf-keras, TF_USE_LEGACY_KERAS=1),
                                     exactly requirements/tf-keras-lock.txt
+    nox -s deploy                   the locked default plus the deployment runtimes (LiteRT, ONNX, OpenVINO),
+                                    exactly requirements/deploy-lock.txt (specs 48-51 run there whole)
     nox -s version -- 2.20.0        a TensorFlow release (2.x), with the suite's test tools
     nox -s version -- 3.14.0        a Keras 3 release (3.x) on top of the locked TensorFlow
     nox -s version -- keras-nightly the newest keras-nightly the index serves, on the locked TensorFlow
@@ -53,6 +55,7 @@ KERAS2_LOCK = ROOT / "requirements" / "keras2-lock.txt"
 # (TensorFlow stays: the suite's header and TensorFlow-only specs import it).
 TF_KERAS_LOCK = ROOT / "requirements" / "tf-keras-lock.txt"
 BACKEND_LOCKS = {"jax": ROOT / "requirements" / "jax-lock.txt", "torch": ROOT / "requirements" / "torch-lock.txt"}
+DEPLOY_LOCK = ROOT / "requirements" / "deploy-lock.txt"
 PYTHON = "3.11"
 KERAS2_TENSORFLOW = "tensorflow==2.15.1"
 
@@ -93,6 +96,13 @@ def tf_keras(session: nox.Session) -> None:
     TF_USE_LEGACY_KERAS=1 (``tf.keras`` is tf-keras; ``import keras`` would still be Keras 3)."""
     _pip(session, [["install", "-r", str(TF_KERAS_LOCK)]], "requirements/tf-keras-lock.txt")
     _run_suite(session, session.posargs)  # with TF_USE_LEGACY_KERAS=1 (session_environment)
+
+
+@nox.session(python=PYTHON, reuse_venv=True)
+def deploy(session: nox.Session) -> None:
+    """The locked default plus ai-edge-litert, onnx, onnxruntime, tf2onnx and openvino: requirements/deploy-lock.txt."""
+    _pip(session, [["install", "-r", str(DEPLOY_LOCK)]], "requirements/deploy-lock.txt")
+    _run_suite(session, session.posargs)
 
 
 def _run_on_backend(session: nox.Session, backend: str) -> None:

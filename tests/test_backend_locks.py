@@ -1,4 +1,4 @@
-"""The JAX, PyTorch and tf-keras locks are the locked default plus their engine (or Keras), so they differ by nothing else."""
+"""The JAX, PyTorch, tf-keras and deploy locks are the locked default plus their engine (or Keras), so they differ by nothing else."""
 
 import pytest
 
@@ -11,6 +11,8 @@ ENGINE = {
     "torch": {"torch", "filelock", "fsspec", "jinja2", "markupsafe", "mpmath", "networkx", "sympy",
               "typing-extensions"},
     "tf-keras": {"tf-keras"},
+    "deploy": {"ai-edge-litert", "backports-strenum", "onnx", "onnxruntime", "openvino", "openvino-telemetry",
+               "tf2onnx", "tqdm"},
 }
 
 

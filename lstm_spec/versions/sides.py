@@ -1,6 +1,7 @@
 """A side: one environment the suite runs on, resolved once from the name a person gives.
 
-    locked, keras2, jax, torch, tf-keras     a fixed nox session, from its lock (FIXED)
+    locked, keras2, jax, torch, tf-keras,    a fixed nox session
+    deploy                                  , from its lock (FIXED)
     2.20.0, 3.14.0, keras-nightly, ...        the ``version`` session, with what it installs
     tensorflow==2.18.0,keras==3.8.0, x.txt   the same, a combination or a requirements file
 
@@ -43,6 +44,8 @@ FIXED = {
     "torch": Fixed("torch", REQUIREMENTS / "torch-lock.txt", backend="torch"),
     # Keras 2 on the locked TensorFlow: tf-keras.
     "tf-keras": Fixed("tf-keras", REQUIREMENTS / "tf-keras-lock.txt", environment=LEGACY_KERAS),
+    # The locked default plus the deployment runtimes (LiteRT, ONNX, OpenVINO): specs 48-51 run whole here.
+    "deploy": Fixed("deploy", REQUIREMENTS / "deploy-lock.txt"),
 }
 LOCKS = {name: fixed.lock for name, fixed in FIXED.items()}
 NAMED = ", ".join(FIXED)

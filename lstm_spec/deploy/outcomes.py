@@ -1,0 +1,84 @@
+"""What an export path gives for a case, as data: it runs (``Runs``: its shapes, op, values) or fails
+(``Fails``: the step, the exception's class name and part of its message).  ``attempt`` runs a step and
+``assert_fails`` / ``assert_tensors`` check an observation against the table's entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lstm_spec.checks.assertions import error_message, fail
+
+# A runtime's float32 kernels against Keras' on the seeded input: measured up to 1.8e-7 (LiteRT, onnxruntime).
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Runs:
+    """The artifact loads and runs: ``recurrence`` is among its ops; ``batch`` is its inputs' first axis (None:
+    dynamic, -1: the converted input's; time for a time-major model); ``input_names`` its inputs' names (empty:
+    the model's own); ``output_batch`` the outputs' first axis where it is not the inputs'; ``resize`` what one
+    more along that axis gives (None: the model's outputs on it)."""
+
+    recurrence: str
+    batch: int | None = None
+    input_names: tuple[str, ...] = ()
+    output_batch: int | None | str = "as the input's"  # the outputs' first axis, where not the inputs' 
+    resize: "Fails | None" = None
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class Fails:
+    step: str  # "convert" (the export or conversion), "load", "run" or "resize"
+    type: str  # the exception's class name, exactly
+    fragment: str  # part of its message
+    why: str = ""
+
+    def __str__(self) -> str:
+        return f"fails at {self.step} with {self.type} saying {self.fragment!r}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One (era, path) of a table: ``outcome`` unless ``cases`` names the case."""
+
+    outcome: Runs | Fails
+    cases: dict = field(default_factory=dict)
+
+    def expected(self, case: str):
+        return self.cases.get(case, self.outcome)
+
+
+class StepFailed(Exception):
+    """A step of an export path raised: which step, and the error."""
+
+    def __init__(self, step: str, error: BaseException):
+        super().__init__(f"{step}: {type(error).__name__}: {error_message(error)}")
+        self.step, self.error = step, error
+
+
+def attempt(step: str, function, *arguments):
+    """``function(*arguments)``, its exception wrapped in ``StepFailed`` naming ``step``."""
+    try:
+        return function(*arguments)
+    except Exception as error:  # noqa: BLE001 - the table pins which one
+        raise StepFailed(step, error) from error
+
+
+def assert_fails(failure: StepFailed | None, expected: Fails, context: str) -> None:
+    """The path failed at ``expected.step`` with exactly ``expected.type`` and its fragment."""
+    __tracebackhide__ = True
+    if failure is None:
+        fail(f"it ran, but should fail: {expected} [{context}]")
+    message = error_message(failure.error)
+    if (failure.step, type(failure.error).__name__) != (expected.step, expected.type) or expected.fragment not in message:
+        fail(f"failed at {failure.step} with {type(failure.error).__name__}: {message[:400]}\n"
+             f"but should: {expected} [{context}]")
+
+
+def assert_tensors(kind: str, actual, expected, context: str) -> None:
+    """The artifact's ``kind`` tensors are exactly ``expected`` (names, shapes with None dynamic, dtypes)."""
+    __tracebackhide__ = True
+    if tuple(actual) != tuple(expected):
+        rows = "\n".join([f"  - {each}" for each in expected] + [f"  + {each}" for each in actual])
+        fail(f"the artifact's {kind} differ (- should be, + is) [{context}]:\n{rows}")

@@ -1,0 +1,124 @@
+"""deployed to ONNX: export(format="onnx") runs in onnxruntime with a dynamic batch, an LSTM node or a Loop.
+
+A Keras 3 model exported with ``model.export(path, format="onnx")`` (tf2onnx) and run by onnxruntime: the
+graph's tensors, the op the recurrence became (``RECURRENCE``), its values and which resizes run (``RESIZES``).
+
+The batch axis is dynamic (tf2onnx names it ``unk__N``), every other axis is fixed to the model's: a
+shorter sequence is refused.  An LSTM (alone, stacked, in ``Bidirectional``, with ``initial_state`` inputs)
+becomes ONNX's ``LSTM`` node; GRU, SimpleRNN, ConvLSTM1D and a masked LSTM stay a ``Loop``.  A stateful LSTM's
+graph keeps a dynamic input batch but its state initializer is fixed to the stateful batch.  Runs in the
+deploy session (``python3 suite.py matrix deploy``), which installs onnx, onnxruntime and tf2onnx; by default
+cases of distinct kinds run, ``LSTM_SPEC_DEPLOY_ALL=1`` runs every catalog case.
+"""
+
+import pytest
+
+from lstm_spec.checks.assertions import assert_count, assert_shape, fail
+from lstm_spec.deploy import artifacts
+from lstm_spec.deploy.artifacts import (WHOLE_MATRIX, Tensor, as_arrays, flat, largest_difference, not_installed,
+                                        one_more_sample, shorter_sequences)
+from lstm_spec.deploy.outcomes import TOLERANCE, Fails, StepFailed, assert_fails, assert_tensors, attempt
+from lstm_spec.models.backend import KERAS_BACKEND
+from lstm_spec.saving.catalog import buildable_cases, built, call
+from lstm_spec.saving.side import BUILDERS_BUILD_THE_KERAS_UNDER_TEST, NOT_UNDER_TEST, SAVING_ERA
+
+# tf2onnx fuses the LSTM it recognises; every other recurrence stays the TensorFlow while loop.
+LOOP = "Loop"
+FUSED = "LSTM"
+RECURRENCE = {"gru_reset_after": LOOP, "gru_reset_before": LOOP, "simple_rnn": LOOP, "conv_lstm1d": LOOP,
+              "masking": LOOP, "embedding_mask_zero": LOOP}
+
+STATEFUL_BATCH = 2
+SHORTER = 7  # steps, of the seeded input's 9
+# (case, resize) -> what it gives where not the model's outputs on the resized input.
+RESIZES = {
+    ("stateful", "batch+1"): Fails("resize", "Fail", "Input initial_h must have shape {1,3,5}. Actual:{1,2,5}",
+                                   why="the state initializer keeps the stateful batch"),
+    **{(case.name, "shorter"): Fails("resize", "InvalidArgument", "Got invalid dimensions for input",
+                                     why="the time axis is exported fixed") for case in buildable_cases()},
+}
+DEFAULT_CASES = {"page_lstm", "gru_reset_after", "stateful", "initial_state_input", "masking"}
+
+
+def _reason_to_skip() -> str | None:
+    if not BUILDERS_BUILD_THE_KERAS_UNDER_TEST:
+        return NOT_UNDER_TEST
+    if SAVING_ERA != 3:
+        return "model.export(format='onnx') is Keras 3's; Keras 2's tf2onnx.convert.from_keras is not stated yet"
+    if KERAS_BACKEND != "tensorflow":
+        return f"stated on the TensorFlow backend (tf2onnx); this run's backend is {KERAS_BACKEND}"
+    return not_installed("onnx", "onnxruntime", "tf2onnx")
+
+
+pytestmark = pytest.mark.skipif(_reason_to_skip() is not None, reason=str(_reason_to_skip()))
+
+
+def _cases():
+    return [pytest.param(case, id=case.name) for case in buildable_cases() if WHOLE_MATRIX or case.name in DEFAULT_CASES]
+
+
+@pytest.fixture(scope="module", params=_cases())
+def exported(request, tmp_path_factory):
+    """A catalog case exported to ONNX (once per module) and loaded in onnxruntime, with its case and input."""
+    case = request.param
+    path = tmp_path_factory.mktemp("onnx") / "model.onnx"
+    built(case).model.export(str(path), format="onnx", verbose=False)
+    return case, as_arrays(built(case).data), artifacts.onnx(path)
+
+
+def _output_batch(case):
+    return STATEFUL_BATCH if case.stateful else None
+
+
+def test_the_graphs_tensors_have_a_dynamic_batch(exported):
+    """The inputs are the model's by name and dtype with the batch dynamic; the outputs are Identity:0, Identity_1:0, ..."""
+    case, arrays, deployed = exported
+    names = case.input_names or ("keras_tensor",)
+    assert_tensors("inputs", deployed.inputs,
+                   tuple(Tensor(name, (None, *array.shape[1:]), array.dtype.name) for name, array in zip(names, arrays)),
+                   case)
+    outputs = flat(built(case).outputs)
+    assert_tensors("outputs", deployed.outputs, tuple(
+        Tensor(f"Identity{'' if index == 0 else f'_{index}'}:0", (_output_batch(case), *output.shape[1:]), "float32")
+        for index, output in enumerate(outputs)), case)
+
+
+def test_the_recurrence_becomes_the_stated_op(exported):
+    """The graph holds ONNX's LSTM node for an LSTM tf2onnx recognises, else a Loop, and not the other."""
+    case, _, deployed = exported
+    op = RECURRENCE.get(case.name, FUSED)
+    other = LOOP if op == FUSED else FUSED
+    if op not in deployed.ops or other in deployed.ops:
+        fail(f"the graph's ops are {sorted(deployed.ops)}: it should hold {op} and no {other} [{case}]")
+
+
+def test_onnxruntime_gives_the_models_outputs(exported):
+    """onnxruntime's outputs on the seeded input have the model's shapes and values within TOLERANCE."""
+    case, arrays, deployed = exported
+    outputs, expected = deployed.run(arrays), flat(built(case).outputs)
+    assert_count("len(outputs)", len(outputs), len(expected), case)
+    for index, (got, want) in enumerate(zip(outputs, expected)):
+        assert_shape(f"outputs[{index}]", got, want.shape, case)
+    difference = largest_difference(outputs, expected)
+    if difference > TOLERANCE:
+        fail(f"onnxruntime's outputs differ from the model's by {difference:.3g} > {TOLERANCE:g} [{case}]")
+
+
+@pytest.mark.parametrize("resize", ["batch+1", "shorter"])
+def test_a_resized_input_runs_or_fails_as_stated(exported, resize):
+    """A batch one larger gives the model's outputs on it (not a stateful model); a shorter sequence is refused."""
+    case, arrays, deployed = exported
+    changed = one_more_sample(arrays) if resize == "batch+1" else shorter_sequences(arrays, SHORTER)
+    expected = RESIZES.get((case.name, resize))
+    try:
+        outputs = attempt("resize", deployed.run, changed)
+    except StepFailed as error:
+        if expected is None:
+            fail(f"{error}\nbut should run [{case}, {resize}]")
+        assert_fails(error, expected, f"{case}, {resize}")
+        return
+    if expected is not None:
+        assert_fails(None, expected, f"{case}, {resize}")
+    difference = largest_difference(outputs, flat(call(built(case).model, changed if len(changed) > 1 else changed[0])))
+    if difference > TOLERANCE:
+        fail(f"on the resized input onnxruntime differs from the model by {difference:.3g} [{case}, {resize}]")
