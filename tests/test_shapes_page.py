@@ -595,3 +595,14 @@ def test_verdicts_are_coloured_and_a_stale_page_is_rewritten(project):
     run_page(project, "specs", "--shapes-page=write").stdout.fnmatch_lines(
         ["-* shape reference page -*", f"{PAGE} regenerated (read `git diff docs/shapes.md`): 1 behaviours."])
     assert page == (project.path / PAGE).read_text()
+
+
+def test_a_run_with_the_deployment_runtimes_leaves_the_page_alone(monkeypatch):
+    """matrix deploy runs specs 49-51, which skip on the locked default, so it neither checks nor writes the page."""
+    from lstm_spec.deploy import artifacts
+    from lstm_spec.living_docs import shapes_page
+
+    monkeypatch.setattr(artifacts, "installed", lambda module: module == "onnxruntime")
+    assert "deployment runtimes (onnxruntime" in shapes_page._deploy_reason()
+    monkeypatch.setattr(artifacts, "installed", lambda module: False)
+    assert shapes_page._deploy_reason() is None

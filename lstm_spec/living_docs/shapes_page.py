@@ -223,6 +223,18 @@ def _backend_reason() -> str | None:
     return None
 
 
+def _deploy_reason() -> str | None:
+    """Why a run with the deployment runtimes installed (``matrix deploy``) leaves the page alone: specs 49-51,
+    which skip on the locked default, run there, so the page would gain behaviours the default run does not."""
+    from lstm_spec.deploy.artifacts import installed
+
+    found = [module for module in ("onnxruntime", "openvino") if installed(module)]
+    if found:
+        return (f"this run has the deployment runtimes ({', '.join(found)}: requirements/deploy-lock.txt); the page "
+                f"documents the {LOCK} pins alone")
+    return None
+
+
 def _tf_keras_reason() -> str | None:
     """Why a run on tf-keras (``TF_USE_LEGACY_KERAS=1``, Keras 3 installed beside it) leaves the page alone."""
     from lstm_spec.models import era
@@ -354,7 +366,7 @@ class PageKeeper:
             lock = self.config.rootpath / LOCK
             locked = locked_versions(lock.read_text() if lock.exists() else "")
             reason = version_mismatch = (versions_reason(installed_versions(), locked) or _tf_keras_reason()
-                                         or _backend_reason())
+                                         or _backend_reason() or _deploy_reason())
         write = self.config.getoption("shapes_page") == "write"
         if version_mismatch:  # said on every version-matrix run (nox), so nobody expects a comparison
             self.verdict = ("yellow", f"{PAGE} left as it is: {reason}.")
