@@ -16,6 +16,18 @@ ROOT = Path(__file__).resolve().parents[1]
 VERSIONS = {"TensorFlow": "2.21.0", "Keras": "3.15.1", "NumPy": "2.4.6"}
 
 
+def writes_the_page(what: str):
+    """A test that has the page written or checked: on the TensorFlow backend, without the deployment runtimes
+    (``matrix deploy`` leaves the page alone: ``shapes_page._deploy_reason``)."""
+    from lstm_spec.living_docs.shapes_page import _deploy_reason
+
+    def mark(test):
+        reason = _deploy_reason()
+        return pytest.mark.skipif(reason is not None, reason=f"{what}: {reason}")(needs_tensorflow(what)(test))
+
+    return mark
+
+
 class FakeRun:
     """Prints like the suite's runs: '<configuration> on input <shape>'."""
 
@@ -228,7 +240,7 @@ def project(pytester, monkeypatch):
     return pytester
 
 
-@needs_tensorflow("writing and checking docs/shapes.md (the page documents the TensorFlow backend)")
+@writes_the_page("writing and checking docs/shapes.md (the page documents the TensorFlow backend)")
 def test_write_then_check_then_stale(project):
     """write generates the page; a check passes on it; an edited page fails, naming the command."""
     written = run_page(project, "specs", "--shapes-page=write")
@@ -267,7 +279,7 @@ def test_run_on_other_versions_than_the_lock_leaves_the_page_alone(project):
     assert not (project.path / PAGE).exists()
 
 
-@needs_tensorflow("writing docs/shapes.md (the page documents the TensorFlow backend)")
+@writes_the_page("writing docs/shapes.md (the page documents the TensorFlow backend)")
 def test_xdist_run_writes_the_same_page(project):
     """With ``-n 2`` the workers' records reach the controller, which writes the page a single process writes."""
     run_page(project, "specs", "--shapes-page=write")
@@ -526,7 +538,7 @@ def test_machinery():
 }
 
 
-@needs_tensorflow("writing docs/shapes.md (the page documents the TensorFlow backend)")
+@writes_the_page("writing docs/shapes.md (the page documents the TensorFlow backend)")
 def test_page_rows_name_their_specs_snapshots_and_comparisons(project):
     """A written page has a row per run a passing spec made, naming the spec, marking a run made only to compare
     with the spec's own (a fixture's) run, and linking the spec's snapshot file; a skipped spec's runs, a
@@ -580,7 +592,7 @@ def test_a_spec_file_that_cannot_be_collected_leaves_the_page_alone(project):
     assert not (project.path / PAGE).exists()
 
 
-@needs_tensorflow("writing and checking docs/shapes.md (the page documents the TensorFlow backend)")
+@writes_the_page("writing and checking docs/shapes.md (the page documents the TensorFlow backend)")
 def test_verdicts_are_coloured_and_a_stale_page_is_rewritten(project):
     """The verdict's separator is coloured (green written, red stale, with the stale message's lines red too), and
     write regenerates a stale page in place."""
