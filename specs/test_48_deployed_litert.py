@@ -16,13 +16,13 @@ runs a few cases of distinct kinds and every other environment the page's LSTM a
 
 import pytest
 
-from lstm_spec.deploy.artifacts import (WHOLE_MATRIX, Tensor, as_arrays, flat, installed, largest_difference,
-                                        litert, one_more_sample)
-from lstm_spec.deploy.outcomes import (TOLERANCE, Cell, Fails, Runs, StepFailed, assert_fails, assert_tensors,
-                                       attempt)
-from lstm_spec.checks.assertions import assert_count, assert_shape, fail
+from lstm_spec.deploy.artifacts import WHOLE_MATRIX, Tensor, as_arrays, installed, litert, one_more_sample
+from lstm_spec.deploy.outcomes import (Cell, Fails, Runs, StepFailed, assert_fails, assert_resized,
+                                       assert_runtime_outputs, assert_tensors, attempt)
+from lstm_spec.checks.assertions import fail
 from lstm_spec.models.backend import KERAS_BACKEND
-from lstm_spec.saving.catalog import buildable_cases, built, call
+from lstm_spec.saving.catalog import buildable_cases, built
+from lstm_spec.saving.formats import flat_outputs
 from lstm_spec.saving.side import BUILDERS_BUILD_THE_KERAS_UNDER_TEST, NOT_UNDER_TEST, SAVING_ERA
 
 
@@ -129,8 +129,10 @@ def _expected_tensors(arrays, batch, names) -> tuple:
 
 def _output_names(case) -> tuple[str, ...]:
     """The signature's outputs: ``output_0``, ``output_1``, ... on Keras 3; the output layers' names on Keras 2."""
-    count = len(flat(built(case).outputs))
-    return tuple(f"output_{index}" for index in range(count)) if SAVING_ERA == 3 else tuple(built(case).model.output_names)
+    count = len(flat_outputs(built(case).outputs))
+    if SAVING_ERA == 3:
+        return tuple(f"output_{index}" for index in range(count))
+    return tuple(built(case).model.output_names)
 
 
 def _input_names(case, expected) -> tuple[str, ...]:
@@ -150,7 +152,7 @@ def _deploy(path, case, folder):
 
 @pytest.mark.parametrize(("path", "case"), _conversions())
 def test_a_converted_model_in_the_litert_interpreter(path, case, tmp_path):
-    """A catalog case converted one way runs in the interpreter with the tensors, op and values stated, or fails as stated."""
+    """A catalog case converted one way runs in the interpreter with the tensors, op and values stated, or fails so."""
     expected = OUTCOMES[(SAVING_ERA, path)].expected(case.name)
     context = f"{case}, {path}, Keras {SAVING_ERA}"
     failure = None
@@ -169,31 +171,9 @@ def test_a_converted_model_in_the_litert_interpreter(path, case, tmp_path):
     assert_tensors("inputs", deployed.inputs, _expected_tensors(arrays, expected.batch, names), context)
     output_batch = expected.batch if isinstance(expected.output_batch, str) else expected.output_batch
     assert_tensors("outputs", deployed.outputs,
-                   _expected_tensors(flat(built(case).outputs), output_batch, _output_names(case)), context)
+                   _expected_tensors(flat_outputs(built(case).outputs), output_batch, _output_names(case)), context)
     if expected.recurrence not in deployed.ops:
         fail(f"the ops are {sorted(deployed.ops)}, without {expected.recurrence} [{context}]")
-    model_outputs = flat(built(case).outputs)
-    assert_count("len(outputs)", len(outputs), len(model_outputs), context)
-    for index, (got, want) in enumerate(zip(outputs, model_outputs)):
-        assert_shape(f"outputs[{index}]", got, want.shape, context)
-    difference = largest_difference(outputs, model_outputs)
-    if difference > TOLERANCE:
-        fail(f"the interpreter's outputs differ from the model's by {difference:.3g} > {TOLERANCE:g} [{context}]")
-    _assert_resize(deployed, case, arrays, expected.resize, context)
-
-
-def _assert_resize(deployed, case, arrays, expected, context):
-    __tracebackhide__ = True
-    larger = one_more_sample(arrays)
-    try:
-        outputs = attempt("resize", deployed.run, larger)
-    except StepFailed as error:
-        if expected is None:
-            fail(f"{error}\nbut a batch one larger should run [{context}]")
-        assert_fails(error, expected, context)
-        return
-    if expected is not None:
-        assert_fails(None, expected, context)
-    difference = largest_difference(outputs, flat(call(built(case).model, larger if len(larger) > 1 else larger[0])))
-    if difference > TOLERANCE:
-        fail(f"on a batch one larger the outputs differ from the model's by {difference:.3g} [{context}]")
+    assert_runtime_outputs("the interpreter", outputs, flat_outputs(built(case).outputs), context)
+    assert_resized("the interpreter", deployed, one_more_sample(arrays), built(case).model, expected.resize,
+                   f"{context}, batch+1")

@@ -13,13 +13,15 @@ cases of distinct kinds run, ``LSTM_SPEC_DEPLOY_ALL=1`` runs every catalog case.
 
 import pytest
 
-from lstm_spec.checks.assertions import assert_count, assert_shape, fail
+from lstm_spec.checks.assertions import fail
 from lstm_spec.deploy import artifacts
-from lstm_spec.deploy.artifacts import (WHOLE_MATRIX, Tensor, as_arrays, flat, largest_difference, not_installed,
-                                        one_more_sample, shorter_sequences)
-from lstm_spec.deploy.outcomes import TOLERANCE, Fails, StepFailed, assert_fails, assert_tensors, attempt
+from lstm_spec.deploy.artifacts import (WHOLE_MATRIX, Tensor, as_arrays, not_installed, one_more_sample,
+                                        shorter_sequences)
+from lstm_spec.deploy.outcomes import (Fails, assert_resized, assert_runtime_outputs,
+                                       assert_tensors)
 from lstm_spec.models.backend import KERAS_BACKEND
-from lstm_spec.saving.catalog import buildable_cases, built, call
+from lstm_spec.saving.catalog import buildable_cases, built
+from lstm_spec.saving.formats import flat_outputs
 from lstm_spec.saving.side import BUILDERS_BUILD_THE_KERAS_UNDER_TEST, NOT_UNDER_TEST, SAVING_ERA
 
 # tf2onnx fuses the LSTM it recognises; every other recurrence stays the TensorFlow while loop.
@@ -54,7 +56,8 @@ pytestmark = pytest.mark.skipif(_reason_to_skip() is not None, reason=str(_reaso
 
 
 def _cases():
-    return [pytest.param(case, id=case.name) for case in buildable_cases() if WHOLE_MATRIX or case.name in DEFAULT_CASES]
+    return [pytest.param(case, id=case.name) for case in buildable_cases()
+            if WHOLE_MATRIX or case.name in DEFAULT_CASES]
 
 
 @pytest.fixture(scope="module", params=_cases())
@@ -71,13 +74,14 @@ def _output_batch(case):
 
 
 def test_the_graphs_tensors_have_a_dynamic_batch(exported):
-    """The inputs are the model's by name and dtype with the batch dynamic; the outputs are Identity:0, Identity_1:0, ..."""
+    """The inputs are the model's by name and dtype with the batch dynamic; the outputs Identity:0, Identity_1:0, ..."""
     case, arrays, deployed = exported
     names = case.input_names or ("keras_tensor",)
     assert_tensors("inputs", deployed.inputs,
-                   tuple(Tensor(name, (None, *array.shape[1:]), array.dtype.name) for name, array in zip(names, arrays)),
+                   tuple(Tensor(name, (None, *array.shape[1:]), array.dtype.name)
+                         for name, array in zip(names, arrays)),
                    case)
-    outputs = flat(built(case).outputs)
+    outputs = flat_outputs(built(case).outputs)
     assert_tensors("outputs", deployed.outputs, tuple(
         Tensor(f"Identity{'' if index == 0 else f'_{index}'}:0", (_output_batch(case), *output.shape[1:]), "float32")
         for index, output in enumerate(outputs)), case)
@@ -95,13 +99,7 @@ def test_the_recurrence_becomes_the_stated_op(exported):
 def test_onnxruntime_gives_the_models_outputs(exported):
     """onnxruntime's outputs on the seeded input have the model's shapes and values within TOLERANCE."""
     case, arrays, deployed = exported
-    outputs, expected = deployed.run(arrays), flat(built(case).outputs)
-    assert_count("len(outputs)", len(outputs), len(expected), case)
-    for index, (got, want) in enumerate(zip(outputs, expected)):
-        assert_shape(f"outputs[{index}]", got, want.shape, case)
-    difference = largest_difference(outputs, expected)
-    if difference > TOLERANCE:
-        fail(f"onnxruntime's outputs differ from the model's by {difference:.3g} > {TOLERANCE:g} [{case}]")
+    assert_runtime_outputs("onnxruntime", deployed.run(arrays), flat_outputs(built(case).outputs), case)
 
 
 @pytest.mark.parametrize("resize", ["batch+1", "shorter"])
@@ -109,16 +107,5 @@ def test_a_resized_input_runs_or_fails_as_stated(exported, resize):
     """A batch one larger gives the model's outputs on it (not a stateful model); a shorter sequence is refused."""
     case, arrays, deployed = exported
     changed = one_more_sample(arrays) if resize == "batch+1" else shorter_sequences(arrays, SHORTER)
-    expected = RESIZES.get((case.name, resize))
-    try:
-        outputs = attempt("resize", deployed.run, changed)
-    except StepFailed as error:
-        if expected is None:
-            fail(f"{error}\nbut should run [{case}, {resize}]")
-        assert_fails(error, expected, f"{case}, {resize}")
-        return
-    if expected is not None:
-        assert_fails(None, expected, f"{case}, {resize}")
-    difference = largest_difference(outputs, flat(call(built(case).model, changed if len(changed) > 1 else changed[0])))
-    if difference > TOLERANCE:
-        fail(f"on the resized input onnxruntime differs from the model by {difference:.3g} [{case}, {resize}]")
+    assert_resized("onnxruntime", deployed, changed, built(case).model, RESIZES.get((case.name, resize)),
+                   f"{case}, {resize}")

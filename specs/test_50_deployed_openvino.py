@@ -18,7 +18,8 @@ from lstm_spec.saving.catalog import buildable_cases, built
 from lstm_spec.saving.side import BUILDERS_BUILD_THE_KERAS_UNDER_TEST, NOT_UNDER_TEST, SAVING_ERA
 
 TENSOR_LIST = Fails("convert", "OpConversionFailure", "No conversion rule found for operations: TensorList",
-                    why="Keras 3's recurrent loop keeps its steps in a TensorList, which OpenVINO 2026.4 cannot convert")
+                    why="Keras 3's recurrent loop keeps its steps in a TensorList, which OpenVINO 2026.4 "
+                        "cannot convert")
 # signature -> the outcome for every case (``cases`` where one differs)
 OUTCOMES = {"dynamic-batch": Cell(TENSOR_LIST), "fixed-batch": Cell(TENSOR_LIST)}
 DEFAULT_CASES = {"page_lstm", "gru_reset_after", "stateful"}

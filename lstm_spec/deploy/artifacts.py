@@ -133,14 +133,3 @@ def shorter_sequences(arrays: list, steps: int) -> list:
     """Every sequence input (rank 3 and up, or integer tokens) cut to its first ``steps`` steps; state inputs
     (float, rank 2) unchanged."""
     return [array[:, :steps] if array.ndim >= 3 or array.dtype.kind == "i" else array for array in arrays]
-
-
-def flat(outputs) -> tuple:
-    """A Keras model's outputs as a flat tuple of arrays."""
-    return tuple(outputs) if isinstance(outputs, (list, tuple)) else (outputs,)
-
-
-def largest_difference(actual: tuple, expected: tuple) -> float:
-    """The largest absolute difference over every output (shapes must agree)."""
-    return max(float(np.max(np.abs(np.asarray(a, np.float64) - np.asarray(e, np.float64))))
-               for a, e in zip(actual, expected))

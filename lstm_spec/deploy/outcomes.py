@@ -1,12 +1,16 @@
 """What an export path gives for a case, as data: it runs (``Runs``: its shapes, op, values) or fails
 (``Fails``: the step, the exception's class name and part of its message).  ``attempt`` runs a step and
-``assert_fails`` / ``assert_tensors`` check an observation against the table's entry."""
+``assert_fails`` / ``assert_tensors`` check an observation against the table's entry, ``assert_runtime_outputs`` a
+runtime's outputs against the model's, ``assert_resized`` a run on a resized input."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lstm_spec.checks.assertions import error_message, fail
+from lstm_spec.checks.assertions import assert_count, assert_shape, error_message, fail
+from lstm_spec.saving.catalog import call
+from lstm_spec.saving.formats import flat_outputs
+from lstm_spec.saving.read_files import max_abs_diff
 
 # A runtime's float32 kernels against Keras' on the seeded input: measured up to 1.8e-7 (LiteRT, onnxruntime).
 TOLERANCE = 1e-6
@@ -71,7 +75,8 @@ def assert_fails(failure: StepFailed | None, expected: Fails, context: str) -> N
     if failure is None:
         fail(f"it ran, but should fail: {expected} [{context}]")
     message = error_message(failure.error)
-    if (failure.step, type(failure.error).__name__) != (expected.step, expected.type) or expected.fragment not in message:
+    observed = (failure.step, type(failure.error).__name__)
+    if observed != (expected.step, expected.type) or expected.fragment not in message:
         fail(f"failed at {failure.step} with {type(failure.error).__name__}: {message[:400]}\n"
              f"but should: {expected} [{context}]")
 
@@ -82,3 +87,30 @@ def assert_tensors(kind: str, actual, expected, context: str) -> None:
     if tuple(actual) != tuple(expected):
         rows = "\n".join([f"  - {each}" for each in expected] + [f"  + {each}" for each in actual])
         fail(f"the artifact's {kind} differ (- should be, + is) [{context}]:\n{rows}")
+
+
+def assert_runtime_outputs(runtime: str, outputs, expected, context) -> None:
+    """``runtime``'s ``outputs`` have the model's (``expected``) count and shapes exactly, values within TOLERANCE."""
+    __tracebackhide__ = True
+    assert_count("len(outputs)", len(outputs), len(expected), context)
+    for index, (got, want) in enumerate(zip(outputs, expected)):
+        assert_shape(f"outputs[{index}]", got, want.shape, context)
+    difference = max_abs_diff(outputs, expected)
+    if difference > TOLERANCE:
+        fail(f"{runtime}'s outputs differ from the model's by {difference:.3g} > {TOLERANCE:g} [{context}]")
+
+
+def assert_resized(runtime: str, deployed, changed: list, model, expected: Fails | None, context) -> None:
+    """``deployed`` on the resized input ``changed`` gives ``model``'s outputs on it, or fails as ``expected`` says."""
+    __tracebackhide__ = True
+    try:
+        outputs = attempt("resize", deployed.run, changed)
+    except StepFailed as error:
+        if expected is None:
+            fail(f"{error}\nbut should run [{context}]")
+        assert_fails(error, expected, context)
+        return
+    if expected is not None:
+        assert_fails(None, expected, context)
+    assert_runtime_outputs(f"on the resized input, {runtime}", outputs,
+                           flat_outputs(call(model, changed if len(changed) > 1 else changed[0])), context)
