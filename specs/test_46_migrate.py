@@ -1,4 +1,4 @@
-"""46. migrate: a committed Keras 2 or tf-keras model file becomes a Keras 3 .keras that plain load_model reads, with the writer's outputs.
+"""46. migrate: a Keras 2 model file becomes a Keras 3 .keras that plain load_model reads, with its outputs.
 
 ``suite.py migrate`` (``lstm_spec/own_model/``) rewrites the file's config for Keras 3 (``config_rewrite``) and
 builds the model with the weights as saved; ``CHANGES`` says, per committed file, which changes that takes.
@@ -6,9 +6,10 @@ Here each migrated model is saved as ``.keras``, loaded back with plain ``keras.
 ``custom_objects``) and called on the writer's input (its manifest): the writer's shapes exactly, values within
 ``MATCH_TOLERANCE``; besides the saving catalog's files, the users' shapes of ``specs/own_models/``
 (``lstm_spec/own_model/users_models.py``: ConvLSTM2D with TimeDistributed(Dropout), two inputs, Embedding tokens,
-names TensorFlow rejects, a compiled model with optimizer state).  ``REFUSED`` are the files migrate must not turn into a plain Keras 3 file, each with its
-reason.  By default the keras2 writer's files of each kind of change are migrated and tf-keras' first model;
-``LSTM_SPEC_SAVED_ALL=1`` migrates every committed Keras 2 file.  On every Keras 3 backend: the migrated model
+names TensorFlow rejects, a compiled model with optimizer state).  ``REFUSED`` are the files migrate must not
+turn into a plain Keras 3 file, each with its reason.  By default the keras2 writer's files of each kind of change,
+tf-keras' first model and every users' shape are migrated; ``LSTM_SPEC_SAVED_ALL=1`` migrates every committed
+Keras 2 file.  On every Keras 3 backend: the migrated model
 is built by the backend running (``suite.py migrate --to jax`` verifies on one).
 """
 
@@ -41,7 +42,8 @@ BASIC = (DROPPED,)
 CHANGES = {"initial_state_input": (DROPPED, INITIAL_STATE), "page_time_major": (TRANSPOSES,),
            "unsafe_names": (DROPPED, RENAMED), "compiled_and_trained": (DROPPED, TRAINING)}
 # The committed folders migrated: the saving catalog's Keras 2 writers, and the users' shapes (specs/own_models).
-FOLDERS = {"keras2": WRITERS["keras2"], "tf-keras": WRITERS["tf-keras"], "own_models/keras2": OWN_MODEL_WRITERS["keras2"]}
+FOLDERS = {"keras2": WRITERS["keras2"], "tf-keras": WRITERS["tf-keras"],
+           "own_models/keras2": OWN_MODEL_WRITERS["keras2"]}
 # Migrated by default: one model of each kind of change from the keras2 writer, tf-keras' first, every user shape.
 DEFAULT = {("keras2", "page_lstm"), ("keras2", "initial_state_input"), ("keras2", "page_time_major"),
            ("keras2", "bidirectional_concat"), ("tf-keras", "page_lstm")}
@@ -54,7 +56,8 @@ REFUSED = {
     ("page_lstm", "keras2-weights"): (BadInput, "holds layer weights only, not a model's architecture"),
 }
 
-pytestmark = pytest.mark.skipif(SAVING_ERA != 3, reason=f"migrate builds Keras 3 models; this run is Keras {SAVING_ERA}")
+pytestmark = pytest.mark.skipif(SAVING_ERA != 3,
+                                reason=f"migrate builds Keras 3 models; this run is Keras {SAVING_ERA}")
 
 
 def expected_changes(case: str, saved: str) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""47. check: your own model read on this environment, every way in; on a committed file its plain load is what OUTCOMES states.
+"""47. check: your own model here, every way in; on a committed file, plain load_model is what OUTCOMES states.
 
 ``suite.py check`` runs ``lstm_spec.own_model.probe`` on each side: ``read`` tries every way in (``WAYS_IN``) on
 the writer's input and says, per way, whether it gives the writer's outputs.  Here the probe reads committed
@@ -73,7 +73,7 @@ FIRST_RECURRENT = {"conv_lstm2d_dropout": "ConvLSTM2D", "gru_time_distributed_de
 
 @pytest.mark.parametrize("case", list(read_manifest(USERS).cases))
 def test_users_shapes_on_this_keras(case, tmp_path):
-    """A Keras 2 .h5 of a users' shape: Keras 2 readers load it; Keras 3 refuses time_major, and migrate's file matches."""
+    """A users' shape as Keras 2 saved it: Keras 2 loads it; Keras 3 refuses time_major, and migrate's file matches."""
     path = read_manifest(USERS).path(case, "keras2-h5")
     model_file = identify(str(path))
     work = _work(tmp_path, "keras2", case, OWN_MODEL_WRITERS)

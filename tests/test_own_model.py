@@ -26,7 +26,7 @@ INPUT = _layer("InputLayer", "in", batch_input_shape=[None, 9, 3])
 
 
 def test_time_major_false_is_dropped_inside_wrappers():
-    """time_major=False goes from a Bidirectional's inner LSTM (Keras 2.5-2.11 write it with no module, which is added)."""
+    """time_major=False goes from a Bidirectional's inner LSTM; Keras 2.5-2.11's module-less inner layer gets one."""
     inner = {"class_name": "LSTM", "config": {"name": "lstm", "units": 5, "time_major": False}}
     config = _functional(INPUT, _layer("Bidirectional", "bidi", [["in", 0, 0, {}]], layer=inner))
     result = rewrite(config)

@@ -99,8 +99,8 @@ def run_check(model_file, writer, note, readers, work: Path, given, keep_hard_si
     def reading(side) -> SideReading:
         progress(f"reading on {side.name} ...")
         out = f"read-{readers.index(side)}.json"
-        arguments = ["read", str(model_file.path or model_file.argument), str(work), "--out", out]
-        arguments += ["--weights", str(model_file.weights)] if model_file.weights else []
+        model, options = writer_side.model_arguments(model_file)
+        arguments = ["read", model, str(work), "--out", out, *options]
         arguments += ["--migrated", str(migrated)] if migrated else []
         finished = environments.run_probe(side, pythons[side.name], arguments)
         if finished.returncode != 0:

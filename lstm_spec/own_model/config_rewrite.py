@@ -243,7 +243,7 @@ def _initial_state(layer: dict, found) -> None:
             changed.append({"args": [_reference(sequence)], "kwargs": kwargs})
         else:
             changed.append(_as_keras_3_node(node))
-    if len(changed) and any(isinstance(node, list) and len(node) > 1 for node in nodes):
+    if any(isinstance(node, list) and len(node) > 1 for node in nodes):
         layer["inbound_nodes"] = changed
         found["initial_state"].append(layer_name(layer))
         shapes = layer.get("build_config", {}).get("input_shape")

@@ -64,7 +64,7 @@ def ensure(side: Side, progress=print) -> Path:
     if python.exists() and stamp.exists() and stamp.read_text().strip() == _made_from(side):
         return python
     progress(f"making the environment of {side.name} (first use: pip installs it, a few minutes) ...")
-    command = [*nox_command(side, [], envdir=_envdir(side)), ]
+    command = nox_command(side, [], envdir=_envdir(side))
     command.insert(command.index("--sessions"), "--install-only")
     if not side.fixed:
         command.insert(command.index("--sessions"), "--reuse-venv=yes")

@@ -57,8 +57,8 @@ def migrated(model_file: ModelFile, *, keep_hard_sigmoid: bool = False) -> Migra
         import keras
 
         model = keras.models.load_model(str(copy), compile=False)
-    uses = tuple(name for name in [registered] if name and any("hard_sigmoid" in change.what for change in changes))
-    return Migrated(model, changes, uses)
+    needs = registered and any("hard_sigmoid" in change.what for change in changes)
+    return Migrated(model, changes, (registered,) if needs else ())
 
 
 def _rewrite_h5(source: Path, copy: Path, registered: str | None) -> list[Change]:

@@ -106,7 +106,8 @@ def _keras(argument: str, path: Path) -> ModelFile:
                 raise BadInput(f"{argument} is a zip archive without config.json: not a .keras model file")
             metadata = json.loads(archive.read("metadata.json")) if "metadata.json" in names else {}
     except zipfile.BadZipFile as error:
-        raise BadInput(f"{argument} cannot be read as a .keras archive ({error}); is it damaged or cut short?") from None
+        raise BadInput(f"{argument} cannot be read as a .keras archive ({error}); is it damaged or cut short?") \
+            from None
     return ModelFile(argument, "keras", path, metadata.get("keras_version"), metadata.get("backend"))
 
 

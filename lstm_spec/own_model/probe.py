@@ -139,7 +139,7 @@ def recurrent_layers(model) -> list[dict]:
     """Each recurrent layer (also inside wrappers and nested models): class, name and its shape-deciding config."""
     found = []
     for layer in model.layers:
-        if hasattr(layer, "layers") and not type(layer).__name__ in RECURRENT:
+        if hasattr(layer, "layers") and type(layer).__name__ not in RECURRENT:
             found += recurrent_layers(layer)
             continue
         inner = getattr(layer, "layer", None)

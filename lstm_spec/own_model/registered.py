@@ -1,4 +1,4 @@
-"""The one function a migrated file may need: Keras 2's ``hard_sigmoid``, registered as ``lstm_spec>keras_2_hard_sigmoid``.
+"""The one function a migrated file may need: Keras 2's ``hard_sigmoid``, as ``lstm_spec>keras_2_hard_sigmoid``.
 
 ``import lstm_spec.own_model.registered`` before ``keras.models.load_model`` loads a file that ``migrate
 --keep-hard-sigmoid`` wrote; without this project, pass ``custom_objects={"keras_2_hard_sigmoid": f}`` with ``f``

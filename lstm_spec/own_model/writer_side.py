@@ -61,16 +61,18 @@ def default_readers(model_file: ModelFile) -> list[str]:
     return ["locked", "tf-keras"] if model_file.era == 2 else ["locked"]
 
 
-def _model_arguments(model_file: ModelFile) -> list[str]:
-    return [str(model_file.path or model_file.argument)] + (["--weights", str(model_file.weights)]
-                                                           if model_file.weights else [])
+def model_arguments(model_file: ModelFile) -> tuple[str, list[str]]:
+    """The probe's model argument, and the options that go with it (``--weights`` for code)."""
+    return str(model_file.path or model_file.argument), (["--weights", str(model_file.weights)]
+                                                         if model_file.weights else [])
 
 
 def write(model_file: ModelFile, side: Side, work: Path, given: Path | None, progress) -> dict:
     """The writer's record (``probe write``): input, outputs, shapes, recurrent configs, weight counts."""
     python = environments.ensure(side, progress)
     progress(f"loading {model_file.argument} on the writer's side, {side.name} ...")
-    arguments = ["write", *_model_arguments(model_file)[:1], str(work), *_model_arguments(model_file)[1:]]
+    model, options = model_arguments(model_file)
+    arguments = ["write", model, str(work), *options]
     arguments += ["--input", str(given)] if given else []
     finished = environments.run_probe(side, python, arguments)
     if finished.returncode == 2:
@@ -88,7 +90,7 @@ def migrate(model_file: ModelFile, work: Path, keep_hard_sigmoid: bool, progress
     side = environments.side_named("locked")
     progress("migrating to Keras 3 on the locked side ...")
     finished = environments.run_probe(side, environments.ensure(side, progress),
-                                      ["migrate", *_model_arguments(model_file)[:1], str(work)]
+                                      ["migrate", model_arguments(model_file)[0], str(work)]
                                       + (["--keep-hard-sigmoid"] if keep_hard_sigmoid else []))
     if finished.returncode != 0:
         return {"failed": environments.failure(finished)}
