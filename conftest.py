@@ -35,6 +35,8 @@ pytest_plugins += ["lstm_spec.living_docs.keras_vs_pytorch"]
 pytest_plugins += ["lstm_spec.living_docs.saved_models_page"]
 # A run that builds a layer class whose defaults specs/test_17 does not pin fails, naming it.
 pytest_plugins += ["lstm_spec.checks.defaults_coverage"]
+# What the deploy specs observed, per format, path and case (--deployment-record=PATH writes it).
+pytest_plugins += ["lstm_spec.deploy.observed"]
 
 FRESH_PROCESS = pytest.StashKey()
 

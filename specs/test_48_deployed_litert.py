@@ -16,6 +16,7 @@ runs a few cases of distinct kinds and every other environment the page's LSTM a
 
 import pytest
 
+from lstm_spec.deploy import observed
 from lstm_spec.deploy.artifacts import WHOLE_MATRIX, Tensor, as_arrays, installed, litert, one_more_sample
 from lstm_spec.deploy.outcomes import (Cell, Fails, Runs, StepFailed, assert_fails, assert_resized,
                                        assert_runtime_outputs, assert_tensors, attempt)
@@ -151,7 +152,7 @@ def _deploy(path, case, folder):
 
 
 @pytest.mark.parametrize(("path", "case"), _conversions())
-def test_a_converted_model_in_the_litert_interpreter(path, case, tmp_path):
+def test_a_converted_model_in_the_litert_interpreter(path, case, tmp_path, request):
     """A catalog case converted one way runs in the interpreter with the tensors, op and values stated, or fails so."""
     expected = OUTCOMES[(SAVING_ERA, path)].expected(case.name)
     context = f"{case}, {path}, Keras {SAVING_ERA}"
@@ -163,6 +164,9 @@ def test_a_converted_model_in_the_litert_interpreter(path, case, tmp_path):
         outputs = attempt("run", deployed.run, arrays)
     except StepFailed as error:
         failure = error
+    cell = observed.Cell("litert", path, case.name)
+    observed.record(request, cell, **(observed.fails(failure) if failure else
+                                      observed.runs(deployed, outputs, flat_outputs(built(case).outputs))))
     if isinstance(expected, Fails):
         assert_fails(failure, expected, context)
         return
