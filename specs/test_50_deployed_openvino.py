@@ -10,7 +10,8 @@ of distinct kinds, ``LSTM_SPEC_DEPLOY_ALL=1`` every catalog case.
 
 import pytest
 
-from lstm_spec.deploy.artifacts import WHOLE_MATRIX, as_arrays, not_installed
+from lstm_spec.deploy import observed
+from lstm_spec.deploy.artifacts import WHOLE_MATRIX, as_arrays, not_installed, runtime
 from lstm_spec.deploy.outcomes import Cell, Fails, StepFailed, assert_fails, attempt
 from lstm_spec.models.backend import KERAS_BACKEND
 from lstm_spec.models.keras_under_test import keras
@@ -22,6 +23,7 @@ TENSOR_LIST = Fails("convert", "OpConversionFailure", "No conversion rule found 
                         "cannot convert")
 # signature -> the outcome for every case (``cases`` where one differs)
 OUTCOMES = {"dynamic-batch": Cell(TENSOR_LIST), "fixed-batch": Cell(TENSOR_LIST)}
+PATHS = {"dynamic-batch": "export-openvino", "fixed-batch": "export-openvino-fixed-batch"}  # the cells' paths
 DEFAULT_CASES = {"page_lstm", "gru_reset_after", "stateful"}
 
 
@@ -58,7 +60,7 @@ def _export(case, signature, path):
 @pytest.mark.parametrize("signature", list(OUTCOMES))
 @pytest.mark.parametrize("case", [pytest.param(case, id=case.name) for case in buildable_cases()
                                   if WHOLE_MATRIX or case.name in DEFAULT_CASES])
-def test_an_openvino_export(case, signature, tmp_path):
+def test_an_openvino_export(case, signature, tmp_path, request):
     """A catalog case exported to OpenVINO IR converts, or fails at the step and with the error stated."""
     expected = OUTCOMES[signature].expected(case.name)
     try:
@@ -66,4 +68,6 @@ def test_an_openvino_export(case, signature, tmp_path):
         failure = None
     except StepFailed as error:
         failure = error
+    observed.record(request, observed.Cell("openvino", PATHS[signature], case.name),
+                    **(observed.fails(failure, runtime("openvino")) if failure else {"runtime": runtime("openvino")}))
     assert_fails(failure, expected, f"{case}, {signature}")

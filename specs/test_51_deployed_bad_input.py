@@ -9,8 +9,8 @@ part of its message.  Runs in the deploy session (ai_edge_litert, onnx, onnxrunt
 import numpy as np
 import pytest
 
-from lstm_spec.deploy import artifacts
-from lstm_spec.deploy.artifacts import not_installed
+from lstm_spec.deploy import artifacts, observed
+from lstm_spec.deploy.artifacts import litert_runtime, not_installed, runtime as runtime_named
 from lstm_spec.deploy.outcomes import Fails, StepFailed, assert_fails, attempt
 from lstm_spec.models.backend import KERAS_BACKEND
 from lstm_spec.models.keras_under_test import keras
@@ -55,6 +55,9 @@ def _export_onnx(path):
 
 RUNTIMES = {"litert": (_export_litert, lambda path: artifacts.litert(path.read_bytes(), ("args_0",))),
             "onnxruntime": (_export_onnx, artifacts.onnx)}
+# runtime -> the cells' format and path (lstm_spec.deploy.observed; spec 48's and 49's names), and the runtime named
+CELLS = {"litert": ("litert", "export-litert-fixed-batch", litert_runtime),
+         "onnxruntime": ("onnx", "export-onnx", lambda: runtime_named("onnxruntime"))}
 
 
 @pytest.fixture(scope="module", params=list(RUNTIMES))
@@ -76,7 +79,7 @@ def _damaged(path, damage: str):
 
 
 @pytest.mark.parametrize("damage", ["truncated", "rank", "dtype"])
-def test_a_runtime_tells_what_is_wrong(exported, damage):
+def test_a_runtime_tells_what_is_wrong(exported, damage, request):
     """The runtime refuses the damaged artifact or the wrong input at the step and with the error TOLD states."""
     runtime, path = exported
     artifact, data = _damaged(path, damage)
@@ -86,4 +89,7 @@ def test_a_runtime_tells_what_is_wrong(exported, damage):
         failure = None
     except StepFailed as error:
         failure = error
+    kind, path, named = CELLS[runtime]
+    observed.record(request, observed.Cell(kind, path, observed.damaged(CASE.name, damage)),
+                    **(observed.fails(failure, named()) if failure else {"runtime": named(), "outcome": "runs"}))
     assert_fails(failure, TOLD[(runtime, damage)], f"{CASE}, {runtime}, {damage}")

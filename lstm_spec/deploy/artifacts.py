@@ -54,11 +54,25 @@ class Tensor:
 class Deployed:
     """An artifact loaded by its runtime."""
 
-    runtime: str
+    runtime: str  # its name and version (``runtime``)
     inputs: tuple[Tensor, ...]
     outputs: tuple[Tensor, ...]
     ops: frozenset[str]
     run: Callable[[list], tuple] = field(repr=False)
+
+
+def runtime(distribution: str, title: str | None = None) -> str:
+    """A runtime as a deploy spec records it: its name and installed version, ``"onnxruntime 1.32.0"``."""
+    from lstm_spec.models.era import installed_version
+
+    return f"{title or distribution} {installed_version(distribution)}"
+
+
+def litert_runtime() -> str:
+    """The LiteRT interpreter ``litert_interpreter`` uses here, with its version."""
+    if installed("ai_edge_litert"):
+        return runtime("ai-edge-litert", "ai_edge_litert")
+    return runtime("tensorflow", "tf.lite of TensorFlow")
 
 
 def _dims(shape) -> tuple:
@@ -66,22 +80,23 @@ def _dims(shape) -> tuple:
 
 
 def litert_interpreter(content: bytes):
-    """``content`` in the LiteRT interpreter: ai_edge_litert's where installed, else TensorFlow's ``tf.lite``."""
+    """``content`` in the LiteRT interpreter, ai_edge_litert's where installed, else TensorFlow's ``tf.lite``, with
+    its name and version."""
     if installed("ai_edge_litert"):
         from ai_edge_litert.interpreter import Interpreter
 
-        return "ai_edge_litert", Interpreter(model_content=content)
+        return litert_runtime(), Interpreter(model_content=content)
     import tensorflow as tf
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=f".*{TF_LITE_DEPRECATION}", category=UserWarning)
-        return "tf.lite", tf.lite.Interpreter(model_content=content)
+        return litert_runtime(), tf.lite.Interpreter(model_content=content)
 
 
 def litert(content: bytes, input_names: tuple[str, ...]) -> Deployed:
     """A .tflite flatbuffer in the LiteRT interpreter, called through its serving signature by ``input_names``
     (the model's inputs in order); its tensors are the signature's (shape_signature: -1 is dynamic)."""
-    runtime, interpreter = litert_interpreter(content)
+    name, interpreter = litert_interpreter(content)
     signature = interpreter.get_signature_list()["serving_default"]
     runner = interpreter.get_signature_runner()
     details = {**runner.get_input_details(), **runner.get_output_details()}
@@ -93,7 +108,7 @@ def litert(content: bytes, input_names: tuple[str, ...]) -> Deployed:
         return flat_outputs(runner(**dict(zip(input_names, arrays))))
 
     ops = frozenset(op["op_name"] for op in interpreter._get_ops_details())
-    return Deployed(runtime, tuple(map(tensor, signature["inputs"])), tuple(map(tensor, signature["outputs"])),
+    return Deployed(name, tuple(map(tensor, signature["inputs"])), tuple(map(tensor, signature["outputs"])),
                     ops, run)
 
 
@@ -115,8 +130,8 @@ def onnx(path) -> Deployed:
         return tuple(session.run(None, {node.name: array for node, array in zip(session.get_inputs(), arrays)}))
 
     ops = frozenset(node.op_type for node in onnx_format.load(str(path)).graph.node)
-    return Deployed("onnxruntime", tuple(map(tensor, session.get_inputs())), tuple(map(tensor, session.get_outputs())),
-                    ops, run)
+    return Deployed(runtime("onnxruntime"), tuple(map(tensor, session.get_inputs())),
+                    tuple(map(tensor, session.get_outputs())), ops, run)
 
 
 def as_arrays(data) -> list:

@@ -1,7 +1,7 @@
 """What an export path gives for a case, as data: it runs (``Runs``: its shapes, op, values) or fails
 (``Fails``: the step, the exception's class name and part of its message).  ``attempt`` runs a step and
 ``assert_fails`` / ``assert_tensors`` check an observation against the table's entry, ``assert_runtime_outputs`` a
-runtime's outputs against the model's, ``assert_resized`` a run on a resized input."""
+runtime's outputs against the model's, ``assert_resized`` a run on a resized input (``resized``'s)."""
 
 from __future__ import annotations
 
@@ -100,17 +100,23 @@ def assert_runtime_outputs(runtime: str, outputs, expected, context) -> None:
         fail(f"{runtime}'s outputs differ from the model's by {difference:.3g} > {TOLERANCE:g} [{context}]")
 
 
-def assert_resized(runtime: str, deployed, changed: list, model, expected: Fails | None, context) -> None:
-    """``deployed`` on the resized input ``changed`` gives ``model``'s outputs on it, or fails as ``expected`` says."""
-    __tracebackhide__ = True
+def resized(deployed, changed: list):
+    """``deployed``'s outputs on the resized input ``changed``, or the ``StepFailed`` (step ``resize``) it raised."""
     try:
-        outputs = attempt("resize", deployed.run, changed)
+        return attempt("resize", deployed.run, changed)
     except StepFailed as error:
+        return error
+
+
+def assert_resized(runtime: str, got, changed: list, model, expected: Fails | None, context) -> None:
+    """``got`` (``resized``'s, on ``changed``) is ``model``'s outputs on ``changed``, or fails as ``expected`` says."""
+    __tracebackhide__ = True
+    if isinstance(got, StepFailed):
         if expected is None:
-            fail(f"{error}\nbut should run [{context}]")
-        assert_fails(error, expected, context)
+            fail(f"{got}\nbut should run [{context}]")
+        assert_fails(got, expected, context)
         return
     if expected is not None:
         assert_fails(None, expected, context)
-    assert_runtime_outputs(f"on the resized input, {runtime}", outputs,
+    assert_runtime_outputs(f"on the resized input, {runtime}", got,
                            flat_outputs(call(model, changed if len(changed) > 1 else changed[0])), context)
