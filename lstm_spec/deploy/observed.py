@@ -3,9 +3,10 @@ report read (issue 29), and a pytest plugin that gathers them.
 
 A cell is one (format, path, case): ``format`` the artifact's kind (``"litert"``, ``"onnx"``, ``"openvino"``),
 ``path`` how the artifact was made (a spec's conversion path, such as spec 48's ``PATHS``), ``case`` the catalog
-case (``damaged``: ``page_lstm:truncated``, the case's artifact given bad input, spec 51).  A spec calls ``record(request, Cell(...), fact=value, ...)`` with what it saw before it asserts; the facts
-travel in the test report's ``user_properties`` (pytest-xdist forwards them), and ``merged(records)`` joins a
-cell's facts from every test that recorded one, with the node ids of those tests under ``"specs"``.
+case (``damaged``: ``page_lstm:truncated``, the case's artifact given bad input, spec 51).  A spec calls
+``record(request, Cell(...), fact=value, ...)`` with what it saw before it asserts; the facts travel in the test
+report's ``user_properties`` (pytest-xdist forwards them), and ``merged(records)`` joins a cell's facts from every
+test that recorded one, with the node ids of those tests under ``"specs"``.
 
 The facts a cell may hold (``FACTS``; any other name is refused, so a misspelt fact fails the spec at once):
 
@@ -171,7 +172,8 @@ def read_record(path: Path) -> dict[Cell, dict]:
 
 
 def parse_record(found: str | dict, where: str) -> dict[Cell, dict]:
-    """The cells of a record read earlier (its text or its JSON object) from ``where``; ValueError as ``read_record``."""
+    """The cells of a record read earlier (its text or its JSON object) from ``where``; ValueError as
+    ``read_record``."""
     if isinstance(found, str):
         found = parse_object(found, where, ValueError, _REWRITE, "a deployment record")
     entries = found.get("cells")
