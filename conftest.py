@@ -37,6 +37,7 @@ pytest_plugins += ["lstm_spec.living_docs.saved_models_page"]
 pytest_plugins += ["lstm_spec.checks.defaults_coverage"]
 # What the deploy specs observed, per format, path and case (--deployment-record=PATH writes it).
 pytest_plugins += ["lstm_spec.deploy.observed"]
+pytest_plugins += ["lstm_spec.living_docs.deployment_page"]  # docs/deployment.md, kept in matrix deploy
 
 FRESH_PROCESS = pytest.StashKey()
 

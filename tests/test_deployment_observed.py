@@ -97,11 +97,13 @@ def test_a_converters_diagnostics_keep_their_errors_messages():
 
 
 def test_an_error_reads_the_same_in_any_order_and_any_run(tmp_path):
-    """A traced function's and a node's counter and a temporary folder are masked; any other message is kept whole."""
+    """Counters, a temporary folder and OpenVINO's source line are masked; any other message is kept whole."""
     assert "load: Fail: in __inference_function_N at <tmp>/model.onnx: cut" == observed.stable_error(
         f"load: Fail: in __inference_function_812 at {tmp_path}/model.onnx: cut")
     assert "resize: Fail: running LSTM node. Name:'LSTM__N' Status Message: Input initial_h" == observed.stable_error(
         "resize: Fail: running LSTM node. Name:'LSTM__274' Status Message: Input initial_h")
+    assert "convert: OpConversionFailure: FrontEnd API failed" == observed.stable_error(
+        "convert: OpConversionFailure: Check 'false' failed at src/frontends/report.cpp:151:\nFrontEnd API failed")
     assert "run: ValueError: Invalid Input name (x) for SignatureDef" == observed.stable_error(
         "run: ValueError: Invalid Input name (x) for SignatureDef")
 

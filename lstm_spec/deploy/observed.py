@@ -115,13 +115,14 @@ def resized(resize: str, got) -> dict:
 _DIAGNOSTIC = re.compile(r"^(?:.*?)<unknown>:\d+: (error|note|warning): (?:loc\(.*\): )?(.*)$")
 # A number counting what a process made so far: a traced function's (TensorFlow), a node's (tf2onnx: LSTM__274).
 _COUNTER = re.compile(r"(__inference_\w*?_|[A-Za-z]__)\d+\b")
+_SOURCE_LINE = re.compile(r"Check '[^']*' failed at \S+:\d+:\s*")  # OpenVINO's: where in its C++ sources
 _TEMPORARY = re.compile(re.escape(tempfile.gettempdir()) + r"/(?:[^\s'\"]*/)?")
 
 
 def stable_error(text: str) -> str:
     """``"step: Type: message"`` as a record keeps it, the same for the same failure in any order and any run: MLIR
-    diagnostics reduced to their errors' messages (no locations, no notes), counters and temporary folders masked
-    (``__inference_function_N``, ``LSTM__N``, ``<tmp>/model.onnx``)."""
+    diagnostics reduced to their errors' messages (no locations, no notes), OpenVINO's source lines left out, counters
+    and temporary folders masked (``__inference_function_N``, ``LSTM__N``, ``<tmp>/model.onnx``)."""
     step, _, rest = text.partition(": ")
     kind, _, message = rest.partition(": ")
     lines = [line for line in message.splitlines() if line.strip()]
@@ -129,7 +130,7 @@ def stable_error(text: str) -> str:
     if lines and all(diagnostics):
         errors = [found.group(2) for found in diagnostics if found.group(1) == "error"]
         message = "; ".join(dict.fromkeys(errors))
-    message = _TEMPORARY.sub("<tmp>/", _COUNTER.sub(r"\1N", message))
+    message = _TEMPORARY.sub("<tmp>/", _COUNTER.sub(r"\1N", _SOURCE_LINE.sub("", message)))
     return f"{step}: {kind}: {message}"
 
 

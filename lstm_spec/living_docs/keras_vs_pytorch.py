@@ -270,20 +270,5 @@ class TorchPageKeeper(shapes_page.PageKeeper):
             return
         behaviours = {record["module"]: record["behaviour"] for record in self.records}
         versions = shapes_page.installed_versions(PACKAGES)
-        rendered = render_page(behaviours, self.records, versions)
-        path = self.config.rootpath / PAGE
-        committed = path.read_text() if path.exists() else None
-        if write:
-            if committed != rendered:
-                path.parent.mkdir(exist_ok=True)
-                path.write_text(rendered)
-            state = "unchanged" if committed == rendered else f"regenerated (read `git diff {PAGE}`)"
-            self.verdict = ("green", f"{PAGE} {state}: {len(behaviours)} behaviours.")
-            return
-        message = shapes_page.stale_message(committed, rendered, PAGE, REFRESH, versions)
-        if message:
-            self.verdict = ("red", message)
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
-            reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-            if reporter is not None:
-                reporter.stats.setdefault("stale keras-vs-pytorch page", []).append(PAGE)
+        self.keep_page(session, PAGE, render_page(behaviours, self.records, versions), write, REFRESH, versions,
+                       "stale keras-vs-pytorch page", f"{len(behaviours)} behaviours")

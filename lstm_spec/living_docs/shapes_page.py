@@ -394,6 +394,28 @@ class PageKeeper:
             if reporter is not None:  # the last line then reads "830 passed, 1 stale shape page"
                 reporter.stats.setdefault("stale shape page", []).append(PAGE)
 
+    def keep_page(self, session, page: Path, rendered: str, write: bool, refresh: str, versions: dict[str, str],
+                  stale: str, counted: str) -> None:
+        """Writes ``rendered`` to ``page`` (``write``) or fails the run when the committed page differs from it,
+        the summary saying how to ``refresh`` it and the last line counting one ``stale`` page; ``counted`` says
+        what the page holds ("12 cells")."""
+        path = self.config.rootpath / page
+        committed = path.read_text() if path.exists() else None
+        if write:
+            if committed != rendered:
+                path.parent.mkdir(exist_ok=True)
+                path.write_text(rendered)
+            state = "unchanged" if committed == rendered else f"regenerated (read `git diff {page}`)"
+            self.verdict = ("green", f"{page} {state}: {counted}.")
+            return
+        message = stale_message(committed, rendered, page, refresh, versions)
+        if message:
+            self.verdict = ("red", message)
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+            reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.stats.setdefault(stale, []).append(page)
+
     def pytest_terminal_summary(self, terminalreporter):
         if self.verdict:
             colour, message = self.verdict
