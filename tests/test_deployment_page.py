@@ -5,6 +5,7 @@ These run without the deployment runtimes: the cells are what the deploy specs r
 
 import pytest
 
+from lstm_spec.deploy.cell_text import SHOWN_ERROR_CHARS
 from lstm_spec.deploy.observed import Cell
 from lstm_spec.living_docs import deployment_page as page
 from lstm_spec.living_docs.shapes_page import locked_versions
@@ -38,7 +39,7 @@ def test_a_cell_that_fails_shows_its_error_cut_and_formats_keep_their_order():
     text = page.render_page({Cell("onnx", "export-onnx", "page_lstm"): ONNX_RUNS,
                              Cell("litert", "export-litert", "page_lstm"): LITERT_FAILS}, VERSIONS)
     assert text.index("## LiteRT (TFLite)") < text.index("## ONNX")
-    assert f"| fails at run: RuntimeError: {'x' * (page.SHOWN_ERROR_CHARS - len('run: RuntimeError: '))} ... |  |" in text
+    assert f"| fails at run: RuntimeError: {'x' * (SHOWN_ERROR_CHARS - len('run: RuntimeError: '))} ... |  |" in text
     assert "2 cells: 1 run, 1 fail." in text
 
 

@@ -5,7 +5,8 @@ import io
 import pytest
 
 from lstm_spec.versions import comparison, side_run, upgrade_report
-from lstm_spec.versions.report_sections import SECTIONS, defaults, outcomes, packages, saved_models, values
+from lstm_spec.versions.report_sections import (SECTIONS, defaults, deployment, outcomes, packages, saved_models,
+                                               values)
 from lstm_spec.versions.side_results import SideResult
 from lstm_spec.versions.sides import FIXED, resolve
 from test_upgrade_report import arrays, eager_calls_as_inference, fresh_keras_session  # noqa: F401 (fixtures)
@@ -34,7 +35,8 @@ def test_the_page_is_its_sections_in_order_after_the_heading(monkeypatch):
 
 def test_the_report_lists_its_sections_each_from_its_own_module():
     """The report's sections are the section modules' functions, outcomes first, packages last."""
-    assert [outcomes.section, values.section, saved_models.section, defaults.section, packages.section] == SECTIONS
+    assert [outcomes.section, values.section, saved_models.section, deployment.section, defaults.section,
+            packages.section] == SECTIONS
 
 
 def test_the_sections_share_one_comparison_per_page(monkeypatch):

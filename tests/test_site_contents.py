@@ -56,7 +56,7 @@ def test_no_page_is_listed_twice():
 
 
 def test_the_landing_page_has_its_groups_in_order_and_the_behaviours_by_topic():
-    """The contents have the five sections in order, a subsection per topic, and the four generated pages."""
+    """The contents have the five sections in order, a subsection per topic, and the five generated pages."""
     markdown = contents_markdown()
     sections = [line[3:] for line in markdown.splitlines() if line.startswith("## ")]
     topics = [line[4:] for line in markdown.splitlines() if line.startswith("### ")]
@@ -64,7 +64,7 @@ def test_the_landing_page_has_its_groups_in_order_and_the_behaviours_by_topic():
     assert topics == [topic.title for topic in group("Behaviours").topics] and len(topics) >= 5
     generated = toctree_entries(contents_markdown((group("Generated pages"),)))
     assert generated == ["_generated/docs/shapes", "_generated/docs/saved-models", "_generated/docs/history",
-                         "_generated/docs/keras-vs-pytorch"]
+                         "_generated/docs/keras-vs-pytorch", "_generated/docs/deployment"]
 
 
 def test_the_landing_page_includes_the_contents():

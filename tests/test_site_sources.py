@@ -10,7 +10,7 @@ from lstm_spec.living_docs.site_contents import contents_markdown
 from lstm_spec.living_docs.site_sources import (ROOT, behaviour_page, in_navigation, markdown_text, page_sources,
                                                 rewrite_links, stage, staged_document, toctree_entries)
 
-GENERATED_PAGES = ("docs/shapes.md", "docs/keras-vs-pytorch.md")
+GENERATED_PAGES = ("docs/shapes.md", "docs/keras-vs-pytorch.md", "docs/deployment.md")
 
 
 @pytest.fixture(scope="module")

@@ -14,12 +14,13 @@ The page documents the versions ``requirements/deploy-lock.txt`` pins, so it is 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from lstm_spec.deploy import observed
+from lstm_spec.deploy.cell_text import (SHOWN_ERROR_CHARS, SHOWN_RESIZE_CHARS, outcome_text, resize_text,
+                                        tensors_text)
 from lstm_spec.living_docs import shapes_page
 from lstm_spec.living_docs.shapes_page import cell
 
@@ -31,35 +32,6 @@ RUN_COMMAND = "python3 suite.py matrix deploy"
 OPTION = "--deployment-page"
 REFRESH = f"{RUN_COMMAND} {OPTION}=write"
 FORMATS = {"litert": "LiteRT (TFLite)", "onnx": "ONNX", "openvino": "OpenVINO"}  # their sections, in this order
-SHOWN_ERROR_CHARS = 200
-SHOWN_RESIZE_CHARS = 120
-_ONNXRUNTIME_CODE = re.compile(r"\[ONNXRuntimeError\] : \d+ : \w+ : ")  # the status its exception's type names
-
-
-def shown_error(error: str, limit: int = SHOWN_ERROR_CHARS) -> str:
-    """An error as a table shows it: on one line, onnxruntime's status code left out, a long one cut, saying so."""
-    text = " ".join(_ONNXRUNTIME_CODE.sub("", error).split())
-    return text if len(text) <= limit else text[:limit] + " ..."
-
-
-def tensors_text(tensors) -> str:
-    """``[[name, dims, dtype], ...]`` as ``name (None, 9, 3) float32; ...`` (None: a dynamic dimension)."""
-    return "; ".join(f"`{name}` {tuple(dims)} {dtype}" for name, dims, dtype in tensors or ())
-
-
-def outcome_text(facts: dict) -> str:
-    """The difference where the cell runs, the error where it fails."""
-    if facts.get("outcome") == "fails":
-        return f"fails at {shown_error(facts.get('error', '?'))}"
-    if facts.get("outcome") == "runs":
-        difference = facts.get("difference")
-        return "runs" + (f", {difference:.2g}" if difference is not None else "")
-    return "converts (not run)"
-
-
-def resize_text(facts: dict) -> str:
-    return "; ".join(f"{name}: {shown_error(given, SHOWN_RESIZE_CHARS)}"
-                     for name, given in sorted(facts.get("resize", {}).items()))
 
 
 def spec_links(facts: dict) -> str:

@@ -72,7 +72,8 @@ GROUPS = (
                  "docs/guides/old-readme-sections.md")),
     Group("Generated pages", "Written from the specs' own runs by the command each page names; "
           "a spec run fails when one differs from what the specs observe.",
-          pages=("docs/shapes.md", "docs/saved-models.md", "docs/history.md", "docs/keras-vs-pytorch.md")),
+          pages=("docs/shapes.md", "docs/saved-models.md", "docs/history.md", "docs/keras-vs-pytorch.md",
+                 "docs/deployment.md")),
     Group("Reports", "Upgrade reports written by `python3 suite.py report`, benchmark runs and the "
           "machinery's mutation scores.",
           pages=("docs/upgrade-reports/*.md", "docs/benchmarks/README.md", "docs/benchmarks/backends/README.md",

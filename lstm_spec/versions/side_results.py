@@ -15,6 +15,7 @@ import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lstm_spec.deploy.observed import RECORD_FILE
 from lstm_spec.versions.dependencies import tool_packages
 from lstm_spec.versions.sides import Side, session_backend
 
@@ -56,6 +57,7 @@ class SideResult:
     tools: set[str] = field(default_factory=set)  # installed only for the suite's own tools (pytest, nox, ...)
     collected: Path | None = None  # the folder the run wrote (LSTM_SPEC_COLLECT), gone once the report is written
     saved_models: dict[str, str] = field(default_factory=dict)  # the saved-model exchange's files, as text
+    deployment_record: str | None = None  # what the deploy specs observed (observed.RECORD_FILE), as text
     side: Side | None = None  # the side as resolved from its name
 
     @property
@@ -110,6 +112,8 @@ def read_side(name: str, session: str, tree: Path, collected: Path, log: Path) -
     side.behaviours = read_behaviours(tree / "specs")
     side.tools = tool_packages(json.loads((collected / "dependencies.json").read_text()))
     side.saved_models = read_saved_models(collected)
+    record = collected / RECORD_FILE
+    side.deployment_record = record.read_text(errors="replace") if record.is_file() else None
     return side
 
 

@@ -8,6 +8,7 @@ Adding a section is one new module and one entry in ``SECTIONS``.  They are writ
 sides ran; the heading and summary (``lstm_spec.versions.upgrade_report``) come first in any case.
 """
 
-from lstm_spec.versions.report_sections import defaults, outcomes, packages, saved_models, values
+from lstm_spec.versions.report_sections import defaults, deployment, outcomes, packages, saved_models, values
 
-SECTIONS = [outcomes.section, values.section, saved_models.section, defaults.section, packages.section]
+SECTIONS = [outcomes.section, values.section, saved_models.section, deployment.section, defaults.section,
+            packages.section]
