@@ -47,6 +47,8 @@ def _format_order(cells) -> list[str]:
 
 def render_page(cells: dict[observed.Cell, dict], versions: dict[str, str]) -> str:
     """The page: per format a table of model x path, then the bad-input cells (``observed.damaged``)."""
+    from lstm_spec.deploy.outcomes import TOLERANCE  # imports the catalog (Keras): only where a page is rendered
+
     version_text = ", ".join(f"{name} {version}" for name, version in versions.items())
     exported = {key: facts for key, facts in cells.items() if observed.DAMAGED not in key.case}
     damaged = {key: facts for key, facts in cells.items() if observed.DAMAGED in key.case}
@@ -58,13 +60,14 @@ def render_page(cells: dict[observed.Cell, dict], versions: dict[str, str]) -> s
         f"Do not edit by hand: a full run of `{RUN_COMMAND}` fails when this page differs from what the specs observe.",
         "",
         "Each row is a cell: a model of the saving catalog (`lstm_spec/saving/catalog.py`) exported one way (the",
-        "path: [the deployment guide](guides/deployment.md) shows each) and run by the runtime named; its spec states",
-        "it and fails when the artifact gives anything else. A shape's `None` is a dynamic dimension. *outcome*:",
-        "where it runs, the largest absolute difference from the model's outputs on the seeded input; where it",
-        "fails, the step (convert, load, run) and the error. *resized*: the same artifact given one more sample",
-        "along the input's first axis (`batch+1`; time, for a time-major model) or a shorter sequence (`shorter`).",
-        f"Errors are cut after {SHOWN_ERROR_CHARS} characters, {SHOWN_RESIZE_CHARS} for a resize, and onnxruntime's",
-        "status code left out (`--deployment-record=PATH` writes them whole).",
+        "path: [the deployment guide](guides/deployment.md) shows each) and run by the runtime named. Its spec",
+        f"states the cell in a table and fails when the artifact gives anything else (values: within {TOLERANCE:g} of",
+        "the model's). A shape's `None` is a dynamic dimension. *outcome*: where it runs, the largest absolute",
+        "difference from the model's outputs on the seeded input; where it fails, the step (convert, load, run)",
+        "and the error. *resized*: the same artifact given one more sample along the input's first axis",
+        "(`batch+1`; time, for a time-major model) or a shorter sequence (`shorter`): `runs` (the model's outputs",
+        f"on it) or the error. Errors are cut after {SHOWN_ERROR_CHARS} characters, {SHOWN_RESIZE_CHARS} for a resize,",
+        "onnxruntime's status code left out (`--deployment-record=PATH` writes them whole).",
         "",
         f"{len(exported)} cells: {counts[0]} run, {counts[1]} fail.",
         "",

@@ -4,6 +4,9 @@
     python3 suite.py matrix locked                  the locked default (requirements/lock.txt)
     python3 suite.py matrix jax                     Keras 3 on the JAX backend (requirements/jax-lock.txt)
     python3 suite.py matrix torch                   Keras 3 on the PyTorch backend (requirements/torch-lock.txt)
+    python3 suite.py matrix deploy                  the locked default with the deployment runtimes
+                                                    (requirements/deploy-lock.txt); --deployment-page=write
+                                                    writes docs/deployment.md
     python3 suite.py matrix 2.20.0 -k time_major    any TensorFlow 2.x, Keras 3.x or keras-nightly
 
 A version that one of the locks pins (``2.15.1``, ``2.21.0``, ``keras==3.15.1``) runs that lock's
