@@ -3,6 +3,8 @@
 These run without the deployment runtimes: the cells are what the deploy specs record, faked.
 """
 
+import importlib
+
 import pytest
 
 from lstm_spec.deploy.cell_text import SHOWN_ERROR_CHARS
@@ -123,4 +125,15 @@ def test_page_left_alone_by_partial_failing_or_other_runs(deploy_project, monkey
         ["docs/deployment.md left as it is: installed here: onnxruntime not installed (locked 1.32.0)*"])
     quiet = run_deploy_page(deploy_project)
     assert pytest.ExitCode.OK == quiet.ret and "deployment.md" not in quiet.stdout.str()
+    assert not (deploy_project.path / page.PAGE).exists()
+
+
+def test_page_left_alone_by_the_whole_matrix(deploy_project, monkeypatch):
+    """LSTM_SPEC_DEPLOY_ALL=1 records every catalog case: the page, of the default selection, is left alone."""
+    # The module the plugin imports: an earlier inline run may have imported it, and pytester then dropped it
+    # from sys.modules (its package still holds that copy).
+    artifacts = importlib.import_module("lstm_spec.deploy.artifacts")
+    monkeypatch.setattr(artifacts, "WHOLE_MATRIX", True)
+    run_deploy_page(deploy_project, "--deployment-page=write").stdout.fnmatch_lines(
+        ["docs/deployment.md left as it is: LSTM_SPEC_DEPLOY_ALL=1 runs every catalog case*"])
     assert not (deploy_project.path / page.PAGE).exists()

@@ -112,7 +112,7 @@ def resized(resize: str, got) -> dict:
 
 
 # An MLIR diagnostic line (the TFLite converter's errors): ``<unknown>:0: error: loc(...): message``.
-_DIAGNOSTIC = re.compile(r"^(?:.*?)<unknown>:\d+: (error|note|warning): (?:loc\(.*\): )?(.*)$")
+_DIAGNOSTIC = re.compile(r"^<unknown>:\d+: (error|note|warning): (?:loc\(.*\): )?(.*)$")
 # A number counting what a process made so far: a traced function's (TensorFlow), a node's (tf2onnx: LSTM__274).
 _COUNTER = re.compile(r"(__inference_\w*?_|[A-Za-z]__)\d+\b")
 _SOURCE_LINE = re.compile(r"Check '[^']*' failed at \S+:\d+:\s*")  # OpenVINO's: where in its C++ sources
