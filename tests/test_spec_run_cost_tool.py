@@ -49,7 +49,8 @@ def test_against_another_checkout_takes_turns(tmp_path, capsys):
     assert lines[-4:] == ["CPU seconds: import 3.00, specs 20.00: 6.67x",
                           "median of 3: import 3.00 s, specs 18.00 s: 6.00x (within the aim of at most 6x)",
                           f"CPU seconds: import 3.00, specs in {tmp_path} 30.00: 10.00x",
-                          f"median of 3: import 3.00 s, specs in {tmp_path} 27.00 s: 9.00x (above the aim of at most 6x)"]
+                          f"median of 3: import 3.00 s, specs in {tmp_path} 27.00 s: 9.00x "
+                          "(above the aim of at most 6x)"]
 
 
 def test_a_ratio_of_exactly_the_aim_is_within_it():
