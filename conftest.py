@@ -10,8 +10,10 @@ fixes it by parametrizing the fixture directly::
     @pytest.mark.parametrize("lstm", lstm_grid(return_sequences=True), ids=str)
 """
 
+import functools
 import gc
 import os
+import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter out of the output
 # TensorFlow's import makes ~450k objects that live to the end of the run; the collector walking them while
@@ -19,6 +21,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ star
 gc.disable()
 
 import platform  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
@@ -70,6 +73,16 @@ def pytest_runtestloop(session):
 
 
 @pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    # What a spec module leaves alive (cached runs, built models, files read) mostly lives to the end of the run,
+    # and every full collection after it walked it again: 1.1-1.8 s of the run, most in the TFLite converter's
+    # own gc.collect() calls (spec 48).  Frozen as the module ends, the collector walks only what later modules
+    # make; a module's cyclic garbage not yet collected stays, ~25 MB over the run.
+    if nextitem is None or getattr(nextitem, "module", None) is not getattr(item, "module", None):
+        gc.freeze()
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config):
     # The interpreter's exit collects every generation: ~300k objects the specs made (models, loaded files),
     # 0.5-0.9 s of walking to free memory the process hands back whole.  Frozen, they are left to the exit.
@@ -95,6 +108,25 @@ def fresh_process_weights(request):
     process = request.config.stash.get(FRESH_PROCESS, None) or FreshProcessWeights()
     yield process.result()
     process.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_once(tmp_path_factory):
+    """``migrated_once(path)``: the committed Keras 2 model file at ``path`` migrated (``suite.py migrate``) and saved
+    as ``.keras``, once per session: (the ``Migrated`` result, the saved file).  Specs 46 and 47 share each one."""
+    from lstm_spec.own_model.migrate import migrated
+    from lstm_spec.own_model.model_file import identify
+
+    folder = tmp_path_factory.mktemp("migrated")
+
+    @functools.lru_cache(maxsize=None)
+    def migrate(path):
+        result = migrated(identify(str(path)))
+        saved = Path(tempfile.mkdtemp(dir=folder)) / "migrated.keras"
+        result.model.save(str(saved))
+        return result, saved
+
+    return migrate
 
 
 @pytest.fixture

@@ -78,16 +78,15 @@ def _repro(path: Path) -> str:
 
 
 @pytest.mark.parametrize(("folder", "case", "saved"), _migrations())
-def test_migrated_file_gives_the_writers_outputs(folder, case, saved, tmp_path):
+def test_migrated_file_gives_the_writers_outputs(folder, case, saved, migrated_once):
     """The migrated .keras, loaded by plain load_model, gives the writer's outputs: its shapes exactly, values close."""
     manifest = read_manifest(FOLDERS[folder])
     record, path = manifest.case(case), manifest.path(case, saved)
-    result = migrated(identify(str(path)))
+    result, migrated_file = migrated_once(path)
     assert [change.what for change in result.changes] == list(expected_changes(case, saved)), (
         f"migrate of {path} made {[str(change) for change in result.changes]}; CHANGES states "
         f"{expected_changes(case, saved)}")
-    result.model.save(str(tmp_path / "migrated.keras"))
-    outputs = flat_outputs(keras.models.load_model(str(tmp_path / "migrated.keras"))(record.data, training=False))
+    outputs = flat_outputs(keras.models.load_model(str(migrated_file))(record.data, training=False))
     context = f"{folder}'s {case} ({saved}) migrated and loaded with plain load_model"
     assert len(outputs) == len(record.outputs), f"{context}: {len(outputs)} outputs, the writer's {len(record.outputs)}"
     for index, (output, expected) in enumerate(zip(outputs, record.outputs)):
