@@ -45,6 +45,16 @@ def test_a_cell_that_fails_shows_its_error_cut_and_formats_keep_their_order():
     assert "2 cells: 1 run, 1 fail." in text
 
 
+def test_the_first_table_marks_what_runs_where():
+    """At a glance: one row per model, one column per format and path, ✓ with the op or ✗ with the failing step."""
+    text = page.render_page({Cell("onnx", "export-onnx", "page_lstm"): ONNX_RUNS,
+                             Cell("litert", "export-litert", "page_lstm"): LITERT_FAILS,
+                             Cell("litert", "export-litert", "stateful"): {**ONNX_RUNS, "op": "WHILE"}}, VERSIONS)
+    assert ("| model | LiteRT (TFLite): export-litert | ONNX: export-onnx |\n|---|---|---|\n"
+            "| page_lstm | ✗ run | ✓ LSTM |\n| stateful | ✓ WHILE |  |\n") in text
+    assert text.index("## At a glance") < text.index("## LiteRT (TFLite)")
+
+
 def test_bad_input_cells_have_their_own_table():
     """A cell of a damaged artifact (spec 51) is listed under Bad input, not among the exports."""
     text = page.render_page({Cell("onnx", "export-onnx", "page_lstm:truncated"): {

@@ -45,6 +45,28 @@ def _format_order(cells) -> list[str]:
     return [name for name in FORMATS if name in found] + sorted(found - set(FORMATS))
 
 
+def glance_mark(facts: dict) -> str:
+    """A cell in the page's first table: ``✓ LSTM`` (runs, with the op it became) or ``✗ convert`` (the failing step)."""
+    if facts.get("outcome") == "runs":
+        return f"✓ {facts.get('op') or ''}".rstrip()
+    if facts.get("outcome") == "fails":
+        return f"✗ {facts.get('error', '?').split(':', 1)[0]}"
+    return "converts"
+
+
+def at_a_glance(exported: dict[observed.Cell, dict]) -> list[str]:
+    """One table of model x (format, path) marks: what runs where, before the tables that say how."""
+    columns = [(name, path) for name in _format_order(exported)
+               for path in sorted({key.path for key in exported if key.format == name})]
+    header = " | ".join(f"{FORMATS.get(name, name)}: {path}" for name, path in columns)
+    lines = [f"| model | {header} |", "|---|" + "---|" * len(columns)]
+    for case in sorted({key.case for key in exported}):
+        marks = [glance_mark(exported[observed.Cell(name, path, case)])
+                 if observed.Cell(name, path, case) in exported else "" for name, path in columns]
+        lines.append(f"| {case} | {' | '.join(marks)} |")
+    return [*lines, ""]
+
+
 def render_page(cells: dict[observed.Cell, dict], versions: dict[str, str]) -> str:
     """The page: per format a table of model x path, then the bad-input cells (``observed.damaged``)."""
     from lstm_spec.deploy.outcomes import TOLERANCE  # imports the catalog (Keras): only where a page is rendered
@@ -71,6 +93,11 @@ def render_page(cells: dict[observed.Cell, dict], versions: dict[str, str]) -> s
         "",
         f"{len(exported)} cells: {counts[0]} run, {counts[1]} fail.",
         "",
+        "## At a glance",
+        "",
+        "✓ runs, with the op the recurrence became; ✗ fails, at the step named (the format's table below says how).",
+        "",
+        *at_a_glance(exported),
     ]
     for name in _format_order(exported):
         lines += [f"## {FORMATS.get(name, name)}", "",
