@@ -188,7 +188,7 @@ def test_two_processes_follow_the_same_rule(pytester, recorded, monkeypatch, env
     """With ``-n 2`` the controller applies the same rule: only a complete, passing run deletes."""
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    result = pytester.runpytest_subprocess(*UPDATE, "-n", "2", *arguments)
+    result = pytester.runpytest_inprocess(*UPDATE, "-n", "2", *arguments)
     result.stdout.fnmatch_lines([message])
     assert expected == changed_entries(recorded, pytester)
 
