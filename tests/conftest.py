@@ -65,6 +65,28 @@ def pytest_sessionfinish(session):
         started["folder"].cleanup()
 
 
+@pytest.fixture(scope="module")
+def recorded_once():
+    """``recorded_once(pytester, record)``: the snapshot files (under ``__snapshots__``) that ``record()`` writes in
+    pytester's folder, recorded by the module's first test and written as the same bytes for the others (a recording
+    is a whole pytest run; every test of the module starts from the same one)."""
+    kept: dict[Path, bytes] = {}
+
+    def files(pytester, record) -> list[Path]:
+        folder = pytester.path / "__snapshots__"
+        if not kept:
+            record()
+            kept.update({path.relative_to(pytester.path): path.read_bytes()
+                         for path in sorted(folder.rglob("*")) if path.is_file()})
+        else:
+            for relative, data in kept.items():
+                (pytester.path / relative).parent.mkdir(parents=True, exist_ok=True)
+                (pytester.path / relative).write_bytes(data)
+        return [pytester.path / relative for relative in kept]
+
+    return files
+
+
 @pytest.fixture(scope="session")
 def noxfile():
     """The checkout's noxfile.py as a module, loaded once (nox registers each session as the file runs)."""

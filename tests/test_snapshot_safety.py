@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def recorded(pytester, monkeypatch):
+def recorded(pytester, monkeypatch, recorded_once):
     """Both modules recorded with an orphan entry each; returns the files' bytes as recorded."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # for -n 2's workers
     # Under -n 2 this test runs in an xdist worker: syrupy would take the runs below for workers too
@@ -58,9 +58,13 @@ def recorded(pytester, monkeypatch):
         monkeypatch.delenv(variable, raising=False)
     pytester.makeini("[pytest]\nmarkers =\n    slow: a marker to select by\n")
     pytester.makepyfile(**{module: textwrap.dedent(SPEC) for module in MODULES})
-    monkeypatch.setenv("ORPHAN", "1")
-    pytester.runpytest(*UPDATE).assert_outcomes(passed=8)
-    monkeypatch.delenv("ORPHAN")
+
+    def record():
+        monkeypatch.setenv("ORPHAN", "1")
+        pytester.runpytest(*UPDATE).assert_outcomes(passed=8)
+        monkeypatch.delenv("ORPHAN")
+
+    recorded_once(pytester, record)
     files = snapshot_files(pytester)
     assert 2 == len(files)
     assert all("test_orphan" in entries(path) for path in files)
