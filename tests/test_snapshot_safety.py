@@ -173,7 +173,7 @@ def test_stop_at_first_failure_deletes_nothing(pytester, recorded, monkeypatch):
 def test_interrupted_run_deletes_nothing(pytester, recorded, monkeypatch):
     """Ctrl-C (a KeyboardInterrupt in a spec) ends the run without deleting anything."""
     monkeypatch.setenv("INTERRUPT", "test_a")
-    result = pytester.runpytest_subprocess(*UPDATE)  # in-process, the interrupt would reach this run too
+    result = pytester.runpytest_inprocess(*UPDATE, no_reraise_ctrlc=True)  # the interrupt stays in that run
     assert pytest.ExitCode.INTERRUPTED == result.ret
     result.stdout.fnmatch_lines(["*none looked for, none deleted, because this run was interrupted.*"])
     assert {"test_a": set(), "test_b": set()} == changed_entries(recorded, pytester)
