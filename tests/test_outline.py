@@ -132,10 +132,10 @@ def test_outline_of_a_real_run(pytester):
 
 def test_outline_of_an_xdist_run(pytester, monkeypatch):
     """With ``-n 2`` the workers' reports give the controller the same outline."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the subprocess and its xdist workers import lstm_spec
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the xdist workers import lstm_spec
     pytester.makepyfile(test_spec=SPEC)
-    run = pytester.runpytest_subprocess("-p", "lstm_spec.living_docs.outline", "--outline", "-p", "no:cacheprovider",
-                                        "-n", "2")
+    run = pytester.runpytest_inprocess("-p", "lstm_spec.living_docs.outline", "--outline", "-p", "no:cacheprovider",
+                                       "-n", "2")
     run.assert_outcomes(passed=2, failed=1)
     run.stdout.fnmatch_lines(REAL_RUN_OUTLINE)
 

@@ -1,10 +1,14 @@
 """The quiet start: TensorFlow's C++ start-up lines are dropped from fd 2, every other line is kept."""
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
 from lstm_spec.models.quiet_start import filtered_stderr, is_chatter
+
+ROOT = Path(__file__).resolve().parents[1]
 
 # Lines as TensorFlow 2.21 (absl) and 2.15 write them while loading on a machine without a GPU.
 STARTUP_CHATTER = [
@@ -42,12 +46,14 @@ def test_filtered_stderr_drops_chatter_and_writes_back_the_rest(capfd):
     assert [REAL_ERRORS[0], REAL_ERRORS[2]] == capfd.readouterr().err.splitlines()
 
 
-def test_importing_the_backend_module_prints_no_startup_chatter():
-    """A fresh process that imports lstm_spec.models.backend (as the xdist controller does) prints no C++ start-up line."""
-    import subprocess
-    import sys
+def import_the_backend(folder):
+    """A fresh process that imports lstm_spec.models.backend, as the xdist controller does."""
+    return {"args": [sys.executable, "-c", "import lstm_spec.models.backend"], "cwd": ROOT}
 
-    finished = subprocess.run([sys.executable, "-c", "import lstm_spec.models.backend"], capture_output=True,
-                              text=True, timeout=300)
+
+@pytest.mark.starts_early.with_args(import_the_backend)
+def test_importing_the_backend_module_prints_no_startup_chatter(fresh_process):
+    """A fresh process that imports lstm_spec.models.backend (as the xdist controller does) prints no C++ start-up line."""
+    finished = fresh_process(import_the_backend)
     assert 0 == finished.returncode, finished.stderr
     assert [] == [line for line in finished.stderr.splitlines() if is_chatter(line)]

@@ -7,7 +7,6 @@ failure has one cause, as if each break ran alone."""
 import json
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -73,10 +72,8 @@ def _selected(case: str, test: str) -> str:
     return f"({test} and {case}-{SAVED.id}-)"
 
 
-@pytest.fixture(scope="module")
-def broken_run(tmp_path_factory) -> str:
-    """Spec 41's output, run in another process with every break of BROKEN on its case, on the era's first format."""
-    folder = tmp_path_factory.mktemp("broken_readers")
+def spec_41_with_broken_readers(folder: Path) -> dict:
+    """Spec 41 run in another process with every break of BROKEN on its case, on the era's first format."""
     (folder / "broken_readers.py").write_text(PLUGIN)
     cases = {case: name for name, (case, _) in BROKEN.items()}
     environment = {**os.environ, "BROKEN": json.dumps(cases),
@@ -84,7 +81,13 @@ def broken_run(tmp_path_factory) -> str:
     command = [sys.executable, "-m", "pytest", str(SPEC), "-p", "broken_readers", "-p", "no:randomly",
                "-p", "no:cacheprovider", "-q", "--rootdir", str(ROOT), "-c", str(ROOT / "pytest.ini"),
                "-k", " or ".join(_selected(case, test) for case, test in BROKEN.values())]
-    return subprocess.run(command, cwd=folder, env=environment, capture_output=True, text=True).stdout
+    return {"args": command, "cwd": folder, "env": environment}
+
+
+@pytest.fixture(scope="module")
+def broken_run(fresh_process) -> str:
+    """Spec 41's output with the readers broken."""
+    return fresh_process(spec_41_with_broken_readers).stdout
 
 
 def _failure_section(output: str, test: str, case: str) -> str:
@@ -94,6 +97,7 @@ def _failure_section(output: str, test: str, case: str) -> str:
                  if header.startswith(f"{test}[{case}-{SAVED.id}-")), "")
 
 
+@pytest.mark.starts_early.with_args(spec_41_with_broken_readers)
 @pytest.mark.parametrize("broken", list(BROKEN))
 def test_spec_41_fails_naming_the_model_and_format(broken, broken_run):
     """With the Keras readers broken, spec 41 fails for the case and the era's first format, naming both."""

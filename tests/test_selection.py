@@ -93,8 +93,8 @@ def test_parts_that_never_meet_are_told_so(pytester):
 
 def test_a_case_that_matches_nothing_under_xdist(two_behaviours, monkeypatch):
     """With ``-n 1`` the worker's finding reaches the controller, which says it and exits 2 (no internal error)."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the subprocess and its xdist worker import lstm_spec
-    result = two_behaviours.runpytest_subprocess(*OPTIONS, "-n", "1", "--case=units=abc")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the xdist worker imports lstm_spec
+    result = two_behaviours.runpytest_inprocess(*OPTIONS, "-n", "1", "--case=units=abc")
     assert result.ret == 2
     result.stdout.fnmatch_lines(["*--case units=abc matches no case: units is one of 5, 50*"])
     result.stdout.no_fnmatch_line("*INTERNALERROR*")

@@ -222,16 +222,15 @@ def make_project(pytester, outputs_check="True", versions=None):
     (pytester.path / "specs" / "test_fake.py").write_text(SPEC.format(outputs_check=outputs_check))
 
 
-def run_page(pytester, *arguments, subprocess=False):
-    """A pytest run with the page plugin: in this process (so a mutation run reaches the plugin), or in a subprocess
-    where xdist's workers must import it."""
-    run = pytester.runpytest_subprocess if subprocess else pytester.runpytest_inprocess
-    return run("-p", "lstm_spec.living_docs.shapes_page", "-p", "no:cacheprovider", *arguments)
+def run_page(pytester, *arguments):
+    """A pytest run with the page plugin in this process (so a mutation run reaches the plugin; under ``-n 2`` this
+    process is the xdist controller, whose workers import the plugin themselves)."""
+    return pytester.runpytest_inprocess("-p", "lstm_spec.living_docs.shapes_page", "-p", "no:cacheprovider", *arguments)
 
 
 @pytest.fixture
 def project(pytester, monkeypatch):
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # the subprocess (and its xdist workers) import lstm_spec
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))  # xdist's workers import lstm_spec
     # The fake project pins the Keras 3 installed here, and its runs test that Keras even in the tf-keras environment:
     # the page's machinery is the same whichever Keras runs (tf-keras leaves the real page alone: a test below).
     monkeypatch.setenv("TF_USE_LEGACY_KERAS", "0")
@@ -285,7 +284,7 @@ def test_xdist_run_writes_the_same_page(project):
     run_page(project, "specs", "--shapes-page=write")
     single = (project.path / PAGE).read_text()
     (project.path / PAGE).unlink()
-    run_page(project, "specs", "-n", "2", "--shapes-page=write", subprocess=True).assert_outcomes(passed=1)
+    run_page(project, "specs", "-n", "2", "--shapes-page=write").assert_outcomes(passed=1)
     assert single == (project.path / PAGE).read_text()
 
 

@@ -37,10 +37,10 @@ def write_spec(pytester, change: str = "") -> None:
 
 
 @pytest.fixture
-def recorded(pytester):
+def recorded(pytester, recorded_once):
     """A spec whose snapshot has been recorded; returns the snapshot file."""
     write_spec(pytester)
-    pytester.runpytest(*OPTIONS, "--snapshot-update").assert_outcomes(passed=1)
+    recorded_once(pytester, lambda: pytester.runpytest(*OPTIONS, "--snapshot-update").assert_outcomes(passed=1))
     (stored,) = (pytester.path / "__snapshots__").rglob("*.ambr")
     return stored
 

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def recorded(pytester, monkeypatch):
+def recorded(pytester, monkeypatch, recorded_once):
     """Both modules recorded with an orphan entry each; returns the files' bytes as recorded."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))  # for -n 2's workers
     # Under -n 2 this test runs in an xdist worker: syrupy would take the runs below for workers too
@@ -58,9 +58,13 @@ def recorded(pytester, monkeypatch):
         monkeypatch.delenv(variable, raising=False)
     pytester.makeini("[pytest]\nmarkers =\n    slow: a marker to select by\n")
     pytester.makepyfile(**{module: textwrap.dedent(SPEC) for module in MODULES})
-    monkeypatch.setenv("ORPHAN", "1")
-    pytester.runpytest(*UPDATE).assert_outcomes(passed=8)
-    monkeypatch.delenv("ORPHAN")
+
+    def record():
+        monkeypatch.setenv("ORPHAN", "1")
+        pytester.runpytest(*UPDATE).assert_outcomes(passed=8)
+        monkeypatch.delenv("ORPHAN")
+
+    recorded_once(pytester, record)
     files = snapshot_files(pytester)
     assert 2 == len(files)
     assert all("test_orphan" in entries(path) for path in files)
@@ -169,7 +173,7 @@ def test_stop_at_first_failure_deletes_nothing(pytester, recorded, monkeypatch):
 def test_interrupted_run_deletes_nothing(pytester, recorded, monkeypatch):
     """Ctrl-C (a KeyboardInterrupt in a spec) ends the run without deleting anything."""
     monkeypatch.setenv("INTERRUPT", "test_a")
-    result = pytester.runpytest_subprocess(*UPDATE)  # in-process, the interrupt would reach this run too
+    result = pytester.runpytest_inprocess(*UPDATE, no_reraise_ctrlc=True)  # the interrupt stays in that run
     assert pytest.ExitCode.INTERRUPTED == result.ret
     result.stdout.fnmatch_lines(["*none looked for, none deleted, because this run was interrupted.*"])
     assert {"test_a": set(), "test_b": set()} == changed_entries(recorded, pytester)
@@ -188,7 +192,7 @@ def test_two_processes_follow_the_same_rule(pytester, recorded, monkeypatch, env
     """With ``-n 2`` the controller applies the same rule: only a complete, passing run deletes."""
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
-    result = pytester.runpytest_subprocess(*UPDATE, "-n", "2", *arguments)
+    result = pytester.runpytest_inprocess(*UPDATE, "-n", "2", *arguments)
     result.stdout.fnmatch_lines([message])
     assert expected == changed_entries(recorded, pytester)
 

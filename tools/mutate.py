@@ -55,9 +55,9 @@ TARGETS = {
     "builders": ("lstm_spec/models/builders.py",
                  ["tests/test_builders.py", "tests/test_repro_snippets.py", "tests/test_family.py"]),
 }
-# Tests left out of a module's run: they start pytest in a subprocess (for xdist's workers), whose mutated
-# lstm_spec looks for mutmut's configuration in the subprocess's own folder and stops. The same plugin runs
-# in-process (pytester.runpytest_inprocess) in the module's other tests, which mutmut's trampolines reach.
+# Tests left out of a module's run: they start xdist's workers, pytest processes whose mutated lstm_spec looks
+# for mutmut's configuration in the worker's own folder and stops (the controller is this process). The same
+# plugin runs in-process (pytester.runpytest_inprocess) in the module's other tests, which mutmut's trampolines reach.
 DESELECTED = {
     "outline": ["tests/test_outline.py::test_outline_of_an_xdist_run"],
     "shapes_page": ["tests/test_shapes_page.py::test_xdist_run_writes_the_same_page"],
