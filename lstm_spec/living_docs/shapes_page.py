@@ -376,23 +376,10 @@ class PageKeeper:
                 self.verdict = ("yellow", f"{PAGE} not regenerated: {reason}. Run `{REFRESH}` with no selection.")
             return
         behaviours = {record["module"]: record["behaviour"] for record in self.records}
-        rendered = render_page(behaviours, rows_from_records(self.records), installed_versions())
-        path = self.config.rootpath / PAGE
-        committed = path.read_text() if path.exists() else None
-        if write:
-            if committed != rendered:
-                path.parent.mkdir(exist_ok=True)
-                path.write_text(rendered)
-            state = "unchanged" if committed == rendered else "regenerated (read `git diff docs/shapes.md`)"
-            self.verdict = ("green", f"{PAGE} {state}: {len(behaviours)} behaviours.")
-            return
-        message = stale_message(committed, rendered)
-        if message:
-            self.verdict = ("red", message)
-            session.exitstatus = pytest.ExitCode.TESTS_FAILED
-            reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-            if reporter is not None:  # the last line then reads "830 passed, 1 stale shape page"
-                reporter.stats.setdefault("stale shape page", []).append(PAGE)
+        versions = installed_versions()
+        # the last line then reads "830 passed, 1 stale shape page"
+        self.keep_page(session, PAGE, render_page(behaviours, rows_from_records(self.records), versions), write,
+                       REFRESH, versions, "stale shape page", f"{len(behaviours)} behaviours")
 
     def keep_page(self, session, page: Path, rendered: str, write: bool, refresh: str, versions: dict[str, str],
                   stale: str, counted: str) -> None:
