@@ -121,6 +121,12 @@ def test_page_escapes_table_separators():
     assert "| `Lambda(a\\|b)` |" in page
 
 
+def test_page_headings_show_asterisks_as_written():
+    """A title's ``4*units`` is escaped so Markdown does not read emphasis; a code span keeps its text."""
+    page = render_page({"specs/t.py": "10. kernel (features, 4*units), bias (4*units,); `a*b`."}, [], VERSIONS)
+    assert "## 10. kernel (features, 4\\*units), bias (4\\*units,); `a*b`.\n" in page
+
+
 def test_matching_page_is_not_stale():
     """The committed page equal to the rendered one gives no message."""
     assert None is stale_message("same\n", "same\n")

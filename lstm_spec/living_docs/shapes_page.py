@@ -29,6 +29,7 @@ from lstm_spec.models import observe
 from lstm_spec.models.era import installed_version
 from lstm_spec.living_docs.behaviours import behaviour_title
 from lstm_spec.living_docs.outline import docstring_summary
+from lstm_spec.living_docs.markdown_text import plain
 from lstm_spec.living_docs.selection import FILTERS
 
 RECORDS = "lstm_spec.shapes"
@@ -177,7 +178,7 @@ def render_page(behaviours: dict[str, str], rows: list[ShapeRow], versions: dict
     ]
     for module in sorted(behaviours):
         spec_link = f"[{Path(module).name}](../{module})"
-        lines += [f"## {behaviours[module]}", "", f"Spec: {spec_link}", ""]
+        lines += [f"## {plain(behaviours[module])}", "", f"Spec: {spec_link}", ""]
         module_rows = sorted((row for row in rows if row.module == module),
                              key=lambda row: (natural_key(row.configuration), row.input_shape))
         if not module_rows:
