@@ -37,12 +37,25 @@ def test_a_cell_that_runs_shows_its_tensors_op_difference_and_resizes():
 
 
 def test_a_cell_that_fails_shows_its_error_cut_and_formats_keep_their_order():
-    """A failing cell shows its step and error (a long one cut, saying so); LiteRT's section comes before ONNX's."""
+    """A failing cell shows its step and type and names its message, written once under the table (a long one cut,
+    saying so); LiteRT's section comes before ONNX's."""
     text = page.render_page({Cell("onnx", "export-onnx", "page_lstm"): ONNX_RUNS,
                              Cell("litert", "export-litert", "page_lstm"): LITERT_FAILS}, VERSIONS)
     assert text.index("## LiteRT (TFLite)") < text.index("## ONNX")
-    assert f"| fails at run: RuntimeError: {'x' * (SHOWN_ERROR_CHARS - len('run: RuntimeError: '))} ... |  |" in text
+    assert "| fails at run: RuntimeError [E1] |  |" in text
+    assert f"Errors:\n\n- **E1**: {'x' * SHOWN_ERROR_CHARS} ...\n" in text
     assert "2 cells: 1 run, 1 fail." in text
+
+
+def test_a_long_message_is_written_once_for_every_cell_that_gives_it():
+    """Two cells failing with one long message name one note; a short message stays in its cell."""
+    short = {**LITERT_FAILS, "error": "run: ValueError: Invalid Input name (x) for SignatureDef"}
+    text = page.render_page({Cell("litert", "export-litert", "page_lstm"): LITERT_FAILS,
+                             Cell("litert", "from_keras_model", "page_lstm"): LITERT_FAILS,
+                             Cell("litert", "export-litert", "stateful"): short}, VERSIONS)
+    assert 2 == text.count("| fails at run: RuntimeError [E1] |")
+    assert 1 == text.count("- **E1**: ") and "- **E2**" not in text
+    assert "| fails at run: ValueError: Invalid Input name (x) for SignatureDef |" in text
 
 
 def test_the_first_table_marks_what_runs_where():

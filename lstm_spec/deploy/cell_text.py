@@ -16,21 +16,49 @@ def shown_error(error: str, limit: int = SHOWN_ERROR_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + " ..."
 
 
+class ErrorNotes:
+    """A page's long error messages, each written once: a cell keeps the step and the exception's type and names
+    the note, ``fails at convert: ConverterError [E1]``; ``lines(start)`` lists the notes from ``start`` on."""
+
+    SHORT = 60  # a message this long or shorter stays in its cell
+
+    def __init__(self):
+        self.notes: dict[str, str] = {}  # message -> its label, in the order first referred to
+
+    def refer(self, error: str, limit: int = SHOWN_ERROR_CHARS) -> str:
+        """``error`` (``step: Type: message``) in a cell: whole when short, else its step and type and a label."""
+        text = " ".join(_ONNXRUNTIME_CODE.sub("", error).split())
+        head, separator, message = text.partition(": ")
+        kind, separator2, message = message.partition(": ") if separator else ("", "", "")
+        if not separator2 or len(message) <= self.SHORT:
+            return shown_error(error, limit)
+        label = self.notes.setdefault(message, f"E{len(self.notes) + 1}")
+        return f"{head}: {kind} [{label}]"
+
+    def lines(self, start: int = 0) -> list[str]:
+        """The notes from the ``start``-th on, one Markdown list item each, cut after SHOWN_ERROR_CHARS."""
+        return [f"- **{label}**: {shown_error(message)}" for message, label in list(self.notes.items())[start:]]
+
+
 def tensors_text(tensors) -> str:
     """``[[name, dims, dtype], ...]`` as ``name (None, 9, 3) float32; ...`` (None: a dynamic dimension)."""
     return "; ".join(f"`{name}` {tuple(dims)} {dtype}" for name, dims, dtype in tensors or ())
 
 
-def outcome_text(facts: dict, limit: int = SHOWN_ERROR_CHARS) -> str:
-    """The difference where the cell runs, the error (cut at ``limit``) where it fails."""
+def outcome_text(facts: dict, limit: int = SHOWN_ERROR_CHARS, notes: ErrorNotes | None = None) -> str:
+    """The difference where the cell runs, the error (cut at ``limit``, or a note of ``notes``) where it fails."""
     if facts.get("outcome") == "fails":
-        return f"fails at {shown_error(facts.get('error', '?'), limit)}"
+        error = facts.get("error", "?")
+        return f"fails at {notes.refer(error, limit) if notes else shown_error(error, limit)}"
     if facts.get("outcome") == "runs":
         difference = facts.get("difference")
         return "runs" + (f", {difference:.2g}" if difference is not None else "")
     return "converts (not run)"
 
 
-def resize_text(facts: dict) -> str:
-    return "; ".join(f"{name}: {shown_error(given, SHOWN_RESIZE_CHARS)}"
-                     for name, given in sorted(facts.get("resize", {}).items()))
+def resize_text(facts: dict, notes: ErrorNotes | None = None) -> str:
+    """Each resize's ``runs`` or error (cut, or a note of ``notes``)."""
+    def shown(given):
+        return notes.refer(given, SHOWN_RESIZE_CHARS) if notes else shown_error(given, SHOWN_RESIZE_CHARS)
+
+    return "; ".join(f"{name}: {shown(given)}" for name, given in sorted(facts.get("resize", {}).items()))

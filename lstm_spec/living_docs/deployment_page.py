@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 
 from lstm_spec.deploy import observed
-from lstm_spec.deploy.cell_text import (SHOWN_ERROR_CHARS, SHOWN_RESIZE_CHARS, outcome_text, resize_text,
-                                        tensors_text)
+from lstm_spec.deploy.cell_text import SHOWN_ERROR_CHARS, ErrorNotes, outcome_text, resize_text, tensors_text
 from lstm_spec.living_docs import shapes_page
 from lstm_spec.living_docs.shapes_page import cell
 
@@ -88,8 +87,9 @@ def render_page(cells: dict[observed.Cell, dict], versions: dict[str, str]) -> s
         "difference from the model's outputs on the seeded input; where it fails, the step (convert, load, run)",
         "and the error. *resized*: the same artifact given one more sample along the input's first axis",
         "(`batch+1`; time, for a time-major model) or a shorter sequence (`shorter`): `runs` (the model's outputs",
-        f"on it) or the error. Errors are cut after {SHOWN_ERROR_CHARS} characters, {SHOWN_RESIZE_CHARS} for a resize,",
-        "onnxruntime's status code left out (`--deployment-record=PATH` writes them whole).",
+        "on it) or the error. A long error's message is written once, under its format's table, and its cells name",
+        f"it (`[E1]`); messages are cut after {SHOWN_ERROR_CHARS} characters, onnxruntime's status code left out",
+        "(`--deployment-record=PATH` writes them whole).",
         "",
         f"{len(exported)} cells: {counts[0]} run, {counts[1]} fail.",
         "",
@@ -99,7 +99,9 @@ def render_page(cells: dict[observed.Cell, dict], versions: dict[str, str]) -> s
         "",
         *at_a_glance(exported),
     ]
+    notes = ErrorNotes()
     for name in _format_order(exported):
+        listed = len(notes.notes)
         lines += [f"## {FORMATS.get(name, name)}", "",
                   "| model | path | runtime | inputs | outputs | op | outcome | resized | spec |",
                   "|---|---|---|---|---|---|---|---|---|"]
@@ -108,9 +110,11 @@ def render_page(cells: dict[observed.Cell, dict], versions: dict[str, str]) -> s
             facts = exported[key]
             lines.append(f"| {key.case} | {key.path} | {facts.get('runtime', '')} "
                          f"| {cell(tensors_text(facts.get('inputs')))} | {cell(tensors_text(facts.get('outputs')))} "
-                         f"| {facts.get('op') or ''} | {cell(outcome_text(facts))} | {cell(resize_text(facts))} "
-                         f"| {spec_links(facts)} |")
+                         f"| {facts.get('op') or ''} | {cell(outcome_text(facts, notes=notes))} "
+                         f"| {cell(resize_text(facts, notes))} | {spec_links(facts)} |")
         lines.append("")
+        if notes.lines(listed):
+            lines += ["Errors:", "", *[cell(line) for line in notes.lines(listed)], ""]
     if damaged:
         lines += ["## Bad input", "",
                   "The artifact that runs, given what a deployment gets wrong (`model:damage`; the spec says each).", "",
