@@ -32,13 +32,16 @@ def installed(module: str) -> bool:
         return False
 
 
-def not_installed(*modules: str) -> str | None:
-    """Why a spec needing ``modules`` skips here (None when all are installed): the deploy session has them."""
+def not_installed(*modules: str, session: str = "deploy") -> str | None:
+    """Why a spec needing ``modules`` skips here (None when all are installed): the nox ``session`` has them
+    (``deploy``; Keras 2's ``deploy-keras2`` and ``deploy-tf-keras``)."""
+    from lstm_spec.versions.sides import LOCKS, ROOT
+
     missing = [module for module in modules if not installed(module)]
     if not missing:
         return None
-    return (f"{', '.join(missing)} not installed here: `python3 suite.py matrix deploy` runs this spec "
-            "(requirements/deploy-lock.txt)")
+    return (f"{', '.join(missing)} not installed here: `python3 suite.py matrix {session}` runs this spec "
+            f"({LOCKS[session].relative_to(ROOT)})")
 
 
 @dataclass(frozen=True)
