@@ -44,7 +44,7 @@ def _reason_to_skip() -> str | None:
     if not BUILDERS_BUILD_THE_KERAS_UNDER_TEST:
         return NOT_UNDER_TEST
     if SAVING_ERA != 3:
-        return "model.export(format='onnx') is Keras 3's; Keras 2's tf2onnx.convert.from_keras is not stated yet"
+        return "model.export(format='onnx') is Keras 3's; Keras 2's tf2onnx.convert.from_keras is spec 52's"
     if KERAS_BACKEND != "tensorflow":
         return f"stated on the TensorFlow backend (tf2onnx); this run's backend is {KERAS_BACKEND}"
     return not_installed("onnx", "onnxruntime", "tf2onnx")

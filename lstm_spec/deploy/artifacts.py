@@ -20,7 +20,7 @@ from lstm_spec.saving.formats import flat_outputs
 
 # tf.lite.Interpreter (TF 2.21) warns on every construction that it moves to ai_edge_litert.
 TF_LITE_DEPRECATION = "tf.lite.Interpreter is deprecated"
-# LSTM_SPEC_DEPLOY_ALL=1: specs 48-50 run every catalog case, not the default selection (the cost budget).
+# LSTM_SPEC_DEPLOY_ALL=1: specs 48-50 and 52 run every catalog case, not the default selection (the cost budget).
 WHOLE_MATRIX = os.environ.get("LSTM_SPEC_DEPLOY_ALL") == "1"
 
 
