@@ -8,6 +8,10 @@
                                     exactly requirements/tf-keras-lock.txt
     nox -s deploy                   the locked default plus the deployment runtimes (LiteRT, ONNX, OpenVINO),
                                     exactly requirements/deploy-lock.txt (specs 48-51 run there whole)
+    nox -s deploy-keras2            TF 2.15 / Keras 2 plus onnx, onnxruntime and tf2onnx, exactly
+                                    requirements/deploy-keras2-lock.txt; without a path, the deploy specs alone
+    nox -s deploy-tf-keras          tf-keras on the locked TensorFlow plus the same, exactly
+                                    requirements/deploy-tf-keras-lock.txt; without a path, the deploy specs alone
     nox -s version -- 2.20.0        a TensorFlow release (2.x), with the suite's test tools
     nox -s version -- 3.14.0        a Keras 3 release (3.x) on top of the locked TensorFlow
     nox -s version -- keras-nightly the newest keras-nightly the index serves, on the locked TensorFlow
@@ -21,8 +25,9 @@
     nox -s site                     the documentation site (docs/site/) into build/site/html, warnings as errors
     nox -s site_lock                re-resolve requirements/docs-lock.txt (the site's tools) against lock.txt
 
-Arguments after the version (or after ``--`` for the fixed sessions) go to pytest; without any,
-a session runs ``specs`` and ``tests``.  ``python3 suite.py matrix SESSION`` and
+Arguments after the version (or after ``--`` for the fixed sessions) go to pytest; without a file, folder or
+test id among them, a session runs ``specs`` and ``tests`` (pytest.ini's ``testpaths``), the Keras 2 deploy
+sessions ``DEPLOY_SPECS`` alone.  ``python3 suite.py matrix SESSION`` and
 ``python3 suite.py report A B`` run these for you (``lstm_spec/versions/matrix.py``,
 ``lstm_spec/versions/side_run.py``).
 
@@ -56,6 +61,12 @@ KERAS2_LOCK = ROOT / "requirements" / "keras2-lock.txt"
 TF_KERAS_LOCK = ROOT / "requirements" / "tf-keras-lock.txt"
 BACKEND_LOCKS = {"jax": ROOT / "requirements" / "jax-lock.txt", "torch": ROOT / "requirements" / "torch-lock.txt"}
 DEPLOY_LOCK = ROOT / "requirements" / "deploy-lock.txt"
+# Keras 2 (TF 2.15.1, and tf-keras on the locked TensorFlow) with onnx, onnxruntime and tf2onnx: spec 52.
+KERAS2_DEPLOY_LOCKS = {"deploy-keras2": ROOT / "requirements" / "deploy-keras2-lock.txt",
+                       "deploy-tf-keras": ROOT / "requirements" / "deploy-tf-keras-lock.txt"}
+# What those sessions run without a path: the deploy specs (48-52) and the record's own tests, not the whole
+# suite, which the keras2 and tf-keras sessions run already (pytest's testpaths, so `-- -n 2` keeps them).
+DEPLOY_SPECS = ("specs/test_*_deployed_*.py", "tests/test_deployment_observed.py")
 PYTHON = "3.11"
 KERAS2_TENSORFLOW = "tensorflow==2.15.1"
 
@@ -103,6 +114,26 @@ def deploy(session: nox.Session) -> None:
     """The locked default plus ai-edge-litert, onnx, onnxruntime, tf2onnx and openvino: requirements/deploy-lock.txt."""
     _pip(session, [["install", "-r", str(DEPLOY_LOCK)]], "requirements/deploy-lock.txt")
     _run_suite(session, session.posargs)
+
+
+@nox.session(python=PYTHON, reuse_venv=True, name="deploy-keras2")
+def deploy_keras2(session: nox.Session) -> None:
+    """TF 2.15 / Keras 2 plus onnx, onnxruntime and tf2onnx (tf2onnx.convert.from_keras, spec 52):
+    requirements/deploy-keras2-lock.txt; without a path, the deploy specs alone (DEPLOY_SPECS)."""
+    _run_keras2_deploy(session)
+
+
+@nox.session(python=PYTHON, reuse_venv=True, name="deploy-tf-keras")
+def deploy_tf_keras(session: nox.Session) -> None:
+    """tf-keras on the locked TensorFlow (TF_USE_LEGACY_KERAS=1) plus onnx, onnxruntime and tf2onnx:
+    requirements/deploy-tf-keras-lock.txt; without a path, the deploy specs alone (DEPLOY_SPECS)."""
+    _run_keras2_deploy(session)  # with TF_USE_LEGACY_KERAS=1 (session_environment)
+
+
+def _run_keras2_deploy(session: nox.Session) -> None:
+    lock = KERAS2_DEPLOY_LOCKS[session.name]
+    _pip(session, [["install", "-r", str(lock)]], str(lock.relative_to(ROOT)))
+    _run_suite(session, session.posargs, testpaths=DEPLOY_SPECS)
 
 
 def _run_on_backend(session: nox.Session, backend: str) -> None:
@@ -260,12 +291,18 @@ def _pip(session: nox.Session, plan: list[list[str]], what: str) -> None:
             session.error(message)
 
 
-def _run_suite(session: nox.Session, pytest_arguments, version: str | None = None) -> None:
+def _run_suite(session: nox.Session, pytest_arguments, version: str | None = None,
+               testpaths: tuple[str, ...] | None = None) -> None:
+    """pytest with ``pytest_arguments``, ``specs`` and ``tests`` when there are none; ``testpaths`` in place of
+    pytest.ini's where given: what pytest runs when the arguments name no file, folder or test id."""
     # The session's backend (TensorFlow but in jax and torch) and Keras (tf-keras in tf-keras and in a version
     # that installs it), one table for nox and `speed` (lstm_spec.versions.sides): an exported KERAS_BACKEND or
     # TF_USE_LEGACY_KERAS changes no session.
     session.env.update(session_environment(session.name, version))
-    arguments = list(pytest_arguments) or ["specs", "tests"]
+    if testpaths is None:
+        arguments = list(pytest_arguments) or ["specs", "tests"]
+    else:
+        arguments = ["-o", f"testpaths={' '.join(testpaths)}", *pytest_arguments]
     collect = _collect_dir()
     if collect:
         collect.mkdir(parents=True, exist_ok=True)

@@ -13,12 +13,9 @@ cases of distinct kinds run, ``LSTM_SPEC_DEPLOY_ALL=1`` runs every catalog case.
 
 import pytest
 
-from lstm_spec.checks.assertions import fail
-from lstm_spec.deploy import artifacts, observed
-from lstm_spec.deploy.artifacts import (WHOLE_MATRIX, Tensor, as_arrays, not_installed, one_more_sample,
-                                        shorter_sequences)
-from lstm_spec.deploy.outcomes import (Fails, StepFailed, assert_resized, assert_runtime_outputs, assert_tensors,
-                                       attempt, resized)
+from lstm_spec.deploy import observed, onnx_steps
+from lstm_spec.deploy.artifacts import WHOLE_MATRIX, Tensor, not_installed, one_more_sample, shorter_sequences
+from lstm_spec.deploy.outcomes import Fails, assert_tensors
 from lstm_spec.models.backend import KERAS_BACKEND
 from lstm_spec.saving.catalog import buildable_cases, built
 from lstm_spec.saving.formats import flat_outputs
@@ -47,7 +44,7 @@ def _reason_to_skip() -> str | None:
     if not BUILDERS_BUILD_THE_KERAS_UNDER_TEST:
         return NOT_UNDER_TEST
     if SAVING_ERA != 3:
-        return "model.export(format='onnx') is Keras 3's; Keras 2's tf2onnx.convert.from_keras is not stated yet"
+        return "model.export(format='onnx') is Keras 3's; Keras 2's tf2onnx.convert.from_keras is spec 52's"
     if KERAS_BACKEND != "tensorflow":
         return f"stated on the TensorFlow backend (tf2onnx); this run's backend is {KERAS_BACKEND}"
     return not_installed("onnx", "onnxruntime", "tf2onnx")
@@ -61,31 +58,14 @@ def _cases():
             if WHOLE_MATRIX or case.name in DEFAULT_CASES]
 
 
+def _export(model, arrays, path):
+    model.export(str(path), format="onnx", verbose=False)
+
+
 @pytest.fixture(scope="module", params=_cases())
 def exported(request, tmp_path_factory):
-    """A catalog case exported to ONNX (once per module) and loaded in onnxruntime, with its case and input; the
-    ``StepFailed`` in place of the artifact where the export or the load fails (``_loaded`` reports it)."""
-    case = request.param
-    path = tmp_path_factory.mktemp("onnx") / "model.onnx"
-    try:
-        attempt("convert", lambda: built(case).model.export(str(path), format="onnx", verbose=False))
-        deployed = attempt("load", artifacts.onnx, path)
-    except StepFailed as error:
-        deployed = error
-    return case, as_arrays(built(case).data), deployed
-
-
-def _cell(case) -> observed.Cell:
-    return observed.Cell("onnx", PATH, case.name)
-
-
-def _loaded(exported, request):
-    """The fixture's case, input and artifact; where the export or the load failed, that recorded and failed."""
-    case, arrays, deployed = exported
-    if isinstance(deployed, StepFailed):
-        observed.record(request, _cell(case), **observed.fails(deployed, artifacts.runtime("onnxruntime")))
-        fail(f"{deployed}\nbut should run [{case}]")
-    return case, arrays, deployed
+    """A catalog case exported to ONNX (once per module) and loaded in onnxruntime (``onnx_steps.exported``)."""
+    return onnx_steps.exported(request.param, _export, tmp_path_factory.mktemp("onnx"))
 
 
 def _output_batch(case):
@@ -94,8 +74,8 @@ def _output_batch(case):
 
 def test_the_graphs_tensors_have_a_dynamic_batch(exported, request):
     """The inputs are the model's by name and dtype with the batch dynamic; the outputs Identity:0, Identity_1:0, ..."""
-    case, arrays, deployed = _loaded(exported, request)
-    observed.record(request, _cell(case), **observed.tensors(deployed))
+    case, arrays, deployed = onnx_steps.loaded(exported, request, PATH)
+    observed.record(request, onnx_steps.cell(PATH, case), **observed.tensors(deployed))
     names = case.input_names or ("keras_tensor",)
     assert_tensors("inputs", deployed.inputs,
                    tuple(Tensor(name, (None, *array.shape[1:]), array.dtype.name)
@@ -109,33 +89,17 @@ def test_the_graphs_tensors_have_a_dynamic_batch(exported, request):
 
 def test_the_recurrence_becomes_the_stated_op(exported, request):
     """The graph holds ONNX's LSTM node for an LSTM tf2onnx recognises, else a Loop, and not the other."""
-    case, _, deployed = _loaded(exported, request)
-    observed.record(request, _cell(case), op=observed.recurrence_op(deployed.ops))
-    op = RECURRENCE.get(case.name, FUSED)
-    other = LOOP if op == FUSED else FUSED
-    if op not in deployed.ops or other in deployed.ops:
-        fail(f"the graph's ops are {sorted(deployed.ops)}: it should hold {op} and no {other} [{case}]")
+    onnx_steps.check_recurrence(exported, request, PATH, RECURRENCE.get(exported[0].name, FUSED))
 
 
 def test_onnxruntime_gives_the_models_outputs(exported, request):
     """onnxruntime's outputs on the seeded input have the model's shapes and values within TOLERANCE."""
-    case, arrays, deployed = _loaded(exported, request)
-    expected = flat_outputs(built(case).outputs)
-    try:
-        outputs = attempt("run", deployed.run, arrays)
-    except StepFailed as error:
-        observed.record(request, _cell(case), **observed.fails(error, deployed.runtime))
-        raise
-    observed.record(request, _cell(case), outcome="runs", **observed.difference(outputs, expected))
-    assert_runtime_outputs("onnxruntime", outputs, expected, case)
+    onnx_steps.check_values(exported, request, PATH)
 
 
 @pytest.mark.parametrize("resize", ["batch+1", "shorter"])
 def test_a_resized_input_runs_or_fails_as_stated(exported, resize, request):
     """A batch one larger gives the model's outputs on it (not a stateful model); a shorter sequence is refused."""
-    case, arrays, deployed = _loaded(exported, request)
+    case, arrays, _ = exported
     changed = one_more_sample(arrays) if resize == "batch+1" else shorter_sequences(arrays, SHORTER)
-    got = resized(deployed, changed)
-    observed.record(request, _cell(case), **observed.resized(resize, got))
-    assert_resized("onnxruntime", got, changed, built(case).model, RESIZES.get((case.name, resize)),
-                   f"{case}, {resize}")
+    onnx_steps.check_resized(exported, request, PATH, resize, changed, RESIZES.get((case.name, resize)))

@@ -1,4 +1,5 @@
-"""The JAX, PyTorch, tf-keras and deploy locks are the locked default plus their engine (or Keras), so they differ by nothing else."""
+"""The JAX, PyTorch, tf-keras and deploy locks are the locked default plus their engine (or Keras), and the Keras 2 deploy
+locks are keras2's and tf-keras's plus the ONNX runtimes, so they differ by nothing else."""
 
 import pytest
 
@@ -13,16 +14,22 @@ ENGINE = {
     "tf-keras": {"tf-keras"},
     "deploy": {"ai-edge-litert", "backports-strenum", "onnx", "onnxruntime", "openvino", "openvino-telemetry",
                "tf2onnx", "tqdm"},
+    "deploy-keras2": {"onnx", "onnxruntime", "tf2onnx"},
+    "deploy-tf-keras": {"onnx", "onnxruntime", "tf2onnx"},
 }
+# The lock each one adds to, where not requirements/lock.txt.
+BASE = {"deploy-keras2": "keras2", "deploy-tf-keras": "tf-keras"}
 
 
 @pytest.mark.parametrize("backend", sorted(ENGINE), ids=str)
 def test_a_backend_lock_is_the_default_lock_plus_its_engine(backend):
-    """Every pin of requirements/lock.txt is in the backend's lock at the same version; the rest is the engine."""
-    default, with_engine = lock_pins(LOCKS["locked"].read_text()), lock_pins(LOCKS[backend].read_text())
+    """Every pin of requirements/lock.txt (or of the lock in BASE) is in the backend's lock at the same version; the
+    rest is the engine."""
+    base = LOCKS[BASE.get(backend, "locked")]
+    default, with_engine = lock_pins(base.read_text()), lock_pins(LOCKS[backend].read_text())
     missing_or_other = {name: pin for name, pin in default.items() if with_engine.get(name) != pin}
     assert {} == missing_or_other, (
-        f"requirements/{LOCKS[backend].name} lacks or moves these pins of lock.txt: re-pin them there too")
+        f"requirements/{LOCKS[backend].name} lacks or moves these pins of {base.name}: re-pin them there too")
     assert set() == set(with_engine) - set(default) - ENGINE[backend]
 
 

@@ -38,8 +38,9 @@ def test_matrix_resolves_tf_keras_to_its_own_session_and_lock():
 
 @pytest.mark.parametrize("session", list(LOCKS) + ["version"])
 def test_only_the_tf_keras_session_sets_legacy_keras(session):
-    """TF_USE_LEGACY_KERAS is 1 in the tf-keras session and 0 in every other, on TensorFlow but in jax and torch."""
-    legacy = "1" if session == "tf-keras" else "0"
+    """TF_USE_LEGACY_KERAS is 1 in the tf-keras sessions (and deploy-tf-keras) and 0 in every other, on TensorFlow but
+    in jax and torch."""
+    legacy = "1" if session in ("tf-keras", "deploy-tf-keras") else "0"
     backend = session if session in ("jax", "torch") else "tensorflow"
     assert {"KERAS_BACKEND": backend, "TF_USE_LEGACY_KERAS": legacy} == session_environment(session)
 
@@ -56,6 +57,34 @@ def test_the_noxfile_runs_pytest_under_its_sessions_variables(noxfile, session, 
     [(pip, _), (pytest_run, variables)] = fake.runs
     assert ("python", "-m", "pip") == pip[:3] and ("python", "-m", "pytest", "specs", "tests") == pytest_run
     assert session_environment(session) == {name: variables[name] for name in session_environment(session)}
+
+
+@pytest.mark.parametrize("session", ["deploy-keras2", "deploy-tf-keras"])
+@pytest.mark.parametrize("posargs", [[], ["-n", "2"], ["specs/test_52_deployed_onnx_keras2.py"]], ids=str)
+def test_a_keras2_deploy_session_runs_the_deploy_specs_unless_told(noxfile, session, posargs):
+    """A Keras 2 deploy session installs its own lock and gives pytest the deploy specs as testpaths (what it runs
+    when the arguments, which follow, name no path), under ``session_environment``'s variables."""
+    fake = FakeSession(session, {"TF_USE_LEGACY_KERAS": "0" if session == "deploy-tf-keras" else "1"})
+    fake.posargs = posargs
+    getattr(noxfile, session.replace("-", "_"))(fake)
+    [(pip, _), (pytest_run, variables)] = fake.runs
+    assert ("python", "-m", "pip", "--quiet", "install", "-r", str(LOCKS[session])) == pip
+    assert ("python", "-m", "pytest", "-o", f"testpaths={' '.join(noxfile.DEPLOY_SPECS)}", *posargs) == pytest_run
+    assert session_environment(session) == {name: variables[name] for name in session_environment(session)}
+
+
+def test_the_deploy_specs_pattern_finds_specs_48_to_52(noxfile):
+    """The Keras 2 deploy sessions' testpaths name the deploy spec files 48-52 and the record's tests, all present."""
+    found = sorted(path.name for pattern in noxfile.DEPLOY_SPECS for path in ROOT.glob(pattern))
+    assert ["test_48_deployed_litert.py", "test_49_deployed_onnx.py", "test_50_deployed_openvino.py",
+            "test_51_deployed_bad_input.py", "test_52_deployed_onnx_keras2.py", "test_deployment_observed.py"] == found
+
+
+@pytest.mark.parametrize("name, session", [("deploy-keras2", "deploy-keras2"), ("deploy-tf-keras", "deploy-tf-keras"),
+                                           ("2.15.1", "keras2"), ("2.21.0", "locked")])
+def test_matrix_resolves_the_keras2_deploy_sessions_and_keeps_the_versions_theirs(name, session):
+    """`matrix deploy-keras2` runs its own session; a version their locks pin too still runs keras2 or locked."""
+    assert session == resolve(name).session
 
 
 def test_report_runs_a_tf_keras_side_in_its_session(monkeypatch, tmp_path):

@@ -20,7 +20,7 @@ from lstm_spec.saving.formats import flat_outputs
 
 # tf.lite.Interpreter (TF 2.21) warns on every construction that it moves to ai_edge_litert.
 TF_LITE_DEPRECATION = "tf.lite.Interpreter is deprecated"
-# LSTM_SPEC_DEPLOY_ALL=1: specs 48-50 run every catalog case, not the default selection (the cost budget).
+# LSTM_SPEC_DEPLOY_ALL=1: specs 48-50 and 52 run every catalog case, not the default selection (the cost budget).
 WHOLE_MATRIX = os.environ.get("LSTM_SPEC_DEPLOY_ALL") == "1"
 
 
@@ -32,13 +32,16 @@ def installed(module: str) -> bool:
         return False
 
 
-def not_installed(*modules: str) -> str | None:
-    """Why a spec needing ``modules`` skips here (None when all are installed): the deploy session has them."""
+def not_installed(*modules: str, session: str = "deploy") -> str | None:
+    """Why a spec needing ``modules`` skips here (None when all are installed): the nox ``session`` has them
+    (``deploy``; Keras 2's ``deploy-keras2`` and ``deploy-tf-keras``)."""
+    from lstm_spec.versions.sides import LOCKS, ROOT
+
     missing = [module for module in modules if not installed(module)]
     if not missing:
         return None
-    return (f"{', '.join(missing)} not installed here: `python3 suite.py matrix deploy` runs this spec "
-            "(requirements/deploy-lock.txt)")
+    return (f"{', '.join(missing)} not installed here: `python3 suite.py matrix {session}` runs this spec "
+            f"({LOCKS[session].relative_to(ROOT)})")
 
 
 @dataclass(frozen=True)

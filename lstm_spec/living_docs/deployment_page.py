@@ -1,6 +1,6 @@
 """``docs/deployment.md``, the deployed models' page, generated from what the deploy specs observed (a pytest plugin).
 
-Specs 48-51 record per cell (format, path, case) what the exported artifact gave in its runtime
+Specs 48-52 record per cell (format, path, case) what the exported artifact gave in its runtime
 (``lstm_spec.deploy.observed``: the runtime and its version, the tensors with their dynamic dimensions, the
 op the recurrence became, the difference from the model's outputs or the error, each resize's outcome); the
 records travel in ``user_properties``, so ``-n 2`` gives the same page.  A spec that passes has checked its

@@ -1,7 +1,7 @@
 """A side: one environment the suite runs on, resolved once from the name a person gives.
 
     locked, keras2, jax, torch, tf-keras,    a fixed nox session
-    deploy                                  , from its lock (FIXED)
+    deploy, deploy-keras2, deploy-tf-keras   from its lock (FIXED)
     2.20.0, 3.14.0, keras-nightly, ...        the ``version`` session, with what it installs
     tensorflow==2.18.0,keras==3.8.0, x.txt   the same, a combination or a requirements file
 
@@ -46,6 +46,10 @@ FIXED = {
     "tf-keras": Fixed("tf-keras", REQUIREMENTS / "tf-keras-lock.txt", environment=LEGACY_KERAS),
     # The locked default plus the deployment runtimes (LiteRT, ONNX, OpenVINO): specs 48-51 run whole here.
     "deploy": Fixed("deploy", REQUIREMENTS / "deploy-lock.txt"),
+    # Keras 2 with onnx, onnxruntime and tf2onnx (tf2onnx.convert.from_keras: spec 52), on TF 2.15.1 and as
+    # tf-keras on the locked TensorFlow; after keras2 and tf-keras, so that `matrix 2.15.1` still runs keras2.
+    "deploy-keras2": Fixed("deploy-keras2", REQUIREMENTS / "deploy-keras2-lock.txt"),
+    "deploy-tf-keras": Fixed("deploy-tf-keras", REQUIREMENTS / "deploy-tf-keras-lock.txt", environment=LEGACY_KERAS),
 }
 LOCKS = {name: fixed.lock for name, fixed in FIXED.items()}
 NAMED = ", ".join(FIXED)
