@@ -133,9 +133,41 @@ def test_a_side_with_runtimes_is_made_then_given_them_held_then_run(tmp_path, mo
     assert ["--reuse-venv=always", "--no-install"] == ran[ran.index("--sessions") - 2:ran.index("--sessions")]
     assert [False, False, False, True] == collecting  # nothing collected while the environment is made
     assert f"--deployment-record={tmp_path / 'w' / 'collected' / RECORD_FILE}" in ran
+    assert "--deployment-page=off" in ran  # matrix deploy keeps docs/deployment.md, not a side
+    assert history_deployment.SELECTION == ran[ran.index("-k") + 1]
     status = json.loads((tmp_path / "w" / "collected" / history_deployment.STATUS_FILE).read_text())
     assert (True, "2.21") == (status["installed"], status["tensorflow"])
     assert result.run_error  # the stand-in pytest wrote no results
+
+
+def test_a_report_side_records_its_cells_and_runs_every_deploy_case(tmp_path, monkeypatch):
+    """Without runtimes (a report's side) the run is one nox call in the side's usual folder, with the record written
+    and no -k: every case its environment has runs."""
+    calls = []
+    monkeypatch.setattr(side_run.subprocess, "run", lambda command, **options: calls.append(command))
+    (tmp_path / "source").mkdir()
+    side_run.run_side(resolve("2.20.0"), tmp_path / "w", source=tmp_path / "source", log=io.StringIO())
+    [ran] = calls
+    assert f"--deployment-record={tmp_path / 'w' / 'collected' / RECORD_FILE}" in ran and "-k" not in ran
+    assert not (tmp_path / "w" / "collected" / history_deployment.STATUS_FILE).exists()
+
+
+def test_the_history_runs_each_export_path_on_the_page_lstm_only(pytester):
+    """SELECTION keeps every spec outside 48-51 (whatever its name holds) and, of the deploy specs, the page's LSTM on
+    each path but OpenVINO's fixed batch; bad input (51) is left out."""
+    cases = {"test_02_output": ["deployed-x"],
+             "test_48_deployed_litert": ["export-litert-page_lstm", "export-litert-fixed-batch-page_lstm",
+                                         "export-litert-stateful"],
+             "test_50_deployed_openvino": ["page_lstm-dynamic-batch", "page_lstm-fixed-batch"],
+             "test_51_deployed_bad_input": ["litert-truncated"]}
+    pytester.makepyfile(**{module: f"import pytest\n@pytest.mark.parametrize('x', {ids!r}, ids={ids!r})\n"
+                                   "def test_a(x):\n    pass\n" for module, ids in cases.items()})
+    result = pytester.runpytest("--collect-only", "-q", "-p", "no:cacheprovider", "-k", history_deployment.SELECTION)
+    assert ["test_02_output.py::test_a[deployed-x]",
+            "test_48_deployed_litert.py::test_a[export-litert-fixed-batch-page_lstm]",
+            "test_48_deployed_litert.py::test_a[export-litert-page_lstm]",
+            "test_50_deployed_openvino.py::test_a[page_lstm-dynamic-batch]"] == sorted(
+        line for line in result.outlines if "::" in line)
 
 
 def test_runtimes_pip_refuses_are_recorded_with_its_reason(tmp_path, monkeypatch):

@@ -63,8 +63,8 @@ def chosen(parser: argparse.ArgumentParser, handles: list[str]) -> list[tuple[Re
 def _asked(side: Side, suite: str, *, deployment: bool = True) -> str:
     """A history side's request: its own, with the saved-model reads every history side makes and the deployment
     runtimes its TensorFlow pins (``deployment=False``: the request as it was before the history added them)."""
-    runtimes = history_deployment.runtimes_of(side).pins if deployment else ()
-    return request_key(side, suite, reads=READS_SAVED, runtimes=runtimes)
+    added = history_deployment.requested(history_deployment.runtimes_of(side)) if deployment else ()
+    return request_key(side, suite, reads=READS_SAVED, deployment=added)
 
 
 def _cached(cache: HistoryCache, side: Side, suite: str, *, rerun_without_deployment: bool = False) -> Entry | None:

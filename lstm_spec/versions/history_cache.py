@@ -47,10 +47,10 @@ def fingerprint(root: Path = ROOT) -> str:
 
 
 def request_key(side: Side, suite: str, root: Path = ROOT, reads: dict | None = None,
-                runtimes: tuple[str, ...] = ()) -> str:
+                deployment: tuple[str, ...] = ()) -> str:
     """What a side asks for: its session, environment (with ``reads``, what the run sets beside it), install plan
-    (or lock), the suite's fingerprint and the deployment ``runtimes`` added to it (none: the key a side had before
-    the history added runtimes, so entries cached then still answer)."""
+    (or lock), the suite's fingerprint and what its ``deployment`` adds (runtimes, cases; none: the key a side had
+    before the history ran the deploy specs, so entries cached then still answer)."""
     lock = LOCKS["locked"]
     if side.fixed:
         plan = [[side.lock.name, side.lock.read_text() if side.lock.exists() else "(missing)"]]
@@ -58,7 +58,7 @@ def request_key(side: Side, suite: str, root: Path = ROOT, reads: dict | None = 
         plan = install_plan(side.version, lock.read_text(), str(lock.relative_to(root)))
     asked = json.dumps([side.session, list(side.environment), plan, suite, _lock_text(side, lock)]
                        + ([sorted(reads.items())] if reads else [])
-                       + ([["runtimes", list(runtimes)]] if runtimes else []), sort_keys=True)
+                       + ([["deployment", list(deployment)]] if deployment else []), sort_keys=True)
     return hashlib.sha256(asked.encode()).hexdigest()[:16]
 
 

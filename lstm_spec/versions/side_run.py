@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from lstm_spec.deploy.observed import OPTION as RECORD_OPTION, RECORD_FILE
@@ -44,7 +45,11 @@ def run_side(side: Side, workdir: Path, *, source: Path = ROOT, log=sys.stderr,
     print(f"{command}: running the specs on {side.name} (nox session {side.session}); log: {workdir / 'nox.log'}",
           file=log, flush=True)
     variables = {**os.environ, **dict(side.environment), **(environment or {}), "LSTM_SPEC_COLLECT": str(collected)}
-    arguments = [*PYTEST_ARGUMENTS, f"{RECORD_OPTION}={collected / RECORD_FILE}"]
+    # The deploy cells are recorded for the comparison; docs/deployment.md is kept by `matrix deploy` alone
+    # (lstm_spec.living_docs.deployment_page, not imported here: it brings pytest; a side
+    # with the deploy lock's versions would check it, and fail the session where a difference moved in its last digit).
+    arguments = [*PYTEST_ARGUMENTS, f"{RECORD_OPTION}={collected / RECORD_FILE}", "--deployment-page=off",
+                 *(["-k", history_deployment.SELECTION] if runtimes is not None else [])]
     with open(workdir / "nox.log", "w") as out:
         if runtimes is not None and runtimes.installable:
             error = _with_runtimes(side, workdir, tree, variables, arguments, runtimes, out)
@@ -78,7 +83,10 @@ def _with_runtimes(side: Side, workdir: Path, tree: Path, variables: dict, argum
         return "the side's own environment could not be made (its install error says why), so neither were its runtimes"
     out.flush()
     frozen = subprocess.run([str(python), "-m", "pip", "freeze", "--all"], capture_output=True, text=True).stdout
+    began = time.monotonic()
     error = history_deployment.install(python, runtimes, frozen, out)
+    out.write(f"deployment runtimes of TensorFlow {runtimes.tensorflow}: "
+              f"{'refused by pip' if error else 'installed'} in {time.monotonic() - began:.1f} s\n")
     out.flush()
     subprocess.run(_before_sessions(base, "--reuse-venv=always", "--no-install"), cwd=tree, env=variables,
                    stdout=out, stderr=subprocess.STDOUT)
