@@ -128,7 +128,8 @@ def test_a_side_with_runtimes_is_made_then_given_them_held_then_run(tmp_path, mo
     made, frozen, installed, held, ran = calls
     assert "--install-only" in made and str(tmp_path / "w" / ".nox") == made[made.index("--envdir") + 1]
     assert ["freeze", "--all"] == frozen[3:]
-    assert ["install", "--quiet", "--constraint"] == installed[3:6] and list(found.pins) == installed[7:]
+    assert ["install", "--quiet", "--no-deps", "--no-compile", "--constraint"] == installed[3:8]
+    assert list(found.pins) == installed[9:]
     assert ["held", "numpy==2.4.6\npip==25.3\n"] == held
     assert ["--reuse-venv=always", "--no-install"] == ran[ran.index("--sessions") - 2:ran.index("--sessions")]
     assert [False, False, False, True] == collecting  # nothing collected while the environment is made

@@ -72,12 +72,15 @@ def status(found: Runtimes, error: str | None = None) -> dict:
 
 def install(python: Path, found: Runtimes, frozen: str, log) -> str | None:
     """Adds ``found``'s pins to the environment of ``python``, holding every package it has (``frozen``, its ``pip
-    freeze``) at its version; None when pip installed them, else pip's reason."""
+    freeze``) at its version; None when pip installed them, else pip's reason.  Without dependencies (each set pins
+    every package it adds: ``--check`` says any it lacks) and without compiling them: 12 s for the 2.21 set from
+    pip's cache, against 24 s resolving and compiling (busy 2-core machine)."""
     from lstm_spec.versions.side_results import pip_reason
 
     with tempfile.NamedTemporaryFile("w", suffix="-held.txt", delete=False) as held:
         held.write(_constraints(frozen))
-    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--constraint", held.name, *found.pins],
+    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile",
+                             "--constraint", held.name, *found.pins],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     Path(held.name).unlink()
     log.write(result.stdout)
