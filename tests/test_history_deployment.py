@@ -75,6 +75,30 @@ def test_a_side_gets_the_set_of_the_tensorflow_it_installs(name, minor):
     assert minor == runtimes_of(resolve(release.name)).tensorflow
 
 
+def test_the_locked_side_runs_as_the_deploy_session_whose_lock_holds_its_set():
+    """keras 3.15.1 (the locked session) runs in the deploy session, reused, its set in the lock: nothing to add; a fixed
+    side without such a session (keras2 here) keeps its own, and its run adds the set."""
+    found = runtimes.for_tensorflow("2.21")
+    deploy = history_deployment.with_runtimes(resolve("locked"), found)
+    assert ("locked", "deploy", True) == (deploy.name, deploy.session, history_deployment.in_lock(deploy, found))
+    keras2 = history_deployment.with_runtimes(resolve("keras2"), runtimes.for_tensorflow("2.15"))
+    assert ("keras2", False) == (keras2.session, history_deployment.in_lock(keras2, runtimes.for_tensorflow("2.15")))
+    assert resolve("3.14.1") == history_deployment.with_runtimes(resolve("3.14.1"), found)
+
+
+def test_a_side_whose_lock_holds_its_set_is_one_run_in_the_shared_environments(tmp_path, monkeypatch):
+    """The deploy session: one nox call in the checkout's .nox, with the cell selection; no pip step."""
+    calls = []
+    monkeypatch.setattr(side_run.subprocess, "run", lambda command, **options: calls.append(command))
+    (tmp_path / "source").mkdir()
+    found = runtimes.for_tensorflow("2.21")
+    side_run.run_side(history_deployment.with_runtimes(resolve("locked"), found), tmp_path / "w",
+                      source=tmp_path / "source", log=io.StringIO(), runtimes=found)
+    [ran] = calls
+    assert (str(ROOT / ".nox"), "deploy") == (ran[ran.index("--envdir") + 1], ran[ran.index("--sessions") + 1])
+    assert "--install-only" not in ran and history_deployment.SELECTION == ran[ran.index("-k") + 1]
+
+
 def test_a_side_on_another_backend_gets_no_runtimes():
     """jax: the deploy specs state the TensorFlow backend, so nothing is installed, saying so."""
     found = runtimes_of(resolve("jax"))

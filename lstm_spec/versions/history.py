@@ -63,8 +63,11 @@ def chosen(parser: argparse.ArgumentParser, handles: list[str]) -> list[tuple[Re
 def _asked(side: Side, suite: str, *, deployment: bool = True) -> str:
     """A history side's request: its own, with the saved-model reads every history side makes and the deployment
     runtimes its TensorFlow pins (``deployment=False``: the request as it was before the history added them)."""
-    added = history_deployment.requested(history_deployment.runtimes_of(side)) if deployment else ()
-    return request_key(side, suite, reads=READS_SAVED, deployment=added)
+    if not deployment:
+        return request_key(side, suite, reads=READS_SAVED)
+    found = history_deployment.runtimes_of(side)
+    return request_key(history_deployment.with_runtimes(side, found), suite, reads=READS_SAVED,
+                       deployment=history_deployment.requested(found))
 
 
 def _cached(cache: HistoryCache, side: Side, suite: str, *, rerun_without_deployment: bool = False) -> Entry | None:
@@ -103,9 +106,11 @@ def run(sides: list[tuple[Release, Side]], cache: HistoryCache, *, keep: Path | 
         workdir = scratch / f"{done + 1:02d}-{release.line}-{release.release}"
         workdir.mkdir(parents=True)
         began = clock()
+        found = history_deployment.runtimes_of(side)
+        side = history_deployment.with_runtimes(side, found)  # locked -> deploy: the set in its lock
         try:
             result = run_side(side, workdir, source=checkout, log=log, command="history", environment=READS_SAVED,
-                              runtimes=history_deployment.runtimes_of(side))
+                              runtimes=found)
         except BaseException:
             stopped.set()
             raise

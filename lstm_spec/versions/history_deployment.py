@@ -57,6 +57,32 @@ def runtimes_of(side: Side) -> Runtimes:
     return runtime_sets.for_tensorflow(tensorflow_of(side))
 
 
+def _exact(lines) -> set[tuple[str, str]]:
+    return {(normalize(line.split("==", 1)[0]), line.split("==", 1)[1].strip()) for line in lines if "==" in line}
+
+
+def in_lock(side: Side, found: Runtimes) -> bool:
+    """Whether ``side``'s own lock already pins ``found``'s set (the deploy session's): nothing to add."""
+    return bool(side.fixed and side.lock and side.lock.exists()
+                and _exact(found.pins) <= _exact(lock_pins(side.lock.read_text()).values()))
+
+
+def with_runtimes(side: Side, found: Runtimes) -> Side:
+    """The side that runs ``side`` with ``found``: for a fixed session, the fixed session whose lock is exactly its
+    lock plus the set (``locked`` -> ``deploy``), reused from run to run like any fixed session; else ``side``
+    itself, whose run adds the set to an environment of its own."""
+    from lstm_spec.versions.sides import FIXED
+
+    if not (side.fixed and found.installable and side.lock and side.lock.exists()):
+        return side
+    wanted = _exact(lock_pins(side.lock.read_text()).values()) | _exact(found.pins)
+    for name, fixed in FIXED.items():
+        if (fixed.backend, fixed.environment) == (side.backend, side.environment) and fixed.lock.exists() \
+                and _exact(lock_pins(fixed.lock.read_text()).values()) == wanted:
+            return Side(side.name, fixed.session, environment=fixed.environment)
+    return side
+
+
 def requested(found: Runtimes) -> tuple[str, ...]:
     """What a side's deployment adds to its request in the cache: its pins and the cases it runs; nothing where no
     set is pinned (such a side asks what it asked before the history ran the deploy specs)."""

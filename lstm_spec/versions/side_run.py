@@ -51,7 +51,7 @@ def run_side(side: Side, workdir: Path, *, source: Path = ROOT, log=sys.stderr,
     arguments = [*PYTEST_ARGUMENTS, f"{RECORD_OPTION}={collected / RECORD_FILE}", "--deployment-page=off",
                  *(["-k", history_deployment.SELECTION] if runtimes is not None else [])]
     with open(workdir / "nox.log", "w") as out:
-        if runtimes is not None and runtimes.installable:
+        if runtimes is not None and runtimes.installable and not history_deployment.in_lock(side, runtimes):
             error = _with_runtimes(side, workdir, tree, variables, arguments, runtimes, out)
         else:
             error = None
