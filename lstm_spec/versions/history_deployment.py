@@ -188,7 +188,7 @@ def turns(line: list[tuple[str, dict | None]], cell) -> list[str]:
 def section(results: dict, lines: dict) -> list[str]:
     """The page's "Deployment" section from every release's results (``lines``: the release lines, in order)."""
     from lstm_spec.versions.history_saved_models import grouped
-    from lstm_spec.versions.report_sections.text import cell as table_cell
+    from lstm_spec.deploy.cell_text import shown_error
 
     out = ["## Deployment: where a format started to work or broke", ""]
     records = {release: _record(results.get(release)) for members in lines.values() for release in members}
@@ -211,7 +211,7 @@ def section(results: dict, lines: dict) -> list[str]:
         out += [f"### The {name} line", "", "| format:path | model | started to work or broke | along the line |",
                 "|---|---|---|---|"]
         for cell in cells:
-            shown = [(release.release, table_cell(state(results.get(release), records[release], cell)))
+            shown = [(release.release, _escaped(state(results.get(release), records[release], cell)))
                      for release in members]
             out.append(f"| `{cell.format}:{cell.path}` | `{cell.case}` | {'; '.join(turns(line, cell)) or '—'} "
                        f"| {grouped(shown)} |")
@@ -220,13 +220,23 @@ def section(results: dict, lines: dict) -> list[str]:
                if (results[release].deployment_runtimes or {}).get("error")]
     if refused:
         out += ["Sides whose runtimes pip refused (they ran without them): " + "; ".join(
-            f"{release.line} {release.release}: {table_cell(found['error'])}" for release, found in refused), ""]
-    out += ["The runtime sets, per TensorFlow minor (each resolved beside its side with nothing of the side moved: "
-            "`python3 -m lstm_spec.versions.history_deployment --check MINOR`):", "",
-            "| TensorFlow | runtimes | why |", "|---|---|---|"]
-    for found in runtime_sets.every_set():
-        out.append(f"| {found.tensorflow} | {', '.join(found.pins) or 'none'} | {table_cell(found.why)} |")
+            f"{release.line} {release.release}: {_escaped(shown_error(found['error']))}" for release, found in refused),
+            ""]
+    sets = runtime_sets.every_set()
+    common = set.intersection(*(set(found.pins) for found in sets))
+    out += ["The runtime sets, per TensorFlow minor, each resolved beside its side with nothing of the side moved "
+            "(`python3 -m lstm_spec.versions.history_deployment --check MINOR`). Every set holds "
+            f"{', '.join(sorted(common, key=str.lower))}; beside them:", "",
+            "| TensorFlow | pins | why |", "|---|---|---|"]
+    for found in sets:
+        own = [pin for pin in found.pins if pin not in common]
+        out.append(f"| {found.tensorflow} | {', '.join(own) or 'none'} | {_escaped(found.why)} |")
     return out + [""]
+
+
+def _escaped(text: str) -> str:
+    """A table cell of prose already short: pipes and newlines escaped, nothing cut."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 # --check: the same install, dry, beside the side of the tensorflow line that a minor's set goes with.
