@@ -293,3 +293,12 @@ def test_the_history_page_ends_with_the_deployment_section(tmp_path, stand_in, s
     page = history.write_page(cache.entries(), tmp_path / "history.md", "python3 suite.py history").read_text()
     assert "## Deployment: where a format started to work or broke" in page
     assert "| `onnx:export-onnx` | `page_lstm` | works from 3.1.1 | 3.0.5: fails at convert" in page
+
+
+def test_a_record_that_cannot_be_read_is_said_so_not_taken_for_not_yet_run():
+    """A side whose record is damaged reads 'its record cannot be read' on each cell, beside a side that has one."""
+    keras = {release.release: release for release in LINES["keras"]}
+    damaged = SideResult("3.14.1", "version", deployment_record='{"cells": [{"cell": ["onnx"]}]}')
+    lines = section({keras["3.14.1"]: damaged, keras["3.15.1"]: _side("3.15.1", {ONNX: RUNS})}, {"keras": LINES["keras"]})
+    [row] = [line for line in lines if line.startswith("| `onnx:export-onnx`")]
+    assert "3.14.1: its record cannot be read<br>3.15.1: runs, 1.2e-07 |" in row

@@ -2,7 +2,8 @@
 minor pins a set, and the page's "Deployment" section, from the records the deploy specs (48-51) left.
 
 A side's run (``side_run.run_side`` with ``runtimes``) makes its environment, adds the runtime set with
-``pip install --constraint`` on the environment's own packages (so the runtimes move none of them; a set pip refuses
+``pip install --no-deps --constraint`` on the environment's own packages (so the runtimes move none of them; a fixed
+session whose lock already holds them, ``deploy``, runs instead of ``locked``; a set pip refuses
 is recorded with pip's reason and the specs run without it), runs the specs with ``--deployment-record`` and leaves,
 in its collected folder, the record (``observed.RECORD_FILE``) and what was installed (``STATUS_FILE``).  A cached
 side from before the history ran the deploy specs has neither: the page says "not yet run" for it.
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from lstm_spec.deploy import runtimes as runtime_sets
 from lstm_spec.deploy.runtimes import Runtimes
-from lstm_spec.versions.pins import install_plan, lock_pins, normalize, requirements
+from lstm_spec.versions.pins import install_plan, is_requirements_file, lock_pins, normalize, requirements
 from lstm_spec.versions.sides import LOCKS, Side
 
 STATUS_FILE = "deployment-runtimes.json"  # in a side's collected folder: the set, and whether it installed
@@ -42,8 +43,7 @@ def tensorflow_of(side: Side) -> str | None:
     else:
         wanted = requirements(side.version)
         pins = {normalize(line.split("==", 1)[0]): line for line in wanted if "==" in line}
-        if "tensorflow" not in pins and not side.version.startswith("tensorflow") and "," not in side.version \
-                and not side.version.endswith(".txt"):
+        if "tensorflow" not in pins and "," not in side.version and not is_requirements_file(side.version):
             pins = lock_pins(LOCKS["locked"].read_text())  # a Keras release or keras-nightly on the locked TensorFlow
     line = pins.get("tensorflow")
     return line.split("==", 1)[1].strip() if line else None
@@ -149,6 +149,8 @@ def state(result, cells: dict | None, cell) -> str:
     from lstm_spec.versions.report_sections.deployment import SHOWN
 
     if cells is None:
+        if result is not None and result.usable and result.deployment_record is not None:
+            return "its record cannot be read"
         return NOT_YET_RUN if result is None or result.usable else "the side did not run"
     if cell in cells:
         return outcome_text(cells[cell], SHOWN)
