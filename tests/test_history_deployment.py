@@ -76,8 +76,8 @@ def test_a_side_gets_the_set_of_the_tensorflow_it_installs(name, minor):
 
 
 def test_the_locked_side_runs_as_the_deploy_session_whose_lock_holds_its_set():
-    """keras 3.15.1 (the locked session) runs in the deploy session, reused, its set in the lock: nothing to add; a fixed
-    side without such a session (keras2 here) keeps its own, and its run adds the set."""
+    """keras 3.15.1 (the locked session) runs in the deploy session, reused, its set in the lock: nothing to add; a
+    fixed side without such a session (keras2 here) keeps its own, and its run adds the set."""
     found = runtimes.for_tensorflow("2.21")
     deploy = history_deployment.with_runtimes(resolve("locked"), found)
     assert ("locked", "deploy", True) == (deploy.name, deploy.session, history_deployment.in_lock(deploy, found))
@@ -299,6 +299,7 @@ def test_a_record_that_cannot_be_read_is_said_so_not_taken_for_not_yet_run():
     """A side whose record is damaged reads 'its record cannot be read' on each cell, beside a side that has one."""
     keras = {release.release: release for release in LINES["keras"]}
     damaged = SideResult("3.14.1", "version", deployment_record='{"cells": [{"cell": ["onnx"]}]}')
-    lines = section({keras["3.14.1"]: damaged, keras["3.15.1"]: _side("3.15.1", {ONNX: RUNS})}, {"keras": LINES["keras"]})
+    lines = section({keras["3.14.1"]: damaged, keras["3.15.1"]: _side("3.15.1", {ONNX: RUNS})},
+                    {"keras": LINES["keras"]})
     [row] = [line for line in lines if line.startswith("| `onnx:export-onnx`")]
     assert "3.14.1: its record cannot be read<br>3.15.1: runs, 1.2e-07 |" in row
