@@ -52,9 +52,10 @@ def test_onnx_follows_the_ceilings_of_each_tensorflow():
     protobuf)."""
     onnx = {minor: dict(pin.split("==") for pin in runtimes.for_tensorflow(minor).pins)["onnx"]
             for minor in ("2.12", "2.13", "2.14", "2.17", "2.18", "2.19", "2.20", "2.21")}
-    assert {"2.12": "1.17.0", "2.13": "1.17.0", "2.14": "1.19.0", "2.17": "1.19.0", "2.18": "1.22.0",
+    assert {"2.12": "1.17.0", "2.13": "1.17.0", "2.14": "1.18.0", "2.17": "1.18.0", "2.18": "1.22.0",
             "2.19": "1.22.0", "2.20": "1.23.2", "2.21": "1.23.2"} == onnx
     assert "typing-extensions<4.6.0" in runtimes.for_tensorflow("2.12").why
+    assert "fails to import" in runtimes.for_tensorflow("2.15").why  # onnx 1.19.0 beside ml-dtypes 0.3.2
     assert "ml_dtypes==0.5.4" in runtimes.for_tensorflow("2.13").pins  # the one side without ml_dtypes of its own
 
 

@@ -56,6 +56,7 @@ def deploy_lock_pins(lock: Path = LOCK, deploy_lock: Path = DEPLOY_LOCK) -> tupl
 # openvino openvino-telemetry); each side already has the rest the runtimes need (flatbuffers, ml_dtypes,
 # packaging, protobuf, requests, typing-extensions).
 _ADDED = ("backports.strenum==1.2.8", "openvino-telemetry==2025.2.0", "tqdm==4.70.1")
+# (Resolving proves a set installs, not that it imports: a set's reason says where pip's own pick does not import.)
 # onnxruntime 1.32.0 needs protobuf>=4.25.8 and numpy>=1.21.6, ai-edge-litert 2.3.0 numpy>=1.23.2, openvino
 # 2026.4.1 numpy<2.6.0, tf2onnx 1.17.0 numpy>=1.23.5 and protobuf>=3.20: all hold beside every TensorFlow from
 # 2.12 (protobuf 4.25.9, numpy 1.24.3) to 2.21 (protobuf 7.36.2, numpy 2.4.6).
@@ -76,9 +77,11 @@ ERAS: dict[str, Runtimes] = {
     **_era(("2.12",), "1.17.0", _ONNX_1_17),
     # TensorFlow 2.13 (unlike 2.12, through jax) brings no ml_dtypes, which ai-edge-litert needs.
     **_era(("2.13",), "1.17.0", _ONNX_1_17, "ml_dtypes==0.5.4"),
-    **_era(("2.14", "2.15", "2.16", "2.17"), "1.19.0",
-           "onnx 1.19.0: TensorFlow 2.14-2.17 require ml-dtypes<0.5 (2.14: ==0.2.0), and onnx 1.20 on requires "
-           "ml_dtypes>=0.5.0; the newest of the other runtimes install (numpy 1.26.4, protobuf 4.25.9)"),
+    **_era(("2.14", "2.15", "2.16", "2.17"), "1.18.0",
+           "onnx 1.18.0: TensorFlow 2.14-2.17 require ml-dtypes<0.5 (2.14: ==0.2.0); onnx 1.19.0 installs beside it "
+           "(pip picks it) but fails to import (AttributeError: module 'ml_dtypes' has no attribute 'float4_e2m1fn', "
+           "seen on the TF 2.15.1 side), and 1.20 on requires ml_dtypes>=0.5.0; the newest of the other runtimes "
+           "install (numpy 1.26.4, protobuf 4.25.9)"),
     **_era(("2.18", "2.19"), "1.22.0",
            "onnx 1.22.0: TensorFlow 2.18 and 2.19 require protobuf<6, and onnx 1.23 on requires protobuf>=6.31.1; "
            "the newest of the other runtimes install (protobuf 5.29.6)"),
