@@ -304,3 +304,10 @@ def test_a_record_that_cannot_be_read_is_said_so_not_taken_for_not_yet_run():
                     {"keras": LINES["keras"]})
     [row] = [line for line in lines if line.startswith("| `onnx:export-onnx`")]
     assert "3.14.1: its record cannot be read<br>3.15.1: runs, 1.2e-07 |" in row
+
+
+def test_the_list_names_the_session_a_side_runs_in(tmp_path, capsys):
+    """--list: keras 3.15.1 runs in deploy (its set in the lock), keras 3.14.1 in the version session."""
+    history.main(["keras:3.15.1", "keras:3.14.1", "--list", "--cache", str(tmp_path / "cache")])
+    out = capsys.readouterr().out
+    assert "3.15.1 (nox session deploy)" in out and "3.14.1 (nox session version)" in out

@@ -210,7 +210,8 @@ def main(argv: list[str]) -> int:
             earlier = cache.lookup(_asked(side, suite, deployment=False))
             cached = ("cached" if cache.lookup(_asked(side, suite)) else
                       "cached, deployment not yet run" if earlier else "to run")
-            print(f"{release.line:<14} {release.release:<9} {cached:<7} {side.name} (nox session {side.session})")
+            session = history_deployment.with_runtimes(side, history_deployment.runtimes_of(side)).session
+            print(f"{release.line:<14} {release.release:<9} {cached:<7} {side.name} (nox session {session})")
         return 0
     try:
         run(sides, cache, keep=arguments.keep, jobs=arguments.jobs,
