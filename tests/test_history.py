@@ -9,7 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lstm_spec.deploy.observed import RECORD_FILE
 from lstm_spec.versions import history, release_lines
+from lstm_spec.versions.history_deployment import STATUS_FILE, status
 from lstm_spec.versions.history_cache import HistoryCache
 from lstm_spec.versions.pins import install_plan
 from lstm_spec.versions.release_lines import DEFAULT, LINES, find
@@ -26,18 +28,24 @@ FAILING = """<testsuites><testsuite>
 
 class StandIn:
     """Runs a side by writing the files its nox session writes; ``failing`` names the sides where test_b fails,
-    ``reads`` the saved-model reads (read_files' observations) a side records."""
+    ``reads`` the saved-model reads (read_files' observations) a side records, ``records`` its deploy specs' record
+    (the text of deployment-record.json); the runtimes it was given are kept, and written as the run writes them."""
 
-    def __init__(self, failing=(), stop_at=None, reads=None):
+    def __init__(self, failing=(), stop_at=None, reads=None, records=None):
         self.ran, self.failing, self.stop_at, self.reads = [], set(failing), stop_at, reads or {}
-        self.environments = []
+        self.environments, self.runtimes, self.records = [], [], records or {}
 
-    def __call__(self, side, workdir, *, source, log, command, environment=None):
+    def __call__(self, side, workdir, *, source, log, command, environment=None, runtimes=None):
         if side.name == self.stop_at:
             raise KeyboardInterrupt
         self.ran.append(side.name)
         self.environments.append(environment)
+        self.runtimes.append(runtimes)
         replaced = {"packages.txt": f"tensorflow=={side.name}\n"}
+        if runtimes is not None:
+            replaced[STATUS_FILE] = json.dumps(status(runtimes))
+        if side.name in self.records:
+            replaced[RECORD_FILE] = self.records[side.name]
         if side.name in self.failing:
             replaced["junit.xml"] = FAILING
         if side.name in self.reads:
@@ -53,8 +61,8 @@ def stand_in_fixture(monkeypatch):
     """Replaces each side's run by a StandIn; returns a setter for its failing sides and its stop."""
     made = {}
 
-    def use(failing=(), stop_at=None, reads=None):
-        made["run"] = StandIn(failing, stop_at, reads)
+    def use(failing=(), stop_at=None, reads=None, records=None):
+        made["run"] = StandIn(failing, stop_at, reads, records)
         monkeypatch.setattr(history, "run_side", made["run"])
         return made["run"]
 
@@ -251,7 +259,7 @@ def test_a_change_across_releases_not_run_names_the_span(tmp_path, stand_in, sou
 
 def test_a_side_that_cannot_be_installed_is_listed_with_pips_reason(tmp_path, source, monkeypatch):
     """A side whose install failed stays in the cache as such and the page gives its message and pip's reason whole."""
-    def not_installable(side, workdir, *, source, log, command, environment=None):
+    def not_installable(side, workdir, *, source, log, command, environment=None, runtimes=None):
         (workdir / "collected").mkdir(parents=True)
         (workdir / "collected" / "install-error.txt").write_text(f"{side.name} cannot be installed\n")
         (workdir / "nox.log").write_text("ERROR: No matching distribution found for keras==3.0.5\n")
@@ -270,7 +278,7 @@ def test_a_run_that_ended_without_results_is_run_again(tmp_path, source, monkeyp
     """A side whose run ended before pytest wrote its results (killed, say) is kept but not taken from the cache."""
     calls = []
 
-    def killed(side, workdir, *, source, log, command, environment=None):
+    def killed(side, workdir, *, source, log, command, environment=None, runtimes=None):
         calls.append(side.name)
         (workdir / "nox.log").write_text("Killed\n")
         return read_side(side.name, side.session, workdir / "tree", workdir / "collected", workdir / "nox.log")

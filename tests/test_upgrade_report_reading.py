@@ -154,7 +154,9 @@ def test_the_side_runs_its_nox_session_in_the_copy_with_its_snapshots_emptied(tm
     tree = tmp_path / "side" / "tree"
     [(command, options, snapshots_at_start)] = calls
     assert not snapshots_at_start
-    assert ["--sessions", "jax", "--", *side_run.PYTEST_ARGUMENTS] == command[-len(side_run.PYTEST_ARGUMENTS) - 3:]
+    record = f"--deployment-record={tmp_path / 'side' / 'collected' / 'deployment-record.json'}"
+    assert ["--sessions", "jax", "--", *side_run.PYTEST_ARGUMENTS, record, "--deployment-page=off"] == command[
+        -len(side_run.PYTEST_ARGUMENTS) - 5:]
     assert str(tree / "noxfile.py") == command[command.index("--noxfile") + 1]
     assert tree == options["cwd"] and side_run.subprocess.STDOUT == options["stderr"]
     assert (str(tmp_path / "side" / "collected"), "kept") == (options["env"]["LSTM_SPEC_COLLECT"], options["env"]["HB_PROBE"])

@@ -8,7 +8,8 @@
 
 Each side runs as ``report`` runs one (``lstm_spec.versions.side_run``: its environment, the specs with
 every value written, JUnit, layer defaults), one after the other (``--jobs N``: N at a time), and each
-reads the committed saved-model files (``READS_SAVED``); its results go into the cache
+reads the committed saved-model files (``READS_SAVED``) and installs the deployment runtimes its TensorFlow pins
+(``history_deployment``: specs 48-51 record what they observed); its results go into the cache
 (``history_cache``), keyed by the exact packages it ran on; a side whose request is in the cache is not
 run again.  Each side's environment is removed after its run unless ``--keep``.  Stopped (Ctrl-C), it
 keeps what finished; run it again to resume.  The page (``docs/history.md`` unless ``--page``) is
@@ -27,7 +28,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from lstm_spec.versions import release_lines
+from lstm_spec.versions import history_deployment, release_lines
 from lstm_spec.versions.history_cache import Entry, HistoryCache, fingerprint, read_entry, request_key
 from lstm_spec.versions.history_page import render
 from lstm_spec.versions.pins import VersionSpecError
@@ -59,18 +60,33 @@ def chosen(parser: argparse.ArgumentParser, handles: list[str]) -> list[tuple[Re
         parser.error(str(error))
 
 
-def _asked(side: Side, suite: str) -> str:
-    """A history side's request: its own, with the saved-model reads every history side makes."""
-    return request_key(side, suite, reads=READS_SAVED)
+def _asked(side: Side, suite: str, *, deployment: bool = True) -> str:
+    """A history side's request: its own, with the saved-model reads every history side makes and the deployment
+    runtimes its TensorFlow pins (``deployment=False``: the request as it was before the history added them)."""
+    if not deployment:
+        return request_key(side, suite, reads=READS_SAVED)
+    found = history_deployment.runtimes_of(side)
+    return request_key(history_deployment.with_runtimes(side, found), suite, reads=READS_SAVED,
+                       deployment=history_deployment.requested(found))
+
+
+def _cached(cache: HistoryCache, side: Side, suite: str, *, rerun_without_deployment: bool = False) -> Entry | None:
+    """A side's entry: the one run with its runtimes, else (unless ``rerun_without_deployment``) one cached before the
+    history added runtimes, which the page shows as "not yet run" for deployment."""
+    found = cache.lookup(_asked(side, suite))
+    if found is None and not rerun_without_deployment:
+        found = cache.lookup(_asked(side, suite, deployment=False))
+    return found
 
 
 def run(sides: list[tuple[Release, Side]], cache: HistoryCache, *, keep: Path | None, jobs: int = 1,
-        log=sys.stderr, clock=time.monotonic, source: Path = ROOT) -> list[Entry]:
+        log=sys.stderr, clock=time.monotonic, source: Path = ROOT,
+        rerun_without_deployment: bool = False) -> list[Entry]:
     """Runs each side not in the cache, ``jobs`` at a time, saying which, how many are left and the time so
     far; returns every side's entry.  A stop (KeyboardInterrupt) keeps the finished sides and is raised on."""
     suite = fingerprint()
     requests = [_asked(side, suite) for _, side in sides]
-    entries = [cache.lookup(request) for request in requests]
+    entries = [_cached(cache, side, suite, rerun_without_deployment=rerun_without_deployment) for _, side in sides]
     todo = [index for index, entry in enumerate(entries) if entry is None]
     print(f"history: {len(sides)} sides, {len(sides) - len(todo)} in the cache ({cache.folder}), {len(todo)} to run",
           file=log, flush=True)
@@ -90,8 +106,11 @@ def run(sides: list[tuple[Release, Side]], cache: HistoryCache, *, keep: Path | 
         workdir = scratch / f"{done + 1:02d}-{release.line}-{release.release}"
         workdir.mkdir(parents=True)
         began = clock()
+        found = history_deployment.runtimes_of(side)
+        side = history_deployment.with_runtimes(side, found)  # locked -> deploy: the set in its lock
         try:
-            result = run_side(side, workdir, source=checkout, log=log, command="history", environment=READS_SAVED)
+            result = run_side(side, workdir, source=checkout, log=log, command="history", environment=READS_SAVED,
+                              runtimes=found)
         except BaseException:
             stopped.set()
             raise
@@ -163,6 +182,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--page", type=Path, default=PAGE, help=f"the page to write (default {PAGE.relative_to(ROOT)})")
     parser.add_argument("--no-page", action="store_true", help="run the sides only (a CI job)")
     parser.add_argument("--list", action="store_true", help="list the sides and whether each is cached; run nothing")
+    parser.add_argument("--rerun-without-deployment", action="store_true",
+                        help="run again the cached sides that ran before the history installed the deployment "
+                             "runtimes (the page's Deployment section says 'not yet run' for them)")
     parser.add_argument("--jobs", type=_jobs, default=1, metavar="N",
                         help="run N sides at a time (default 1; 2 on a 2-core machine: a side's install waits on "
                              "the network and the disk while the other's specs run)")
@@ -185,11 +207,15 @@ def main(argv: list[str]) -> int:
     if arguments.list:
         suite = fingerprint()
         for release, side in sides:
-            cached = "cached" if cache.lookup(_asked(side, suite)) else "to run"
-            print(f"{release.line:<14} {release.release:<9} {cached:<7} {side.name} (nox session {side.session})")
+            earlier = cache.lookup(_asked(side, suite, deployment=False))
+            cached = ("cached" if cache.lookup(_asked(side, suite)) else
+                      "cached, deployment not yet run" if earlier else "to run")
+            session = history_deployment.with_runtimes(side, history_deployment.runtimes_of(side)).session
+            print(f"{release.line:<14} {release.release:<9} {cached:<7} {side.name} (nox session {session})")
         return 0
     try:
-        run(sides, cache, keep=arguments.keep, jobs=arguments.jobs)
+        run(sides, cache, keep=arguments.keep, jobs=arguments.jobs,
+            rerun_without_deployment=arguments.rerun_without_deployment)
     except KeyboardInterrupt:
         return 130
     if not arguments.no_page:

@@ -46,16 +46,19 @@ def fingerprint(root: Path = ROOT) -> str:
     return digest.hexdigest()[:16]
 
 
-def request_key(side: Side, suite: str, root: Path = ROOT, reads: dict | None = None) -> str:
+def request_key(side: Side, suite: str, root: Path = ROOT, reads: dict | None = None,
+                deployment: tuple[str, ...] = ()) -> str:
     """What a side asks for: its session, environment (with ``reads``, what the run sets beside it), install plan
-    (or lock) and the suite's fingerprint."""
+    (or lock), the suite's fingerprint and what its ``deployment`` adds (runtimes, cases; none: the key a side had
+    before the history ran the deploy specs, so entries cached then still answer)."""
     lock = LOCKS["locked"]
     if side.fixed:
         plan = [[side.lock.name, side.lock.read_text() if side.lock.exists() else "(missing)"]]
     else:
         plan = install_plan(side.version, lock.read_text(), str(lock.relative_to(root)))
     asked = json.dumps([side.session, list(side.environment), plan, suite, _lock_text(side, lock)]
-                       + ([sorted(reads.items())] if reads else []), sort_keys=True)
+                       + ([sorted(reads.items())] if reads else [])
+                       + ([["deployment", list(deployment)]] if deployment else []), sort_keys=True)
     return hashlib.sha256(asked.encode()).hexdigest()[:16]
 
 

@@ -7,7 +7,8 @@ change numbers or shapes.  The page's first screen is the picture (releases x be
 the kind of change) and what an upgrade to each release brings, the changes that need action first
 (``history_brings``); below them, per line, one line for a release where nothing changed and the
 changes grouped by behaviour otherwise; then, per behaviour and spec, the first release at which each
-changed; and the saved-model matrix (``history_saved_models``).
+changed; the saved-model matrix (``history_saved_models``); and where each deployed format started to
+work or broke (``history_deployment``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from lstm_spec.versions.comparison import Comparison, compare
 from lstm_spec.versions.history_brings import section as brings_section
+from lstm_spec.versions.history_deployment import section as deployment_section
 from lstm_spec.versions.history_saved_models import section as saved_models_section
 from lstm_spec.versions.release_lines import FOLLOWS, LINES, Release
 from lstm_spec.versions.report_sections.summary import summary_lines
@@ -148,6 +150,7 @@ def render(results: dict[Release, SideResult], command: str, seconds: dict[Relea
             out += [f"### {release.line} {release.release} (`{release.name}`)", "", "```text", why, "```", ""]
     out += _behaviour_index(all_steps)
     out += saved_models_section(results)
+    out += deployment_section(results, LINES)
     return "\n".join(out) + "\n"
 
 

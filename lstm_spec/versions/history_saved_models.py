@@ -51,13 +51,17 @@ def counts(reads: list[dict]) -> str:
 
 def _runs(line: list[tuple[Release, list[dict]]]) -> str:
     """A line's releases grouped into runs of the same cell: where a format's outcome changed along it."""
+    return grouped([(release.release, counts(reads)) for release, reads in line])
+
+
+def grouped(line: list[tuple[str, str]]) -> str:
+    """Releases (in order, each with its cell) grouped into runs of the same cell, ``first–last: cell``."""
     runs: list[tuple[str, str, str]] = []
-    for release, reads in line:
-        cell = counts(reads)
+    for release, cell in line:
         if runs and runs[-1][2] == cell:
-            runs[-1] = (runs[-1][0], release.release, cell)
+            runs[-1] = (runs[-1][0], release, cell)
         else:
-            runs.append((release.release, release.release, cell))
+            runs.append((release, release, cell))
     return "<br>".join(f"{first}{'–' + last if last != first else ''}: {cell}" for first, last, cell in runs)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lstm_spec.deploy.observed import RECORD_FILE
 from lstm_spec.versions.dependencies import tool_packages
+from lstm_spec.versions.history_deployment import STATUS_FILE
 from lstm_spec.versions.sides import Side, session_backend
 
 # Each Keras backend's engine: the package whose version is the backend's, and its name in prose
@@ -58,6 +59,9 @@ class SideResult:
     collected: Path | None = None  # the folder the run wrote (LSTM_SPEC_COLLECT), gone once the report is written
     saved_models: dict[str, str] = field(default_factory=dict)  # the saved-model exchange's files, as text
     deployment_record: str | None = None  # what the deploy specs observed (observed.RECORD_FILE), as text
+    # A history side's runtime set and whether it installed (history_deployment.STATUS_FILE); None before the
+    # history installed runtimes, and for a report's side.
+    deployment_runtimes: dict | None = None
     side: Side | None = None  # the side as resolved from its name
 
     @property
@@ -114,7 +118,19 @@ def read_side(name: str, session: str, tree: Path, collected: Path, log: Path) -
     side.saved_models = read_saved_models(collected)
     record = collected / RECORD_FILE
     side.deployment_record = record.read_text(errors="replace") if record.is_file() else None
+    side.deployment_runtimes = read_runtimes(collected / STATUS_FILE)
     return side
+
+
+def read_runtimes(path: Path) -> dict | None:
+    """A history side's ``STATUS_FILE``, or None where it left none (or an unreadable one)."""
+    if not path.is_file():
+        return None
+    try:
+        found = json.loads(path.read_text(errors="replace"))
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 # The upgrade report's saved-model exchange (lstm_spec/versions/report_sections/saved_models.py), under a run's

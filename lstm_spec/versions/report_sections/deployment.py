@@ -40,7 +40,8 @@ def _facts_shown(facts: dict) -> dict[str, str]:
     return shown
 
 
-def _outcome(facts: dict) -> str:
+def outcome_kind(facts: dict) -> str:
+    """A cell's outcome: ``runs``, ``fails`` or ``converts (not run)``."""
     return {"runs": "runs", "fails": "fails"}.get(facts.get("outcome"), "converts (not run)")
 
 
@@ -51,7 +52,7 @@ def changes(before: dict[Cell, dict], after: dict[Cell, dict]) -> list[Change]:
         if key not in before or key not in after:
             found.append(Change(key, "cell", *(outcome_text(side[key], SHOWN) if key in side else NOT_RUN
                                                for side in (before, after))))
-        elif _outcome(before[key]) != _outcome(after[key]):
+        elif outcome_kind(before[key]) != outcome_kind(after[key]):
             found.append(Change(key, "outcome", outcome_text(before[key], SHOWN), outcome_text(after[key], SHOWN)))
         else:
             old, new = _facts_shown(before[key]), _facts_shown(after[key])
