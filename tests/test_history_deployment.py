@@ -270,7 +270,7 @@ def test_the_section_shows_each_cell_along_its_line_and_the_sides_not_yet_run():
     [row] = [line for line in lines if line.startswith("| `onnx:export-onnx`")]
     assert row.startswith("| `onnx:export-onnx` | `page_lstm` | works from 3.14.1; breaks at 3.15.1 | "), row
     assert (f"3.0.5–3.12.4: {NOT_YET_RUN}<br>3.13.2: fails at convert: TypeError: export() got an unexpected "
-            "keyword argument 'verbose'<br>3.14.1: runs, 1.2e-07<br>3.15.1: runtimes did not install: TensorFlow "
+            "keyword argument 'verbose'<br>3.14.1: runs, ≤ 1e-06<br>3.15.1: runtimes did not install: TensorFlow "
             "2.21 |") in row
     assert any(line.startswith("Sides with a record: 3 of 16; not yet run (1, cached before") and "keras 3.12.4" in line
                for line in lines)
@@ -303,7 +303,7 @@ def test_a_record_that_cannot_be_read_is_said_so_not_taken_for_not_yet_run():
     lines = section({keras["3.14.1"]: damaged, keras["3.15.1"]: _side("3.15.1", {ONNX: RUNS})},
                     {"keras": LINES["keras"]})
     [row] = [line for line in lines if line.startswith("| `onnx:export-onnx`")]
-    assert "3.14.1: its record cannot be read<br>3.15.1: runs, 1.2e-07 |" in row
+    assert "3.14.1: its record cannot be read<br>3.15.1: runs, ≤ 1e-06 |" in row
 
 
 def test_the_list_names_the_session_a_side_runs_in(tmp_path, capsys):

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from lstm_spec.deploy.cell_text import TOLERANCE
 from lstm_spec.checks.assertions import assert_count, assert_shape, error_message, fail
 from lstm_spec.saving.catalog import call
 from lstm_spec.saving.formats import flat_outputs
 from lstm_spec.saving.read_files import max_abs_diff
 
-# A runtime's float32 kernels against Keras' on the seeded input: measured up to 1.8e-7 (LiteRT, onnxruntime).
-TOLERANCE = 1e-6
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from lstm_spec.deploy import observed
-from lstm_spec.deploy.cell_text import SHOWN_ERROR_CHARS, ErrorNotes, outcome_text, resize_text, tensors_text
+from lstm_spec.deploy.cell_text import SHOWN_ERROR_CHARS, TOLERANCE, ErrorNotes, outcome_text, resize_text, tensors_text
 from lstm_spec.living_docs import shapes_page
 from lstm_spec.living_docs.shapes_page import cell
 
@@ -68,8 +68,6 @@ def at_a_glance(exported: dict[observed.Cell, dict]) -> list[str]:
 
 def render_page(cells: dict[observed.Cell, dict], versions: dict[str, str]) -> str:
     """The page: per format a table of model x path, then the bad-input cells (``observed.damaged``)."""
-    from lstm_spec.deploy.outcomes import TOLERANCE  # imports the catalog (Keras): only where a page is rendered
-
     version_text = ", ".join(f"{name} {version}" for name, version in versions.items())
     exported = {key: facts for key, facts in cells.items() if observed.DAMAGED not in key.case}
     damaged = {key: facts for key, facts in cells.items() if observed.DAMAGED in key.case}
@@ -83,8 +81,9 @@ def render_page(cells: dict[observed.Cell, dict], versions: dict[str, str]) -> s
         "Each row is a cell: a model of the saving catalog (`lstm_spec/saving/catalog.py`) exported one way (the",
         "path: [the deployment guide](guides/deployment.md) shows each) and run by the runtime named. Its spec",
         f"states the cell in a table and fails when the artifact gives anything else (values: within {TOLERANCE:g} of",
-        "the model's). A shape's `None` is a dynamic dimension. *outcome*: where it runs, the largest absolute",
-        "difference from the model's outputs on the seeded input; where it fails, the step (convert, load, run)",
+        "the model's). A shape's `None` is a dynamic dimension. *outcome*: where it runs, the bound its spec checks",
+        "on the largest absolute difference from the model's outputs on the seeded input (the value itself, in the",
+        "record, moves at the 1e-7 level from run to run with the runtimes' threads); where it fails, the step (convert, load, run)",
         "and the error. *resized*: the same artifact given one more sample along the input's first axis",
         "(`batch+1`; time, for a time-major model) or a shorter sequence (`shorter`): `runs` (the model's outputs",
         "on it) or the error. A long error's message is written once, under its format's table, and its cells name",

@@ -3,8 +3,9 @@
 Each side's run writes what its deploy specs observed into its collected folder (``observed.RECORD_FILE``,
 ``--deployment-record``), read as ``SideResult.deployment_record``.  A cell (format, export path, model) is
 compared fact by fact: whether it runs (where that changed, nothing else of it is listed), the error, the op, the
-tensors, the difference as the page shows it (two significant digits) and each resize; the runtimes' versions are
-said above the table, not compared.  The section is written only where a cell differs, or a record cannot be read.
+tensors and each resize (not the difference from the model's outputs: within the specs' bound it moves from run to
+run with the runtimes' threads); the runtimes' versions are said above the table, not compared.  The section is
+written only where a cell differs, or a record cannot be read.
 """
 
 from __future__ import annotations
@@ -34,8 +35,7 @@ def _facts_shown(facts: dict) -> dict[str, str]:
     """A cell's compared facts as the report shows them (its outcome apart)."""
     shown = {"error": shown_error(facts["error"], SHOWN) if "error" in facts else "",
              "op": facts.get("op") or "", "inputs": tensors_text(facts.get("inputs")),
-             "outputs": tensors_text(facts.get("outputs")),
-             "difference": f"{facts['difference']:.2g}" if facts.get("difference") is not None else ""}
+             "outputs": tensors_text(facts.get("outputs"))}
     shown.update({f"resize {name}": shown_error(given, SHOWN) for name, given in facts.get("resize", {}).items()})
     return shown
 
