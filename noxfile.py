@@ -8,6 +8,9 @@
                                     exactly requirements/tf-keras-lock.txt
     nox -s deploy                   the locked default plus the deployment runtimes (LiteRT, ONNX, OpenVINO),
                                     exactly requirements/deploy-lock.txt (specs 48-51 run there whole)
+    nox -s deploy-torch             Keras 3's export on the PyTorch backend: the torch lock plus onnx, onnxruntime,
+                                    onnxscript and openvino, exactly requirements/deploy-torch-lock.txt (spec 53)
+    nox -s deploy-jax               the same on the JAX backend with jax2onnx: requirements/deploy-jax-lock.txt
     nox -s version -- 2.20.0        a TensorFlow release (2.x), with the suite's test tools
     nox -s version -- 3.14.0        a Keras 3 release (3.x) on top of the locked TensorFlow
     nox -s version -- keras-nightly the newest keras-nightly the index serves, on the locked TensorFlow
@@ -22,7 +25,7 @@
     nox -s site_lock                re-resolve requirements/docs-lock.txt (the site's tools) against lock.txt
 
 Arguments after the version (or after ``--`` for the fixed sessions) go to pytest; without any,
-a session runs ``specs`` and ``tests``.  ``python3 suite.py matrix SESSION`` and
+a session runs ``specs`` and ``tests`` (deploy-torch and deploy-jax: the deploy specs alone, ``DEPLOY_SPECS``).  ``python3 suite.py matrix SESSION`` and
 ``python3 suite.py report A B`` run these for you (``lstm_spec/versions/matrix.py``,
 ``lstm_spec/versions/side_run.py``).
 
@@ -56,6 +59,12 @@ KERAS2_LOCK = ROOT / "requirements" / "keras2-lock.txt"
 TF_KERAS_LOCK = ROOT / "requirements" / "tf-keras-lock.txt"
 BACKEND_LOCKS = {"jax": ROOT / "requirements" / "jax-lock.txt", "torch": ROOT / "requirements" / "torch-lock.txt"}
 DEPLOY_LOCK = ROOT / "requirements" / "deploy-lock.txt"
+# Keras 3's export on its other backends: the backend's lock plus the runtimes and exporters it needs.
+DEPLOY_BACKEND_LOCKS = {"torch": ROOT / "requirements" / "deploy-torch-lock.txt",
+                        "jax": ROOT / "requirements" / "deploy-jax-lock.txt"}
+# What deploy-torch and deploy-jax run without pytest arguments: the deploy specs (the rest of the suite runs in
+# torch and jax); specs 48-51 skip there, saying they are stated on TensorFlow.
+DEPLOY_SPECS = tuple(sorted(str(path.relative_to(ROOT)) for path in (ROOT / "specs").glob("test_*_deployed_*.py")))
 PYTHON = "3.11"
 KERAS2_TENSORFLOW = "tensorflow==2.15.1"
 
@@ -103,6 +112,26 @@ def deploy(session: nox.Session) -> None:
     """The locked default plus ai-edge-litert, onnx, onnxruntime, tf2onnx and openvino: requirements/deploy-lock.txt."""
     _pip(session, [["install", "-r", str(DEPLOY_LOCK)]], "requirements/deploy-lock.txt")
     _run_suite(session, session.posargs)
+
+
+@nox.session(python=PYTHON, reuse_venv=True, name="deploy-torch")
+def deploy_torch(session: nox.Session) -> None:
+    """Keras 3's export on the PyTorch backend (spec 53): requirements/deploy-torch-lock.txt, KERAS_BACKEND=torch;
+    without pytest arguments the deploy specs alone (DEPLOY_SPECS)."""
+    _deploy_on_backend(session, "torch")
+
+
+@nox.session(python=PYTHON, reuse_venv=True, name="deploy-jax")
+def deploy_jax(session: nox.Session) -> None:
+    """Keras 3's export on the JAX backend (spec 53): requirements/deploy-jax-lock.txt, KERAS_BACKEND=jax;
+    without pytest arguments the deploy specs alone (DEPLOY_SPECS)."""
+    _deploy_on_backend(session, "jax")
+
+
+def _deploy_on_backend(session: nox.Session, backend: str) -> None:
+    lock = DEPLOY_BACKEND_LOCKS[backend]
+    _pip(session, [["install", "-r", str(lock)]], str(lock.relative_to(ROOT)))
+    _run_suite(session, session.posargs, default=DEPLOY_SPECS)  # with KERAS_BACKEND=backend (session_environment)
 
 
 def _run_on_backend(session: nox.Session, backend: str) -> None:
@@ -260,12 +289,13 @@ def _pip(session: nox.Session, plan: list[list[str]], what: str) -> None:
             session.error(message)
 
 
-def _run_suite(session: nox.Session, pytest_arguments, version: str | None = None) -> None:
+def _run_suite(session: nox.Session, pytest_arguments, version: str | None = None,
+               default: tuple[str, ...] = ("specs", "tests")) -> None:
     # The session's backend (TensorFlow but in jax and torch) and Keras (tf-keras in tf-keras and in a version
     # that installs it), one table for nox and `speed` (lstm_spec.versions.sides): an exported KERAS_BACKEND or
     # TF_USE_LEGACY_KERAS changes no session.
     session.env.update(session_environment(session.name, version))
-    arguments = list(pytest_arguments) or ["specs", "tests"]
+    arguments = list(pytest_arguments) or list(default)
     collect = _collect_dir()
     if collect:
         collect.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,8 @@
     python3 suite.py matrix deploy                  the locked default with the deployment runtimes
                                                     (requirements/deploy-lock.txt); --deployment-page=write
                                                     writes docs/deployment.md
+    python3 suite.py matrix deploy-torch            Keras 3's export on the PyTorch backend (spec 53;
+                                                    requirements/deploy-torch-lock.txt); deploy-jax on JAX
     python3 suite.py matrix 2.20.0 -k time_major    any TensorFlow 2.x, Keras 3.x or keras-nightly
 
 A version that one of the locks pins (``2.15.1``, ``2.21.0``, ``keras==3.15.1``) runs that lock's
