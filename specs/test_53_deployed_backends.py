@@ -199,16 +199,20 @@ def _runtime(format: str) -> str:
     return artifacts.litert_runtime() if named is None else artifacts.runtime(*named)
 
 
-def _expected(format: str, signature: str, case):
-    return OUTCOMES[(KERAS_BACKEND, format, signature)].expected(case.name)
+def _expected(format: str, signature: str, case, backend: str = KERAS_BACKEND):
+    return OUTCOMES[(backend, format, signature)].expected(case.name)
 
 
 def _exports(runs_only: bool = False):
-    """(format, signature, case) params on this backend: every export, or only those the table says run."""
-    return [pytest.param((format, signature, case), id=f"{format}-{signature}-{case.name}")
-            for format in FORMATS for signature in SIGNATURES if (KERAS_BACKEND, format, signature) in OUTCOMES
-            for case in buildable_cases() if WHOLE_MATRIX or case.name in DEFAULT_CASES
-            if not runs_only or isinstance(_expected(format, signature, case), Runs)]
+    """(format, signature, case) params on this backend (elsewhere, where the spec skips, those of either backend,
+    for the listing): every export, or only those the table says run."""
+    backends = [KERAS_BACKEND] if KERAS_BACKEND in BACKENDS else list(BACKENDS)
+    found = {f"{format}-{signature}-{case.name}": (format, signature, case)
+             for backend in backends for format in FORMATS for signature in SIGNATURES
+             if (backend, format, signature) in OUTCOMES
+             for case in buildable_cases() if WHOLE_MATRIX or case.name in DEFAULT_CASES
+             if not runs_only or isinstance(_expected(format, signature, case, backend), Runs)}
+    return [pytest.param(param, id=name) for name, param in found.items()]
 
 
 def _export(format: str, signature: str, case, path):
