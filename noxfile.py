@@ -25,7 +25,8 @@
     nox -s site_lock                re-resolve requirements/docs-lock.txt (the site's tools) against lock.txt
 
 Arguments after the version (or after ``--`` for the fixed sessions) go to pytest; without any,
-a session runs ``specs`` and ``tests`` (deploy-torch and deploy-jax: the deploy specs alone, ``DEPLOY_SPECS``).  ``python3 suite.py matrix SESSION`` and
+a session runs ``specs`` and ``tests`` (deploy-torch and deploy-jax: the deploy specs alone,
+``DEPLOY_SPECS``).  ``python3 suite.py matrix SESSION`` and
 ``python3 suite.py report A B`` run these for you (``lstm_spec/versions/matrix.py``,
 ``lstm_spec/versions/side_run.py``).
 

@@ -156,8 +156,8 @@ def openvino(path) -> Deployed:
         return tuple(np.asarray(results[port]) for port in compiled.outputs)
 
     ops = frozenset(op.get_type_name() for op in model.get_ops())
-    return Deployed(runtime("openvino", "OpenVINO"), tuple(map(tensor, model.inputs)), tuple(map(tensor, model.outputs)),
-                    ops, run)
+    return Deployed(runtime("openvino", "OpenVINO"), tuple(map(tensor, model.inputs)),
+                    tuple(map(tensor, model.outputs)), ops, run)
 
 
 def saved_model(path) -> Deployed:

@@ -1,5 +1,6 @@
-"""What an export path gives for a case, as data: it runs (``Runs``: its shapes, op, values) or fails
-(``Fails``: the step, the exception's class name and part of its message).  ``attempt`` runs a step and
+"""What an export path gives for a case, as data: it runs (``Runs``: its shapes, op, values; ``Differs`` where it
+runs with other outputs than the model's) or fails (``Fails``: the step, the exception's class name and part of
+its message).  ``attempt`` runs a step and
 ``assert_fails`` / ``assert_tensors`` check an observation against the table's entry, ``assert_runtime_outputs`` a
 runtime's outputs against the model's, ``assert_resized`` a run on a resized input (``resized``'s)."""
 
