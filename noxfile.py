@@ -12,6 +12,9 @@
                                     requirements/deploy-keras2-lock.txt; without a path, the deploy specs alone
     nox -s deploy-tf-keras          tf-keras on the locked TensorFlow plus the same, exactly
                                     requirements/deploy-tf-keras-lock.txt; without a path, the deploy specs alone
+    nox -s deploy-torch             Keras 3's export on the PyTorch backend: the torch lock plus onnx, onnxruntime,
+                                    onnxscript and openvino, exactly requirements/deploy-torch-lock.txt (spec 53)
+    nox -s deploy-jax               the same on the JAX backend with jax2onnx: requirements/deploy-jax-lock.txt
     nox -s version -- 2.20.0        a TensorFlow release (2.x), with the suite's test tools
     nox -s version -- 3.14.0        a Keras 3 release (3.x) on top of the locked TensorFlow
     nox -s version -- keras-nightly the newest keras-nightly the index serves, on the locked TensorFlow
@@ -26,8 +29,8 @@
     nox -s site_lock                re-resolve requirements/docs-lock.txt (the site's tools) against lock.txt
 
 Arguments after the version (or after ``--`` for the fixed sessions) go to pytest; without a file, folder or
-test id among them, a session runs ``specs`` and ``tests`` (pytest.ini's ``testpaths``), the Keras 2 deploy
-sessions ``DEPLOY_SPECS`` alone.  ``python3 suite.py matrix SESSION`` and
+test id among them, a session runs ``specs`` and ``tests`` (pytest.ini's ``testpaths``), the deploy sessions of
+Keras 2 and of the other backends ``DEPLOY_SPECS`` alone.  ``python3 suite.py matrix SESSION`` and
 ``python3 suite.py report A B`` run these for you (``lstm_spec/versions/matrix.py``,
 ``lstm_spec/versions/side_run.py``).
 
@@ -64,8 +67,12 @@ DEPLOY_LOCK = ROOT / "requirements" / "deploy-lock.txt"
 # Keras 2 (TF 2.15.1, and tf-keras on the locked TensorFlow) with onnx, onnxruntime and tf2onnx: spec 52.
 KERAS2_DEPLOY_LOCKS = {"deploy-keras2": ROOT / "requirements" / "deploy-keras2-lock.txt",
                        "deploy-tf-keras": ROOT / "requirements" / "deploy-tf-keras-lock.txt"}
-# What those sessions run without a path: the deploy specs (48-52) and the record's own tests, not the whole
-# suite, which the keras2 and tf-keras sessions run already (pytest's testpaths, so `-- -n 2` keeps them).
+# Keras 3's export on its other backends: the backend's lock plus the runtimes and exporters it needs (spec 53).
+DEPLOY_BACKEND_LOCKS = {"torch": ROOT / "requirements" / "deploy-torch-lock.txt",
+                        "jax": ROOT / "requirements" / "deploy-jax-lock.txt"}
+# What those sessions run without a path: the deploy specs and the record's own tests, not the whole suite, which
+# the keras2, tf-keras, torch and jax sessions run already (pytest's testpaths, so `-- -n 2` keeps them); a deploy
+# spec stated elsewhere skips there, saying where.
 DEPLOY_SPECS = ("specs/test_*_deployed_*.py", "tests/test_deployment_observed.py")
 PYTHON = "3.11"
 KERAS2_TENSORFLOW = "tensorflow==2.15.1"
@@ -134,6 +141,24 @@ def _run_keras2_deploy(session: nox.Session) -> None:
     lock = KERAS2_DEPLOY_LOCKS[session.name]
     _pip(session, [["install", "-r", str(lock)]], str(lock.relative_to(ROOT)))
     _run_suite(session, session.posargs, testpaths=DEPLOY_SPECS)
+@nox.session(python=PYTHON, reuse_venv=True, name="deploy-torch")
+def deploy_torch(session: nox.Session) -> None:
+    """Keras 3's export on the PyTorch backend (spec 53): requirements/deploy-torch-lock.txt, KERAS_BACKEND=torch;
+    without pytest arguments the deploy specs alone (DEPLOY_SPECS)."""
+    _deploy_on_backend(session, "torch")
+
+
+@nox.session(python=PYTHON, reuse_venv=True, name="deploy-jax")
+def deploy_jax(session: nox.Session) -> None:
+    """Keras 3's export on the JAX backend (spec 53): requirements/deploy-jax-lock.txt, KERAS_BACKEND=jax;
+    without pytest arguments the deploy specs alone (DEPLOY_SPECS)."""
+    _deploy_on_backend(session, "jax")
+
+
+def _deploy_on_backend(session: nox.Session, backend: str) -> None:
+    lock = DEPLOY_BACKEND_LOCKS[backend]
+    _pip(session, [["install", "-r", str(lock)]], str(lock.relative_to(ROOT)))
+    _run_suite(session, session.posargs, testpaths=DEPLOY_SPECS)  # with KERAS_BACKEND=backend (session_environment)
 
 
 def _run_on_backend(session: nox.Session, backend: str) -> None:

@@ -17,8 +17,8 @@ runs a few cases of distinct kinds and every other environment the page's LSTM a
 import pytest
 
 from lstm_spec.deploy import observed
-from lstm_spec.deploy.artifacts import (WHOLE_MATRIX, Tensor, as_arrays, installed, litert, litert_runtime,
-                                        one_more_sample)
+from lstm_spec.deploy.artifacts import (WHOLE_MATRIX, Tensor, as_arrays, fixed_input_signature, installed, litert,
+                                        litert_runtime, one_more_sample)
 from lstm_spec.deploy.outcomes import (Cell, Fails, Runs, StepFailed, assert_fails, assert_resized,
                                        assert_runtime_outputs, assert_tensors, attempt, resized)
 from lstm_spec.checks.assertions import fail
@@ -45,13 +45,6 @@ def _from_saved_model(model, arrays, folder):
     return _tensorflow().lite.TFLiteConverter.from_saved_model(str(folder / "exported")).convert()
 
 
-def _litert_input_signature(arrays):
-    from lstm_spec.models.keras_under_test import keras
-
-    specs = [keras.InputSpec(shape=array.shape, dtype=str(array.dtype)) for array in arrays]
-    return [specs] if len(specs) > 1 else specs
-
-
 def _export_litert(model, arrays, folder, input_signature=None):
     path = folder / "model.tflite"
     model.export(str(path), format="litert", verbose=False, input_signature=input_signature)
@@ -59,7 +52,7 @@ def _export_litert(model, arrays, folder, input_signature=None):
 
 
 def _export_litert_fixed(model, arrays, folder):
-    return _export_litert(model, arrays, folder, _litert_input_signature(arrays))
+    return _export_litert(model, arrays, folder, fixed_input_signature(arrays))
 
 
 # path -> (the eras that have it, how it converts)

@@ -11,10 +11,9 @@ of distinct kinds, ``LSTM_SPEC_DEPLOY_ALL=1`` every catalog case.
 import pytest
 
 from lstm_spec.deploy import observed
-from lstm_spec.deploy.artifacts import WHOLE_MATRIX, as_arrays, not_installed, runtime
+from lstm_spec.deploy.artifacts import WHOLE_MATRIX, as_arrays, fixed_input_signature, not_installed, runtime
 from lstm_spec.deploy.outcomes import Cell, Fails, StepFailed, assert_fails, attempt
 from lstm_spec.models.backend import KERAS_BACKEND
-from lstm_spec.models.keras_under_test import keras
 from lstm_spec.saving.catalog import buildable_cases, built
 from lstm_spec.saving.side import BUILDERS_BUILD_THE_KERAS_UNDER_TEST, NOT_UNDER_TEST, SAVING_ERA
 
@@ -42,10 +41,7 @@ pytestmark = pytest.mark.skipif(_reason_to_skip() is not None, reason=str(_reaso
 
 def _signature(arrays, signature: str):
     """None (the model's own, batch dynamic) or the seeded input's shapes."""
-    if signature == "dynamic-batch":
-        return None
-    specs = [keras.InputSpec(shape=array.shape, dtype=str(array.dtype)) for array in arrays]
-    return [specs] if len(specs) > 1 else specs
+    return None if signature == "dynamic-batch" else fixed_input_signature(arrays)
 
 
 def _export(case, signature, path):

@@ -19,6 +19,16 @@ ENGINE = {
 }
 # The lock each one adds to, where not requirements/lock.txt.
 BASE = {"deploy-keras2": "keras2", "deploy-tf-keras": "tf-keras"}
+# Keras 3's export on its other backends: the backend's engine plus the exporters and runtimes (spec 53).
+ONNX_AND_OPENVINO = {"onnx", "onnx-ir", "onnxruntime", "openvino", "openvino-telemetry"}
+ENGINE["deploy-torch"] = ENGINE["torch"] | ONNX_AND_OPENVINO | {"onnxscript"}
+# jax2onnx 0.17.1 brings flax, equinox, orbax and huggingface_hub with it.
+ENGINE["deploy-jax"] = ENGINE["jax"] | ONNX_AND_OPENVINO | {
+    "jax2onnx", "aiofiles", "anyio", "chex", "click", "dataclasses-json", "dm-pix", "einops", "equinox", "etils",
+    "flax", "fsspec", "h11", "hf-xet", "httpcore2", "httpx2", "huggingface-hub", "jaxtyping", "marshmallow", "mpmath",
+    "msgpack", "mypy-extensions", "netron", "optax", "orbax-checkpoint", "orbax-export", "psutil", "pyyaml",
+    "simplejson", "sympy", "tensorstore", "toolz", "tqdm", "treescope", "truststore", "typing-inspect", "uvloop",
+    "wadler-lindig", "zipp"}
 
 
 @pytest.mark.parametrize("backend", sorted(ENGINE), ids=str)
@@ -33,6 +43,7 @@ def test_a_backend_lock_is_the_default_lock_plus_its_engine(backend):
     assert set() == set(with_engine) - set(default) - ENGINE[backend]
 
 
-def test_the_torch_lock_pins_the_cpu_wheel():
+@pytest.mark.parametrize("lock", ["torch", "deploy-torch"])
+def test_the_torch_lock_pins_the_cpu_wheel(lock):
     """torch is pinned exactly to the CPU build (a range, or another version, pulls a multi-GB CUDA build)."""
-    assert "torch==2.13.0+cpu" == lock_pins(LOCKS["torch"].read_text())["torch"]
+    assert "torch==2.13.0+cpu" == lock_pins(LOCKS[lock].read_text())["torch"]

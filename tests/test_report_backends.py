@@ -51,7 +51,10 @@ def test_an_engine_a_side_lacks_is_said_not_hidden():
 
 def test_the_backend_sessions_are_the_noxfiles(noxfile):
     """Every session the noxfile runs on another backend than TensorFlow is one the report knows, and no other."""
-    assert set(noxfile.BACKEND_LOCKS) == set(BACKEND_SESSIONS)
+    deploy_sessions = {f"deploy-{backend}" for backend in noxfile.DEPLOY_BACKEND_LOCKS}
+    assert set(noxfile.BACKEND_LOCKS) | deploy_sessions == set(BACKEND_SESSIONS)
+    assert {session: BACKEND_SESSIONS[session] for session in deploy_sessions} == {
+        f"deploy-{backend}": backend for backend in noxfile.DEPLOY_BACKEND_LOCKS}
 
 
 # What pytest's JUnit XML holds for a module skipped at collection (PyTorch's specs on TensorFlow).

@@ -39,9 +39,9 @@ def test_matrix_resolves_tf_keras_to_its_own_session_and_lock():
 @pytest.mark.parametrize("session", list(LOCKS) + ["version"])
 def test_only_the_tf_keras_session_sets_legacy_keras(session):
     """TF_USE_LEGACY_KERAS is 1 in the tf-keras sessions (and deploy-tf-keras) and 0 in every other, on TensorFlow but
-    in jax and torch."""
+    in jax and torch (and deploy-jax, deploy-torch)."""
     legacy = "1" if session in ("tf-keras", "deploy-tf-keras") else "0"
-    backend = session if session in ("jax", "torch") else "tensorflow"
+    backend = {"jax": "jax", "torch": "torch", "deploy-jax": "jax", "deploy-torch": "torch"}.get(session, "tensorflow")
     assert {"KERAS_BACKEND": backend, "TF_USE_LEGACY_KERAS": legacy} == session_environment(session)
 
 

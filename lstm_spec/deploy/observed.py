@@ -13,7 +13,8 @@ The facts a cell may hold (``FACTS``; any other name is refused, so a misspelt f
 - ``runtime``: the runtime and its version, ``"onnxruntime 1.32.0"``;
 - ``outcome``: ``"runs"`` or ``"fails"`` (none where the spec only converts); ``error``: where it fails,
   ``"step: ExceptionType: message"`` (``stable_error``: the same in any order and on any run);
-- ``op``: the op the recurrence became (``"LSTM"``, ``"Loop"``, ``"WHILE"``, ``"UNIDIRECTIONAL_SEQUENCE_LSTM"``);
+- ``op``: the op the recurrence became (``"LSTM"``, ``"Loop"``, ``"WHILE"``, ``"UNIDIRECTIONAL_SEQUENCE_LSTM"``;
+  none where it was unrolled into plain ops);
 - ``inputs``, ``outputs``: the artifact's tensors, ``[[name, [dims, None where dynamic], dtype], ...]``;
 - ``difference``: the largest absolute difference from the model's outputs on the seeded input;
 - ``resize``: ``{"batch+1": "runs" or the error, "shorter": ...}``, merged key by key.
@@ -134,9 +135,10 @@ def stable_error(text: str) -> str:
     return f"{step}: {kind}: {message}"
 
 
-# The ops a recurrence becomes, fused first: the first an artifact holds is the one it records.
+# The ops a recurrence becomes, fused first: the first an artifact holds is the one it records.  Last,
+# XlaCallModule: a JAX model exported through jax2tf, its loop inside the op's StableHLO (spec 53).
 RECURRENCE_OPS = ("UNIDIRECTIONAL_SEQUENCE_LSTM", "BIDIRECTIONAL_SEQUENCE_LSTM", "UNIDIRECTIONAL_SEQUENCE_RNN",
-                  "LSTM", "GRU", "RNN", "TensorIterator", "Loop", "Scan", "WHILE")
+                  "LSTM", "GRU", "RNN", "TensorIterator", "Loop", "Scan", "WHILE", "XlaCallModule")
 
 
 def recurrence_op(ops) -> str | None:

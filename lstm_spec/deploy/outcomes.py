@@ -1,5 +1,6 @@
-"""What an export path gives for a case, as data: it runs (``Runs``: its shapes, op, values) or fails
-(``Fails``: the step, the exception's class name and part of its message).  ``attempt`` runs a step and
+"""What an export path gives for a case, as data: it runs (``Runs``: its shapes, op, values; ``Differs`` where it
+runs with other outputs than the model's) or fails (``Fails``: the step, the exception's class name and part of
+its message).  ``attempt`` runs a step and
 ``assert_fails`` / ``assert_tensors`` check an observation against the table's entry, ``assert_runtime_outputs`` a
 runtime's outputs against the model's, ``assert_resized`` a run on a resized input (``resized``'s)."""
 
@@ -17,17 +18,20 @@ from lstm_spec.saving.read_files import max_abs_diff
 
 @dataclass(frozen=True)
 class Runs:
-    """The artifact loads and runs: ``recurrence`` is among its ops; ``batch`` is its inputs' first axis (None:
-    dynamic, -1: the converted input's; time for a time-major model); ``input_names`` its inputs' names (empty:
-    the model's own); ``output_batch`` the outputs' first axis where it is not the inputs'; ``resize`` what one
-    more along that axis gives (None: the model's outputs on it)."""
+    """The artifact loads and runs: ``recurrence`` is among its ops (spec 53: the op it became, None where the
+    recurrence was unrolled into plain ops); ``batch`` is its inputs' first axis (None: dynamic, -1: the converted
+    input's; time for a time-major model); ``input_names`` its inputs' names (empty: the model's own);
+    ``output_batch`` the outputs' first axis where it is not the inputs'; ``resize`` what one more along that axis
+    gives, ``shorter`` what a shorter sequence gives (None: the model's outputs on it)."""
 
-    recurrence: str
+    recurrence: str | None
     batch: int | None = None
     input_names: tuple[str, ...] = ()
     output_batch: int | None | str = "as the input's"  # the outputs' first axis, where not the inputs' 
-    resize: "Fails | None" = None
+    resize: "Fails | Differs | None" = None
     why: str = ""
+    shorter: "Fails | Differs | None" = None
+    values: "Differs | None" = None  # None: the model's outputs, within TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,17 @@ class Fails:
 
     def __str__(self) -> str:
         return f"fails at {self.step} with {self.type} saying {self.fragment!r}"
+
+
+@dataclass(frozen=True)
+class Differs:
+    """The artifact runs, but its outputs are not the model's: other shapes, or values more than TOLERANCE away
+    (spec 53)."""
+
+    why: str = ""
+
+    def __str__(self) -> str:
+        return f"other outputs than the model's: other shapes or values beyond {TOLERANCE:g} ({self.why})"
 
 
 @dataclass(frozen=True)
@@ -88,10 +103,17 @@ def assert_tensors(kind: str, actual, expected, context: str) -> None:
         fail(f"the artifact's {kind} differ (- should be, + is) [{context}]:\n{rows}")
 
 
-def assert_runtime_outputs(runtime: str, outputs, expected, context) -> None:
-    """``runtime``'s ``outputs`` have the model's (``expected``) count and shapes exactly, values within TOLERANCE."""
+def assert_runtime_outputs(runtime: str, outputs, expected, context, differs: Differs | None = None) -> None:
+    """``runtime``'s ``outputs`` have the model's (``expected``) count and shapes exactly, values within TOLERANCE;
+    where ``differs`` says they are not the model's, their shapes or values are not."""
     __tracebackhide__ = True
     assert_count("len(outputs)", len(outputs), len(expected), context)
+    if differs is not None:
+        same_shapes = all(got.shape == want.shape for got, want in zip(outputs, expected))
+        if same_shapes and max_abs_diff(outputs, expected) <= TOLERANCE:
+            fail(f"{runtime}'s outputs are the model's (within {max_abs_diff(outputs, expected):.3g}), but should "
+                 f"be {differs} [{context}]")
+        return
     for index, (got, want) in enumerate(zip(outputs, expected)):
         assert_shape(f"outputs[{index}]", got, want.shape, context)
     difference = max_abs_diff(outputs, expected)
@@ -107,15 +129,18 @@ def resized(deployed, changed: list):
         return error
 
 
-def assert_resized(runtime: str, got, changed: list, model, expected: Fails | None, context) -> None:
-    """``got`` (``resized``'s, on ``changed``) is ``model``'s outputs on ``changed``, or fails as ``expected`` says."""
+def assert_resized(runtime: str, got, changed: list, model, expected: Fails | Differs | None, context,
+                   reference=call) -> None:
+    """``got`` (``resized``'s, on ``changed``) is ``model``'s outputs on ``changed`` (``reference(model, data)``'s;
+    not them where ``expected`` is a ``Differs``), or fails as ``expected`` says."""
     __tracebackhide__ = True
     if isinstance(got, StepFailed):
-        if expected is None:
+        if not isinstance(expected, Fails):
             fail(f"{got}\nbut should run [{context}]")
         assert_fails(got, expected, context)
         return
-    if expected is not None:
+    if isinstance(expected, Fails):
         assert_fails(None, expected, context)
     assert_runtime_outputs(f"on the resized input, {runtime}", got,
-                           flat_outputs(call(model, changed if len(changed) > 1 else changed[0])), context)
+                           flat_outputs(reference(model, changed if len(changed) > 1 else changed[0])), context,
+                           expected)

@@ -55,7 +55,7 @@ GROUPS = (
                   Topic("PyTorch and the backends", (32, 33, 34, 35, 36, 37, 40)),
                   Topic("Saved models", (41, 42, 43, 44, 45)),
                   Topic("Your own model: check and migrate", (46, 47)),
-                  Topic("Deployed: LiteRT, ONNX and OpenVINO", (48, 49, 50, 51, 52)))),
+                  Topic("Deployed: LiteRT, ONNX and OpenVINO", (48, 49, 50, 51, 52, 53)))),
     Group("Guides", "How to run, read and extend the suite, one topic each.",
           pages=("docs/guides/reading-a-run.md",
                  "docs/guides/check-your-own-model.md",

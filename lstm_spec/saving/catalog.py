@@ -174,6 +174,13 @@ def call(model, data):
     return to_numpy(model(data, training=False))
 
 
+def call_any_length(model, data):
+    """``model.call(data, training=False)`` as read-only NumPy: past the input layer's fixed sequence length (which
+    ``model(data)`` checks), so a shorter sequence gives what the recurrent layers give on it."""
+    tensors = [keras.ops.convert_to_tensor(array) for array in (data if isinstance(data, list) else [data])]
+    return to_numpy(model.call(tensors if isinstance(data, list) else tensors[0], training=False))
+
+
 @dataclass(frozen=True)
 class BuiltCase:
     """A case built once in this process, with its input and the outputs of the model as built."""

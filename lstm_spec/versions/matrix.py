@@ -9,6 +9,8 @@
                                                     writes docs/deployment.md
     python3 suite.py matrix deploy-keras2           Keras 2 (TF 2.15) with onnx, onnxruntime, tf2onnx: specs 48-52
                                                     (requirements/deploy-keras2-lock.txt); deploy-tf-keras: on tf-keras
+    python3 suite.py matrix deploy-torch            Keras 3's export on the PyTorch backend (spec 53;
+                                                    requirements/deploy-torch-lock.txt); deploy-jax on JAX
     python3 suite.py matrix 2.20.0 -k time_major    any TensorFlow 2.x, Keras 3.x or keras-nightly
 
 A version that one of the locks pins (``2.15.1``, ``2.21.0``, ``keras==3.15.1``) runs that lock's

@@ -1,7 +1,8 @@
 """A side: one environment the suite runs on, resolved once from the name a person gives.
 
     locked, keras2, jax, torch, tf-keras,    a fixed nox session
-    deploy, deploy-keras2, deploy-tf-keras   from its lock (FIXED)
+    deploy, deploy-keras2, deploy-tf-keras,  from its lock (FIXED)
+    deploy-torch, deploy-jax
     2.20.0, 3.14.0, keras-nightly, ...        the ``version`` session, with what it installs
     tensorflow==2.18.0,keras==3.8.0, x.txt   the same, a combination or a requirements file
 
@@ -36,7 +37,7 @@ class Fixed:
 # tf-keras is read in place of Keras under this variable (lstm_spec.models.keras_under_test).
 LEGACY_KERAS = (("TF_USE_LEGACY_KERAS", "1"),)
 # The environments named by what they are rather than by a version. noxfile.py sets KERAS_BACKEND to
-# the backend in jax and torch, to tensorflow in every other session.
+# the backend in jax, torch, deploy-jax and deploy-torch, to tensorflow in every other session.
 FIXED = {
     "locked": Fixed("locked", REQUIREMENTS / "lock.txt"),
     "keras2": Fixed("keras2", REQUIREMENTS / "keras2-lock.txt"),
@@ -50,6 +51,9 @@ FIXED = {
     # tf-keras on the locked TensorFlow; after keras2 and tf-keras, so that `matrix 2.15.1` still runs keras2.
     "deploy-keras2": Fixed("deploy-keras2", REQUIREMENTS / "deploy-keras2-lock.txt"),
     "deploy-tf-keras": Fixed("deploy-tf-keras", REQUIREMENTS / "deploy-tf-keras-lock.txt", environment=LEGACY_KERAS),
+    # Keras 3's export on the PyTorch and JAX backends (spec 53): the backend's lock plus the exporters and runtimes.
+    "deploy-torch": Fixed("deploy-torch", REQUIREMENTS / "deploy-torch-lock.txt", backend="torch"),
+    "deploy-jax": Fixed("deploy-jax", REQUIREMENTS / "deploy-jax-lock.txt", backend="jax"),
 }
 LOCKS = {name: fixed.lock for name, fixed in FIXED.items()}
 NAMED = ", ".join(FIXED)
