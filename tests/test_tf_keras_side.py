@@ -59,10 +59,10 @@ def test_the_noxfile_runs_pytest_under_its_sessions_variables(noxfile, session, 
     assert session_environment(session) == {name: variables[name] for name in session_environment(session)}
 
 
-@pytest.mark.parametrize("session", ["deploy-keras2", "deploy-tf-keras"])
+@pytest.mark.parametrize("session", ["deploy-keras2", "deploy-tf-keras", "deploy-torch", "deploy-jax"])
 @pytest.mark.parametrize("posargs", [[], ["-n", "2"], ["specs/test_52_deployed_onnx_keras2.py"]], ids=str)
-def test_a_keras2_deploy_session_runs_the_deploy_specs_unless_told(noxfile, session, posargs):
-    """A Keras 2 deploy session installs its own lock and gives pytest the deploy specs as testpaths (what it runs
+def test_a_deploy_session_runs_the_deploy_specs_unless_told(noxfile, session, posargs):
+    """A Keras 2 or other-backend deploy session installs its own lock and gives pytest the deploy specs as testpaths (what it runs
     when the arguments, which follow, name no path), under ``session_environment``'s variables."""
     fake = FakeSession(session, {"TF_USE_LEGACY_KERAS": "0" if session == "deploy-tf-keras" else "1"})
     fake.posargs = posargs
@@ -73,11 +73,12 @@ def test_a_keras2_deploy_session_runs_the_deploy_specs_unless_told(noxfile, sess
     assert session_environment(session) == {name: variables[name] for name in session_environment(session)}
 
 
-def test_the_deploy_specs_pattern_finds_specs_48_to_52(noxfile):
-    """The Keras 2 deploy sessions' testpaths name the deploy spec files 48-52 and the record's tests, all present."""
+def test_the_deploy_specs_pattern_finds_specs_48_to_53(noxfile):
+    """The deploy sessions' testpaths name the deploy spec files 48-53 and the record's tests, all present."""
     found = sorted(path.name for pattern in noxfile.DEPLOY_SPECS for path in ROOT.glob(pattern))
     assert ["test_48_deployed_litert.py", "test_49_deployed_onnx.py", "test_50_deployed_openvino.py",
-            "test_51_deployed_bad_input.py", "test_52_deployed_onnx_keras2.py", "test_deployment_observed.py"] == found
+            "test_51_deployed_bad_input.py", "test_52_deployed_onnx_keras2.py", "test_53_deployed_backends.py",
+            "test_deployment_observed.py"] == found
 
 
 @pytest.mark.parametrize("name, session", [("deploy-keras2", "deploy-keras2"), ("deploy-tf-keras", "deploy-tf-keras"),
