@@ -180,19 +180,20 @@ def test_a_report_side_records_its_cells_and_runs_every_deploy_case(tmp_path, mo
 
 def test_the_history_runs_each_export_path_on_the_page_lstm_only(pytester):
     """SELECTION keeps every spec outside 48-51 (whatever its name holds) and, of the deploy specs, the page's LSTM on
-    each path but OpenVINO's fixed batch; bad input (51) is left out."""
-    cases = {"test_02_output": ["deployed-x"],
-             "test_48_deployed_litert": ["export-litert-page_lstm", "export-litert-fixed-batch-page_lstm",
-                                         "export-litert-stateful"],
-             "test_50_deployed_openvino": ["page_lstm-dynamic-batch", "page_lstm-fixed-batch"],
-             "test_51_deployed_bad_input": ["litert-truncated"]}
+    each path but OpenVINO's fixed batch; bad input (51) is left out.  (The modules' names are not the specs' own:
+    in a run of the specs those are imported already, and pytest refuses a second module of one name.)"""
+    cases = {"test_02_output_named_so": ["deployed-x"],
+             "test_48_deployed_litert_named_so": ["export-litert-page_lstm", "export-litert-fixed-batch-page_lstm",
+                                                  "export-litert-stateful"],
+             "test_50_deployed_openvino_named_so": ["page_lstm-dynamic-batch", "page_lstm-fixed-batch"],
+             "test_51_deployed_bad_input_named_so": ["litert-truncated"]}
     pytester.makepyfile(**{module: f"import pytest\n@pytest.mark.parametrize('x', {ids!r}, ids={ids!r})\n"
                                    "def test_a(x):\n    pass\n" for module, ids in cases.items()})
     result = pytester.runpytest("--collect-only", "-q", "-p", "no:cacheprovider", "-k", history_deployment.SELECTION)
-    assert ["test_02_output.py::test_a[deployed-x]",
-            "test_48_deployed_litert.py::test_a[export-litert-fixed-batch-page_lstm]",
-            "test_48_deployed_litert.py::test_a[export-litert-page_lstm]",
-            "test_50_deployed_openvino.py::test_a[page_lstm-dynamic-batch]"] == sorted(
+    assert ["test_02_output_named_so.py::test_a[deployed-x]",
+            "test_48_deployed_litert_named_so.py::test_a[export-litert-fixed-batch-page_lstm]",
+            "test_48_deployed_litert_named_so.py::test_a[export-litert-page_lstm]",
+            "test_50_deployed_openvino_named_so.py::test_a[page_lstm-dynamic-batch]"] == sorted(
         line for line in result.outlines if "::" in line)
 
 
