@@ -50,6 +50,12 @@ TOOLS = {
 }
 
 
+# `test` of the whole suite runs in two pytest-xdist workers where the machine has two cores: on the 2-core
+# machine 64.9 and 75.8 s against 91.0 and 98.8 s in one process (docs/guides/speed.md). Any choice of the
+# user's (-n, a path, --pdb, --snapshot-update, which must see every snapshot in one process) keeps one process.
+PARALLEL = ["-n", "2"]
+SERIAL_WHEN = ("-n", "--numprocesses", "--dist", "--pdb", "--snapshot-update", "no:xdist", "-p")
+
 HELP = ("help", "-h", "--help")
 # Commands whose first arguments may name behaviours: docs 4, test return_state, list 22 23.
 TAKE_BEHAVIOURS = ("docs", "test", "list")
@@ -104,6 +110,16 @@ def ensure_environment() -> None:
     STAMP.write_text(wanted + "\n")
 
 
+def parallel_arguments(command: str, arguments: list[str], cores: int | None = None) -> list[str]:
+    """``PARALLEL`` for ``test`` of the whole suite on a machine of two cores or more, else nothing."""
+    cores = os.cpu_count() if cores is None else cores
+    if command != "test" or (cores or 1) < 2 or any(names_a_path(argument) for argument in arguments):
+        return []
+    if any(argument.startswith(SERIAL_WHEN) for argument in arguments):
+        return []
+    return list(PARALLEL)
+
+
 def names_a_path(argument: str) -> bool:
     """Whether a pytest argument names a file or folder to run (``specs/test_04_x.py::test_y`` too)."""
     return not argument.startswith("-") and (ROOT / argument.split("::")[0]).exists()
@@ -132,7 +148,7 @@ def main(argv: list[str]) -> int:
         if any(names_a_path(argument) for argument in argv[1:]):
             # The user chose what to run: drop the command's default folder, keep its options.
             pytest_arguments = [argument for argument in pytest_arguments if not names_a_path(argument)]
-        command = [str(PYTHON), "-m", "pytest", *pytest_arguments, *argv[1:]]
+        command = [str(PYTHON), "-m", "pytest", *pytest_arguments, *parallel_arguments(argv[0], argv[1:]), *argv[1:]]
     os.chdir(ROOT)
     return subprocess.run(command).returncode
 

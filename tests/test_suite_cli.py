@@ -81,3 +81,21 @@ def test_report_refuses_the_same_side_twice(capsys):
         upgrade_report.main(["2.15.1", "2.15.1"])
     assert 2 == exit_info.value.code
     assert "are the same environment" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command, arguments, cores, expected", [
+    ("test", [], 2, ["-n", "2"]),
+    ("test", ["-m", "return_state"], 16, ["-n", "2"]),
+    ("test", [], 1, []),
+    ("docs", [], 2, []),
+    ("test", ["specs/test_04_return_state.py"], 2, []),
+    ("test", ["-n", "0"], 2, []),
+    ("test", ["-n4"], 2, []),
+    ("test", ["--snapshot-update"], 2, []),
+    ("test", ["--pdb"], 2, []),
+    ("test", ["-p", "no:xdist"], 2, []),
+], ids=str)
+def test_the_whole_suite_runs_in_two_workers_unless_told(command, arguments, cores, expected):
+    """``test`` of the whole suite on two cores or more adds ``-n 2``; one core, another command, a path or the user's
+    own choice of processes, a debugger or a snapshot update keeps one process."""
+    assert expected == suite.parallel_arguments(command, arguments, cores)
