@@ -47,26 +47,27 @@ def tensors_text(tensors) -> str:
     return "; ".join(f"`{name}` {tuple(dims)} {dtype}" for name, dims, dtype in tensors or ())
 
 
-def difference_text() -> str:
-    """A run's difference from the model's outputs as pages and reports show it: the bound its spec checks.  The
-    value itself (in the record) moves at the 1e-7 level from run to run with the runtimes' thread scheduling
-    (one cell gave 8.9e-8, 1.2e-7 and 1.5e-7), so a page showing it would go stale with nothing changed."""
-    return f"≤ {TOLERANCE:g}"
+# A run's difference from the model's outputs as pages and reports show it: the bound its spec checks.  The value
+# itself (in the record) moves at the 1e-7 level from run to run with the runtimes' thread scheduling (one cell
+# gave 8.9e-8, 1.2e-7 and 1.5e-7), so a page showing it would go stale with nothing changed.
+DIFFERENCE_SHOWN = f"≤ {TOLERANCE:g}"
+
+
+def error_text(error: str, limit: int, notes: ErrorNotes | None = None) -> str:
+    """An error in a cell: a note of ``notes`` where given and the message is long, else cut at ``limit``."""
+    return notes.refer(error, limit) if notes else shown_error(error, limit)
 
 
 def outcome_text(facts: dict, limit: int = SHOWN_ERROR_CHARS, notes: ErrorNotes | None = None) -> str:
-    """The difference where the cell runs, the error (cut at ``limit``, or a note of ``notes``) where it fails."""
+    """The difference where the cell runs, the error (``error_text``) where it fails."""
     if facts.get("outcome") == "fails":
-        error = facts.get("error", "?")
-        return f"fails at {notes.refer(error, limit) if notes else shown_error(error, limit)}"
+        return f"fails at {error_text(facts.get('error', '?'), limit, notes)}"
     if facts.get("outcome") == "runs":
-        return "runs" + (f", {difference_text()}" if facts.get("difference") is not None else "")
+        return "runs" + (f", {DIFFERENCE_SHOWN}" if facts.get("difference") is not None else "")
     return "converts (not run)"
 
 
 def resize_text(facts: dict, notes: ErrorNotes | None = None) -> str:
-    """Each resize's ``runs`` or error (cut, or a note of ``notes``)."""
-    def shown(given):
-        return notes.refer(given, SHOWN_RESIZE_CHARS) if notes else shown_error(given, SHOWN_RESIZE_CHARS)
-
-    return "; ".join(f"{name}: {shown(given)}" for name, given in sorted(facts.get("resize", {}).items()))
+    """Each resize's ``runs`` or error (``error_text``, cut at SHOWN_RESIZE_CHARS)."""
+    return "; ".join(f"{name}: {error_text(given, SHOWN_RESIZE_CHARS, notes)}"
+                     for name, given in sorted(facts.get("resize", {}).items()))
