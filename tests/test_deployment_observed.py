@@ -96,6 +96,14 @@ def test_a_converters_diagnostics_keep_their_errors_messages():
             "list ops is failed.") == observed.stable_error(CONVERTER_ERROR)
 
 
+def test_diagnostics_at_python_source_locations_keep_their_errors_messages():
+    """TF 2.15's converter places its diagnostics at Python frames (``<frozen runpy>:198:1``): reduced the same way."""
+    assert "convert: ConverterError: 'tf.TensorListReserve' op requires element_shape to be static" == \
+        observed.stable_error("convert: ConverterError: <frozen runpy>:198:1: error: 'tf.TensorListReserve' op "
+                              "requires element_shape to be static\n<frozen runpy>:88:1: note: called from\n"
+                              "/venv/lib/python3.11/site-packages/keras/src/engine/training.py:589:1: note: called from")
+
+
 def test_an_error_reads_the_same_in_any_order_and_any_run(tmp_path):
     """Counters, a temporary folder and OpenVINO's source line are masked; any other message is kept whole."""
     assert "load: Fail: in __inference_function_N at <tmp>/model.onnx: cut" == observed.stable_error(

@@ -362,6 +362,39 @@ def test_the_saving_code_is_part_of_what_a_side_asks_for(tmp_path):
     assert before != fingerprint(tmp_path)
 
 
+def _suite_modules(files: list[Path]) -> set[str]:
+    """Every lstm_spec module ``files`` import, at any depth (paths relative to the checkout)."""
+    import ast
+
+    found, todo = set(), list(files)
+    while todo:
+        tree = ast.parse(todo.pop().read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            for name in (name for name in names if name.split(".")[0] == "lstm_spec"):
+                path = Path(*name.split("."))
+                for module in (path.with_suffix(".py"), path / "__init__.py"):
+                    if (ROOT / module).is_file() and module.as_posix() not in found:
+                        found.add(module.as_posix())
+                        todo.append(ROOT / module)
+    return found
+
+
+def test_every_module_the_specs_import_is_part_of_what_a_side_asks_for():
+    """SUITE_PARTS holds each lstm_spec module the specs and conftest.py import, so a change to one re-runs the sides."""
+    from lstm_spec.versions.history_cache import SUITE_PARTS
+
+    imported = _suite_modules([*sorted((ROOT / "specs").rglob("*.py")), ROOT / "conftest.py"])
+    left_out = sorted(module for module in imported
+                      if not any(module == part or module.startswith(part + "/") for part in SUITE_PARTS))
+    assert imported and not left_out, f"modules the specs import but the history's fingerprint leaves out: {left_out}"
+
+
 def test_a_spec_that_never_returns_fails_and_the_run_goes_on(pytester):
     """pytest.ini's timeout (pytest-timeout) turns a hang into one failure, so a side still ends with its results."""
     assert re.search(r"^timeout = \d+$", (ROOT / "pytest.ini").read_text(), flags=re.MULTILINE)

@@ -75,6 +75,17 @@ def test_matrix_help_prints_usage(capsys):
     assert "matrix keras2" in out
 
 
+@pytest.mark.parametrize("name, said", [
+    ("deploy-kera2", "'deploy-kera2' names no environment (did you mean deploy-keras2?): name one of locked, "),
+    ("kerass", "'kerass' names no environment (did you mean keras2?): name one of "),
+    ("1.15.0", "'1.15.0': the suite runs on TensorFlow 2.x and Keras 3.x, not version 1.15.0; name a TensorFlow"),
+], ids=["misspelt session", "misspelt keras2", "a version"])
+def test_matrix_says_which_environments_there_are_for_a_name_it_does_not_know(capsys, name, said):
+    """A misspelt environment gets the list of environments, the nearest named; a wrong version gets how to name one."""
+    assert 2 == matrix.main([name])
+    assert f"matrix: {said}" in capsys.readouterr().err
+
+
 def test_report_refuses_the_same_side_twice(capsys):
     """``report 2.15.1 2.15.1`` is refused at once: both sides are one environment."""
     with pytest.raises(SystemExit) as exit_info:

@@ -112,8 +112,9 @@ def resized(resize: str, got) -> dict:
     return {"resize": {resize: stable_error(str(got)) if isinstance(got, Exception) else "runs"}}
 
 
-# An MLIR diagnostic line (the TFLite converter's errors): ``<unknown>:0: error: loc(...): message``.
-_DIAGNOSTIC = re.compile(r"^<unknown>:\d+: (error|note|warning): (?:loc\(.*\): )?(.*)$")
+# An MLIR diagnostic line (the TFLite converter's errors): ``<unknown>:0: error: loc(...): message``, or on TF 2.15
+# at a Python source location, ``<frozen runpy>:198:1: error: message``.
+_DIAGNOSTIC = re.compile(r"^(?:<[^>]*>|\S+):\d+(?::\d+)?: (error|note|warning): (?:loc\(.*\): )?(.*)$")
 # A number counting what a process made so far: a traced function's (TensorFlow), a node's (tf2onnx: LSTM__274).
 _COUNTER = re.compile(r"(__inference_\w*?_|[A-Za-z]__)\d+\b")
 _SOURCE_LINE = re.compile(r"Check '[^']*' failed at \S+:\d+:\s*")  # OpenVINO's: where in its C++ sources

@@ -26,10 +26,12 @@ from lstm_spec.versions.sides import LOCKS, ROOT, Side
 
 # What runs inside a side's environment, so what its results depend on beside its packages.
 # (lstm_spec/bench: the modules the benchmark specs import; speed's own modules run outside.)
-SUITE_PARTS = ("specs", "lstm_spec/models", "lstm_spec/checks", "lstm_spec/living_docs", "lstm_spec/pytorch",
-               "lstm_spec/saving",
-               "lstm_spec/bench/benchmarking.py", "lstm_spec/bench/instrument.py", "lstm_spec/bench/turns.py",
-               "lstm_spec/bench/backend_speed.py", "lstm_spec/versions/dependencies.py", "lstm_spec/versions/pins.py",
+# tests/test_history.py checks that it holds every lstm_spec module the specs and conftest.py import.
+SUITE_PARTS = ("specs", "lstm_spec/__init__.py", "lstm_spec/models", "lstm_spec/checks", "lstm_spec/living_docs",
+               "lstm_spec/pytorch", "lstm_spec/saving", "lstm_spec/deploy", "lstm_spec/own_model",
+               "lstm_spec/bench/__init__.py", "lstm_spec/bench/benchmarking.py", "lstm_spec/bench/instrument.py",
+               "lstm_spec/bench/turns.py", "lstm_spec/bench/backend_speed.py", "lstm_spec/versions/dependencies.py",
+               "lstm_spec/versions/pins.py", "lstm_spec/versions/sides.py",
                "noxfile.py", "conftest.py", "pytest.ini", "pyproject.toml")
 NOT_HASHED = ("__snapshots__", "__pycache__")  # written by every run afresh; bytecode
 

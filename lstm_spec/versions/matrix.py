@@ -20,12 +20,14 @@ resolves the name).  Arguments after the name go to pytest.  No TensorFlow impor
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
 import subprocess
 import sys
 
 from lstm_spec.versions.pins import HOW_TO_NAME, VersionSpecError
-from lstm_spec.versions.sides import NAMED, ROOT, nox_command, resolve
+from lstm_spec.versions.sides import FIXED, NAMED, ROOT, nox_command, resolve
 
 
 def main(argv: list[str]) -> int:
@@ -38,10 +40,20 @@ def main(argv: list[str]) -> int:
     try:
         side = resolve(argv[0])
     except VersionSpecError as error:
-        print(f"matrix: {error}", file=sys.stderr)
+        print(f"matrix: {_unknown_environment(argv[0]) or error}", file=sys.stderr)
         return 2
     return subprocess.run(nox_command(side, argv[1:], envdir=side.envdir(ROOT)), cwd=ROOT,
                           env={**os.environ, **dict(side.environment)}).returncode
+
+
+def _unknown_environment(name: str) -> str | None:
+    """What to say of ``name`` where it reads as an environment's name (a word, not a number, a pin or a file) that is
+    none: the environments, the nearest named; None where it reads as a version, whose own error says more."""
+    if re.match(r"\d", name) or "=" in name or name.endswith(".txt") or name.startswith("keras-nightly"):
+        return None
+    near = difflib.get_close_matches(name, FIXED, n=1)
+    return (f"{name!r} names no environment{f' (did you mean {near[0]}?)' if near else ''}: name one of {NAMED}, "
+            f"or a version ({HOW_TO_NAME}).")
 
 
 if __name__ == "__main__":
