@@ -25,6 +25,7 @@ from lstm_spec.deploy.outcomes import (Cell, Fails, Runs, StepFailed, assert_fai
                                        assert_runtime_outputs, assert_tensors, attempt, resized)
 from lstm_spec.checks.assertions import fail
 from lstm_spec.models.backend import KERAS_BACKEND
+from lstm_spec.models.era import installed_version, release_of
 from lstm_spec.saving.catalog import buildable_cases, built
 from lstm_spec.saving.formats import flat_outputs
 from lstm_spec.saving.side import BUILDERS_BUILD_THE_KERAS_UNDER_TEST, NOT_UNDER_TEST, SAVING_ERA
@@ -59,11 +60,12 @@ OUTCOMES = {
 # (TensorFlow minor, path) -> the outcome on Keras 3 where the conversion aborts the process, so it runs in a child
 # (lstm_spec.deploy.in_child); the table's Cell holds everywhere else.
 ABORTS = {
-    ("2.16", "from_keras_model"): Fails(
+    ((2, 16), "from_keras_model"): Fails(
         "convert", "ProcessAborted", "SIGABRT: LLVM ERROR: Failed to infer result type(s).",
         why="TF 2.16's converter meets Keras 3's variables with `missing attribute 'value'` and aborts "
             "(tensorflow/tensorflow#63987, #69237); TF 2.17 converts"),
 }
+TF_RELEASE = release_of(installed_version("tensorflow"))
 # Without LSTM_SPEC_DEPLOY_ALL=1: in the deploy session the cases whose outcome differs, and the page's LSTM;
 # elsewhere (the locked default: its budget is 10 % of `suite.py docs`) the page's LSTM, time-major on Keras 2.
 DEFAULT_CASES = {"page_lstm", "stateful", "initial_state_input", "page_time_major"}
@@ -116,9 +118,7 @@ def _input_names(case, expected) -> tuple[str, ...]:
 
 def _aborts(path):
     """The outcome ``ABORTS`` states for ``path`` on this TensorFlow with Keras 3, None where it states none."""
-    from importlib.metadata import version
-
-    return ABORTS.get((".".join(version("tensorflow").split(".")[:2]), path)) if SAVING_ERA == 3 else None
+    return ABORTS.get((TF_RELEASE, path)) if SAVING_ERA == 3 else None
 
 
 def _deploy(path, case, folder):

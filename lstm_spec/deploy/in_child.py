@@ -53,9 +53,9 @@ def main(argv: list[str]) -> int:
     from lstm_spec.deploy.litert_paths import PATHS
     from lstm_spec.saving.catalog import CASES, built
 
-    model = built(CASES[case])
+    seeded = built(CASES[case])
     try:
-        content = PATHS[path][1](model.model, as_arrays(model.data), folder)
+        content = PATHS[path][1](seeded.model, as_arrays(seeded.data), folder)
     except Exception as error:  # noqa: BLE001 - given back to the parent, which the table checks
         (folder / FAILED).write_text(json.dumps({"type": type(error).__name__, "message": str(error)}))
         return 1
